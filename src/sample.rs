@@ -34,7 +34,7 @@ fn value_for(field: &Field, rows: usize) -> Value {
         Kind::Textarea => "字".repeat(field.max_chars.unwrap_or(1500)).into(),
         Kind::Choice => field
             .options
-            .last()
+            .first()
             .map(|o| o.value.clone())
             .unwrap_or_default()
             .into(),
@@ -50,7 +50,7 @@ fn value_for(field: &Field, rows: usize) -> Value {
             )
         }
         Kind::Date => "2020-01-01".into(),
-        Kind::Month => "2020-01".into(),
+        Kind::Month => "1990-03".into(), // agrees with the sample ID number
         Kind::Integer | Kind::Decimal => field.max.or(field.min).unwrap_or(1.0).into(),
         Kind::Pledge => true.into(),
         Kind::Table => Value::Array(
@@ -69,11 +69,11 @@ fn value_for(field: &Field, rows: usize) -> Value {
     }
 }
 
-/// A valid value of each format (public examples from the standards).
+/// A valid value of each format (public examples).
 fn sample_format(format: Format) -> &'static str {
     match format {
         Format::Uscc => "914403001922038216",
-        Format::IdCard => "11010519491231002X",
+        Format::IdCard => "11010119900307803X", // born 1990-03, male
         Format::Mobile => "13800138000",
         Format::Phone => "0371-65998099",
         Format::Email => "gxtdzxh@126.com",

@@ -222,7 +222,7 @@ pub fn patent_no(s: &str) -> Result<(), FormatIssue> {
         .unwrap_or(&compact);
     let Some((digits, check)) = body.split_once('.') else {
         return Err(warning(
-            "专利号应写成 ZL202110234567.X 的形式（12位或8位数字、小数点、校验位）",
+            "专利号应写成 ZL201710601862.3 的形式（12位或8位数字、小数点、校验位）",
         ));
     };
     let len = digits.len();

@@ -45,6 +45,9 @@ pub static EMBEDDED_FILES: &[(&str, &str)] = &[
     ),
 ];
 
+const ONE_OPERATOR: &str =
+    "条件须写成 { field = \"…\", equals = \"…\" }，且 equals、not_equals、in、not_in 只能用其中一个";
+
 /// A definition file larger than this is refused (the real ones are about 15 KB).
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
@@ -528,6 +531,11 @@ fn resolve_field(
         };
         options.extend(extra);
     }
+    for w in [&f.visible_if, &f.format_when].into_iter().flatten() {
+        if w.operators() != 1 {
+            return Err(err(ONE_OPERATOR.into()));
+        }
+    }
     let choice_kind = matches!(f.kind, Kind::Choice | Kind::Multichoice);
     if choice_kind && options.is_empty() {
         return Err(err("选择题须有 options 或 options_from".into()));
@@ -645,6 +653,9 @@ fn check_references(form: &Form, src: &Source) -> Result<(), DefinitionError> {
         }
     }
     for section in &form.sections {
+        if section.visible_if.as_ref().is_some_and(|w| w.operators() != 1) {
+            return Err(src.error(None, format!("段落 {} 的 visible_if：{ONE_OPERATOR}", section.id)));
+        }
         if let Some(w) = &section.visible_if
             && form.field(&w.field).is_none()
         {
@@ -851,10 +862,13 @@ fn resolve_rule(
             return Err(err(format!("引用了不存在的条件 {c}")));
         }
     }
-    if let Some(w) = &r.when
-        && form.field(&w.field).is_none()
-    {
-        return Err(err(format!("when 引用了不存在的字段 {}", w.field)));
+    if let Some(w) = &r.when {
+        if form.field(&w.field).is_none() {
+            return Err(err(format!("when 引用了不存在的字段 {}", w.field)));
+        }
+        if w.operators() != 1 {
+            return Err(err(ONE_OPERATOR.into()));
+        }
     }
     let default_severity = match r.kind {
         RuleKind::OptionIn

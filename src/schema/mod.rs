@@ -359,19 +359,31 @@ pub struct When {
 }
 
 impl When {
+    /// How many of equals / not_equals / in / not_in are given: the definitions need exactly one.
+    pub fn operators(&self) -> usize {
+        usize::from(self.equals.is_some())
+            + usize::from(self.not_equals.is_some())
+            + usize::from(self.any_of.is_some())
+            + usize::from(self.not_in.is_some())
+    }
+
     /// Whether it holds, given the other field's value as text (None when empty).
+    ///
+    /// An unanswered field satisfies no condition, not even `not_equals`: a rule that depends
+    /// on 机构类型 waits until 机构类型 is chosen.
     pub fn holds(&self, value: Option<&str>) -> bool {
+        let Some(value) = value else { return false };
         if let Some(x) = &self.equals {
-            return value == Some(x.as_str());
+            return value == x;
         }
         if let Some(x) = &self.not_equals {
-            return value != Some(x.as_str());
+            return value != x;
         }
         if let Some(xs) = &self.any_of {
-            return value.is_some_and(|v| xs.iter().any(|x| x == v));
+            return xs.iter().any(|x| x == value);
         }
         if let Some(xs) = &self.not_in {
-            return !value.is_some_and(|v| xs.iter().any(|x| x == v));
+            return !xs.iter().any(|x| x == value);
         }
         true
     }

@@ -1,0 +1,91 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use kczg_form::{Definitions, Draft, Finding, Severity, validate};
+use serde_json::Value;
+
+/// The day the tests validate on: inside the 2023 collection window.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2023, 11, 15).unwrap()
+}
+
+pub fn defs() -> Definitions {
+    Definitions::embedded()
+}
+
+pub fn fixture_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// A complete, valid fixture draft: `leading_tech-equipment`, `tech_manager`, …
+pub fn fixture(name: &str) -> Draft {
+    let bytes = std::fs::read(fixture_path(&format!("{name}.json"))).unwrap();
+    Draft::from_slice(&bytes).unwrap()
+}
+
+/// Every fixture, by name.
+pub fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(fixture_path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter_map(|n| n.strip_suffix(".json").map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+pub fn check(draft: &Draft) -> Vec<Finding> {
+    let defs = defs();
+    let form = defs.form(&draft.list).expect("known list");
+    validate(&defs, form, draft, today())
+}
+
+/// The draft with one value replaced.
+pub fn with(mut draft: Draft, field: &str, value: Value) -> Draft {
+    draft.values.insert(field.to_owned(), value);
+    draft
+}
+
+pub fn without(mut draft: Draft, field: &str) -> Draft {
+    draft.values.shift_remove(field);
+    draft
+}
+
+/// Findings on one field path, of one severity.
+pub fn on(findings: &[Finding], field: &str, severity: Severity) -> Vec<Finding> {
+    findings
+        .iter()
+        .filter(|f| f.field == field && f.severity == severity)
+        .cloned()
+        .collect()
+}
+
+pub fn errors_on(draft: &Draft, field: &str) -> Vec<Finding> {
+    on(&check(draft), field, Severity::Error)
+}
+
+pub fn warnings_on(draft: &Draft, field: &str) -> Vec<Finding> {
+    on(&check(draft), field, Severity::Warning)
+}
+
+/// Asserts exactly one finding of `severity` on `field`, citing `condition`, and that the whole
+/// draft has no other errors (so the boundary test isolates one rule).
+pub fn assert_only(draft: &Draft, field: &str, severity: Severity, condition: Option<&str>) -> Finding {
+    let findings = check(draft);
+    let hits = on(&findings, field, severity);
+    assert_eq!(hits.len(), 1, "expected one {severity:?} on {field}, got {findings:#?}");
+    assert_eq!(hits[0].condition.as_deref(), condition, "{:#?}", hits[0]);
+    let others: Vec<_> = findings
+        .iter()
+        .filter(|f| f.is_error() && f.field != field)
+        .collect();
+    assert!(others.is_empty(), "unexpected other errors: {others:#?}");
+    hits[0].clone()
+}
+
+/// Asserts the draft has no findings at all (the accepted side of a boundary).
+pub fn assert_clean(draft: &Draft) {
+    let findings = check(draft);
+    assert!(findings.is_empty(), "expected no findings, got {findings:#?}");
+}
