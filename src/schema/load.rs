@@ -739,7 +739,7 @@ fn resolve_rule(
     let err = |reason: String| DefinitionError {
         file: src.shown.clone(),
         line: Some(line),
-        reason: format!("规则 {:?}：{reason}", r.kind).replace("\"", ""),
+        reason: format!("规则 {}：{reason}", r.kind.name()),
     };
     let need = |value: &Option<String>, key: &str| -> Result<String, DefinitionError> {
         value.clone().ok_or_else(|| err(format!("缺少 {key}")))

@@ -109,6 +109,23 @@ pub(super) enum RuleKind {
     ColumnMatches,
 }
 
+impl RuleKind {
+    /// As written in the files.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleKind::OptionIn => "option_in",
+            RuleKind::DateLimit => "date_limit",
+            RuleKind::RegionMatchesUscc => "region_matches_uscc",
+            RuleKind::IdCardMatches => "id_card_matches",
+            RuleKind::NotGreater => "not_greater",
+            RuleKind::SmeSize => "sme_size",
+            RuleKind::AllZero => "all_zero",
+            RuleKind::TableEmpty => "table_empty",
+            RuleKind::ColumnMatches => "column_matches",
+        }
+    }
+}
+
 /// A rule as written: which keys a kind needs is checked during resolution, so that a missing
 /// key gets a message naming the rule kind and the key.
 #[derive(Debug, Deserialize)]
