@@ -16,8 +16,20 @@ use kczg_form::schema::{Definitions, Form, Kind, Origin};
     version,
     about = "科创中国榜单申报助手：2023年“科创中国”系列榜单的申报表填写、校验与汇总",
     long_about = None,
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "命令",
+    next_help_heading = "选项",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
 )]
 pub struct Args {
+    /// 显示帮助
+    #[arg(short = 'h', long, action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// 显示版本
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
     /// 表单定义覆盖目录：其中的 .toml 文件替换内置的同名定义
     #[arg(long, global = true, value_name = "DIR")]
     forms: Option<PathBuf>,
@@ -39,11 +51,45 @@ enum Command {
     Forms,
 }
 
+const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
+
+/// Parses the command line with Chinese help headings; usage errors exit 2 with a Chinese line
+/// before clap's own explanation.
+pub fn parse() -> Result<Args, ExitCode> {
+    use clap::{CommandFactory, FromArgMatches};
+    let command = Args::command().mut_subcommands(|sub| {
+        sub.help_template(HELP_TEMPLATE)
+            .disable_help_flag(true)
+            .mut_args(|a| {
+                let heading = if a.is_positional() {
+                    "参数"
+                } else {
+                    "选项"
+                };
+                a.help_heading(heading)
+            })
+    });
+    let parsed = command
+        .try_get_matches()
+        .and_then(|m| Args::from_arg_matches(&m));
+    parsed.map_err(|e| {
+        use clap::error::ErrorKind;
+        if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("错误：命令行参数不正确，运行 kczg-form --help 查看用法。");
+        let _ = e.print();
+        ExitCode::from(2)
+    })
+}
+
 pub fn run(args: Args) -> ExitCode {
     let Some(command) = args.command else {
-        eprintln!("图形界面尚未包含在此版本中。请使用子命令，例如：kczg-form validate 草稿.json");
-        eprintln!("运行 kczg-form --help 查看全部命令。");
-        return ExitCode::from(2);
+        // The GUI is not part of this build yet: say so and show what the command line can do.
+        println!("图形界面尚未包含在此版本中，目前可使用下列命令：\n");
+        let _ = <Args as clap::CommandFactory>::command().print_help();
+        return ExitCode::SUCCESS;
     };
     match command {
         Command::Forms => forms(args.forms.as_deref()),

@@ -4,9 +4,9 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
-    cli::run(args)
+    match cli::parse() {
+        Ok(args) => cli::run(args),
+        Err(code) => code,
+    }
 }

@@ -10,7 +10,14 @@ use kczg_form::Definitions;
 use kczg_form::schema::{EMBEDDED_FILES, Kind, Origin};
 use serde_json::json;
 
-const SHARED: &[&str] = &["pledge_truthful", "pledge_not_listed", "attachments", "rec_opinion", "rec_org", "rec_date"];
+const SHARED: &[&str] = &[
+    "pledge_truthful",
+    "pledge_not_listed",
+    "attachments",
+    "rec_opinion",
+    "rec_org",
+    "rec_date",
+];
 const CONTACT: &[&str] = &[
     "contact_name",
     "contact_title",
@@ -26,39 +33,120 @@ const SPEC_IDS: &[(&str, &[&str], bool)] = &[
     (
         "leading_tech",
         &[
-            "tech_name", "domain", "holder_name", "holder_uscc", "holder_kind", "holder_region", "lead_name",
-            "lead_title", "lead_mobile", "lead_email", "trl", "early_validation", "summary", "innovation",
-            "benchmark", "ip", "transfer_modes", "market", "applications", "benefits", "gl_sectors", "gl_synergy",
-            "if_category", "if_original", "if_dependence", "if_dependence_detail", "if_reliability",
-            "pledge_public", "pledge_willing",
+            "tech_name",
+            "domain",
+            "holder_name",
+            "holder_uscc",
+            "holder_kind",
+            "holder_region",
+            "lead_name",
+            "lead_title",
+            "lead_mobile",
+            "lead_email",
+            "trl",
+            "early_validation",
+            "summary",
+            "innovation",
+            "benchmark",
+            "ip",
+            "transfer_modes",
+            "market",
+            "applications",
+            "benefits",
+            "gl_sectors",
+            "gl_synergy",
+            "if_category",
+            "if_original",
+            "if_dependence",
+            "if_dependence_detail",
+            "if_reliability",
+            "pledge_public",
+            "pledge_willing",
         ],
         true,
     ),
     (
         "emerging_enterprise",
         &[
-            "ent_name", "ent_uscc", "ent_region", "ent_founded", "ent_capital", "legal_rep", "industry",
-            "sector_for_size", "employees", "revenue", "rd_staff", "rd_spend", "stage", "patents_invention",
-            "patents_other", "software_copyrights", "funding_total", "funding_rounds", "honors", "core_tech",
-            "products", "potential", "pledge_not_prohibited", "pledge_no_incidents", "pledge_not_blacklisted",
+            "ent_name",
+            "ent_uscc",
+            "ent_region",
+            "ent_founded",
+            "ent_capital",
+            "legal_rep",
+            "industry",
+            "sector_for_size",
+            "employees",
+            "revenue",
+            "rd_staff",
+            "rd_spend",
+            "stage",
+            "patents_invention",
+            "patents_other",
+            "software_copyrights",
+            "funding_total",
+            "funding_rounds",
+            "honors",
+            "core_tech",
+            "products",
+            "potential",
+            "pledge_not_prohibited",
+            "pledge_no_incidents",
+            "pledge_not_blacklisted",
         ],
         true,
     ),
     (
         "innovation_org",
         &[
-            "org_name", "org_type", "incubator_kind", "org_uscc", "lead_unit", "members", "org_founded",
-            "org_region", "fields", "city_relation", "city_name", "services", "head_name", "head_title", "profile",
-            "kpi_rd_projects", "kpi_transfers", "kpi_contract_value", "kpi_incubated", "kpi_served", "cases",
+            "org_name",
+            "org_type",
+            "incubator_kind",
+            "org_uscc",
+            "lead_unit",
+            "members",
+            "org_founded",
+            "org_region",
+            "fields",
+            "city_relation",
+            "city_name",
+            "services",
+            "head_name",
+            "head_title",
+            "profile",
+            "kpi_rd_projects",
+            "kpi_transfers",
+            "kpi_contract_value",
+            "kpi_incubated",
+            "kpi_served",
+            "cases",
         ],
         true,
     ),
     (
         "tech_manager",
         &[
-            "person_name", "gender", "birth", "id_number", "education", "pro_title", "employer", "employer_kind",
-            "position", "years_in_field", "mobile", "email", "qualification", "certificates", "competence",
-            "kpi_deals", "kpi_deal_value", "kpi_firms", "cases", "profile", "pledge_willing",
+            "person_name",
+            "gender",
+            "birth",
+            "id_number",
+            "education",
+            "pro_title",
+            "employer",
+            "employer_kind",
+            "position",
+            "years_in_field",
+            "mobile",
+            "email",
+            "qualification",
+            "certificates",
+            "competence",
+            "kpi_deals",
+            "kpi_deal_value",
+            "kpi_firms",
+            "cases",
+            "profile",
+            "pledge_willing",
         ],
         false, // the person is the contact
     ),
@@ -87,9 +175,22 @@ fn embedded_definitions_hold_every_field_of_the_spec_and_nothing_else() {
     }
     let leading = defs.form("leading_tech").unwrap();
     let domains: Vec<&str> = leading.domains.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(domains, ["电子信息", "生物医药", "装备制造", "先进材料", "绿色低碳", "产业基础"]);
+    assert_eq!(
+        domains,
+        [
+            "电子信息",
+            "生物医药",
+            "装备制造",
+            "先进材料",
+            "绿色低碳",
+            "产业基础"
+        ]
+    );
     assert_eq!(defs.regions.province.len(), 31);
-    assert_eq!(defs.call.form_title(leading), "2023年“科创中国”先导技术榜申报表");
+    assert_eq!(
+        defs.call.form_title(leading),
+        "2023年“科创中国”先导技术榜申报表"
+    );
     assert_eq!(defs.call.submission_email, "gxtdzxh@126.com");
 }
 
@@ -98,7 +199,11 @@ fn the_call_says_calmly_when_the_window_has_closed() {
     let call = defs().call;
     assert!(!call.is_closed(chrono::NaiveDate::from_ymd_opt(2023, 11, 30).unwrap()));
     assert!(call.is_closed(chrono::NaiveDate::from_ymd_opt(2023, 12, 1).unwrap()));
-    assert!(call.window.closed_notice.contains("本次征集已于2023年11月30日截止"));
+    assert!(
+        call.window
+            .closed_notice
+            .contains("本次征集已于2023年11月30日截止")
+    );
 }
 
 #[test]
@@ -106,8 +211,15 @@ fn computed_rd_intensity_is_read_only_and_derived() {
     let defs = defs();
     let form = defs.form("emerging_enterprise").unwrap();
     let field = form.field("rd_intensity").unwrap();
-    let d = with(with(fixture("emerging_enterprise"), "rd_spend", json!(85)), "revenue", json!(2000));
-    assert_eq!(kczg_form::rules::computed_value(&d, field).as_deref(), Some("4.25%"));
+    let d = with(
+        with(fixture("emerging_enterprise"), "rd_spend", json!(85)),
+        "revenue",
+        json!(2000),
+    );
+    assert_eq!(
+        kczg_form::rules::computed_value(&d, field).as_deref(),
+        Some("4.25%")
+    );
     let zero = with(d, "revenue", json!(0));
     assert_eq!(kczg_form::rules::computed_value(&zero, field), None);
 }
@@ -123,7 +235,11 @@ fn override_with(rel: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir 
 }
 
 fn relabel_tech_name(text: &str) -> String {
-    text.replacen("label = \"技术名称\"\nkind = \"text\"\nmax_chars = 40", "label = \"技术成果名称\"\nkind = \"text\"\nmax_chars = 30", 1)
+    text.replacen(
+        "label = \"技术名称\"\nkind = \"text\"\nmax_chars = 40",
+        "label = \"技术成果名称\"\nkind = \"text\"\nmax_chars = 30",
+        1,
+    )
 }
 
 #[test]
@@ -131,36 +247,66 @@ fn an_override_folder_changes_labels_and_limits() {
     let dir = override_with("forms/leading_tech.toml", relabel_tech_name);
     let defs = Definitions::with_override(dir.path()).unwrap();
     assert_eq!(defs.origin, Origin::Override(dir.path().to_path_buf()));
-    let field = defs.form("leading_tech").unwrap().field("tech_name").unwrap();
+    let field = defs
+        .form("leading_tech")
+        .unwrap()
+        .field("tech_name")
+        .unwrap();
     assert_eq!(field.label, "技术成果名称");
     assert_eq!(field.max_chars, Some(30));
     // The other files still come from the embedded defaults.
     assert_eq!(defs.forms.len(), 4);
 
-    let draft = with(fixture("leading_tech-equipment"), "tech_name", json!("名".repeat(35)));
+    let draft = with(
+        fixture("leading_tech-equipment"),
+        "tech_name",
+        json!("名".repeat(35)),
+    );
     let form = defs.form("leading_tech").unwrap();
     let findings = kczg_form::validate(&defs, form, &draft, today());
     assert_eq!(findings.len(), 1, "{findings:#?}");
-    assert!(findings[0].message.contains("「技术成果名称」不超过 30 字"), "{findings:?}");
+    assert!(
+        findings[0].message.contains("「技术成果名称」不超过 30 字"),
+        "{findings:?}"
+    );
     assert!(check(&draft).is_empty(), "embedded limit is 40");
 }
 
 #[test]
 fn an_override_call_replaces_the_embedded_call() {
     let dir = override_with("call-2023.toml", |t| {
-        t.replace("year = 2023", "year = 2024")
-            .replace("enterprise_founded_not_before = \"2013-01-01\"", "enterprise_founded_not_before = \"2014-01-01\"")
+        t.replace("year = 2023", "year = 2024").replace(
+            "enterprise_founded_not_before = \"2013-01-01\"",
+            "enterprise_founded_not_before = \"2014-01-01\"",
+        )
     });
-    std::fs::rename(dir.path().join("call-2023.toml"), dir.path().join("call-2024.toml")).unwrap();
+    std::fs::rename(
+        dir.path().join("call-2023.toml"),
+        dir.path().join("call-2024.toml"),
+    )
+    .unwrap();
     let defs = Definitions::with_override(dir.path()).unwrap();
     assert_eq!(defs.call.year, 2024);
     let form = defs.form("emerging_enterprise").unwrap();
-    assert!(form.field("pledge_no_incidents").unwrap().label.contains("2023年及2024年"));
-    let mut draft = with(fixture("emerging_enterprise"), "ent_founded", json!("2013-06-01"));
+    assert!(
+        form.field("pledge_no_incidents")
+            .unwrap()
+            .label
+            .contains("2023年及2024年")
+    );
+    let mut draft = with(
+        fixture("emerging_enterprise"),
+        "ent_founded",
+        json!("2013-06-01"),
+    );
     draft.call = "2024".into();
     let findings = kczg_form::validate(&defs, form, &draft, today());
     assert_eq!(findings.len(), 1, "{findings:#?}");
-    assert!(findings[0].message.contains("以2024年反推，成立日期须不早于2014年1月1日"));
+    assert!(
+        findings[0]
+            .message
+            .contains("以2024年反推，成立日期须不早于2014年1月1日")
+    );
 }
 
 /// Loads a broken override and returns the error's file, line and reason.
@@ -187,7 +333,9 @@ fn embedded(rel: &str) -> &'static str {
 #[test]
 fn a_toml_syntax_error_is_refused_with_file_and_line() {
     let rel = "forms/leading_tech.toml";
-    let (file, line, reason) = refused(rel, |t| t.replacen("label = \"技术名称\"", "label = \"技术名称", 1));
+    let (file, line, reason) = refused(rel, |t| {
+        t.replacen("label = \"技术名称\"", "label = \"技术名称", 1)
+    });
     assert!(file.ends_with("leading_tech.toml"), "{file}");
     assert_eq!(line, Some(line_of(embedded(rel), "label = \"技术名称\"")));
     assert!(reason.contains("TOML"), "{reason}");
@@ -196,23 +344,36 @@ fn a_toml_syntax_error_is_refused_with_file_and_line() {
 #[test]
 fn a_misspelt_key_is_refused_with_its_line() {
     let rel = "forms/tech_manager.toml";
-    let (_, line, reason) = refused(rel, |t| t.replacen("max_chars = 30\nrequired = true\ncondition = \"c1\"", "max_char = 30\nrequired = true\ncondition = \"c1\"", 1));
+    let (_, line, reason) = refused(rel, |t| {
+        t.replacen(
+            "max_chars = 30\nrequired = true\ncondition = \"c1\"",
+            "max_char = 30\nrequired = true\ncondition = \"c1\"",
+            1,
+        )
+    });
     assert!(reason.contains("不认识的键 max_char"), "{reason}");
     // The error points into the field's table.
     let position_line = line_of(embedded(rel), "id = \"position\"");
-    assert!(line.is_some_and(|l| (position_line..position_line + 6).contains(&l)), "{line:?} vs {position_line}");
+    assert!(
+        line.is_some_and(|l| (position_line..position_line + 6).contains(&l)),
+        "{line:?} vs {position_line}"
+    );
 }
 
 #[test]
 fn an_unknown_kind_is_refused() {
-    let (_, line, reason) = refused("forms/innovation_org.toml", |t| t.replacen("kind = \"textarea\"", "kind = \"essay\"", 1));
+    let (_, line, reason) = refused("forms/innovation_org.toml", |t| {
+        t.replacen("kind = \"textarea\"", "kind = \"essay\"", 1)
+    });
     assert!(line.is_some());
     assert!(reason.contains("不认识的取值 essay"), "{reason}");
 }
 
 #[test]
 fn a_duplicate_field_id_is_refused() {
-    let (_, line, reason) = refused("forms/emerging_enterprise.toml", |t| t.replacen("id = \"legal_rep\"", "id = \"ent_name\"", 1));
+    let (_, line, reason) = refused("forms/emerging_enterprise.toml", |t| {
+        t.replacen("id = \"legal_rep\"", "id = \"ent_name\"", 1)
+    });
     assert!(line.is_some());
     assert!(reason.contains("字段 id 重复：ent_name"), "{reason}");
 }
@@ -220,29 +381,45 @@ fn a_duplicate_field_id_is_refused() {
 #[test]
 fn a_rule_naming_a_missing_field_is_refused() {
     let rel = "forms/emerging_enterprise.toml";
-    let (_, line, reason) = refused(rel, |t| t.replacen("than = \"employees\"", "than = \"staff\"", 1));
-    assert!(reason.contains("than = \"staff\" 不是本表中的字段"), "{reason}");
+    let (_, line, reason) = refused(rel, |t| {
+        t.replacen("than = \"employees\"", "than = \"staff\"", 1)
+    });
+    assert!(
+        reason.contains("than = \"staff\" 不是本表中的字段"),
+        "{reason}"
+    );
     let rule_line = line_of(embedded(rel), "kind = \"not_greater\"");
-    assert!(line.is_some_and(|l| l <= rule_line && l + 3 >= rule_line), "{line:?} vs {rule_line}");
+    assert!(
+        line.is_some_and(|l| l <= rule_line && l + 3 >= rule_line),
+        "{line:?} vs {rule_line}"
+    );
 }
 
 #[test]
 fn a_rule_date_not_in_the_call_is_refused() {
-    let (_, _, reason) = refused("forms/innovation_org.toml", |t| t.replacen("call:org_founded_before", "call:founded_cutoff", 1));
+    let (_, _, reason) = refused("forms/innovation_org.toml", |t| {
+        t.replacen("call:org_founded_before", "call:founded_cutoff", 1)
+    });
     assert!(reason.contains("[dates] 中没有 founded_cutoff"), "{reason}");
 }
 
 #[test]
 fn a_missing_block_or_condition_is_refused() {
-    let (_, _, reason) = refused("forms/tech_manager.toml", |t| t.replacen("block = \"attachments\"", "block = \"annexes\"", 1));
+    let (_, _, reason) = refused("forms/tech_manager.toml", |t| {
+        t.replacen("block = \"attachments\"", "block = \"annexes\"", 1)
+    });
     assert!(reason.contains("不存在的信息块「annexes」"), "{reason}");
-    let (_, _, reason) = refused("forms/tech_manager.toml", |t| t.replacen("condition = \"c4\"", "condition = \"c9\"", 1));
+    let (_, _, reason) = refused("forms/tech_manager.toml", |t| {
+        t.replacen("condition = \"c4\"", "condition = \"c9\"", 1)
+    });
     assert!(reason.contains("不存在的条件 c9"), "{reason}");
 }
 
 #[test]
 fn a_broken_shared_block_names_blocks_toml() {
-    let (file, line, reason) = refused("blocks.toml", |t| t.replacen("kind = \"pledge\"", "kind = \"tick\"", 1));
+    let (file, line, reason) = refused("blocks.toml", |t| {
+        t.replacen("kind = \"pledge\"", "kind = \"tick\"", 1)
+    });
     assert!(file.ends_with("blocks.toml"), "{file}");
     assert!(line.is_some());
     assert!(reason.contains("tick"), "{reason}");

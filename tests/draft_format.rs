@@ -29,7 +29,10 @@ fn unknown_keys_are_kept_and_written_back_unchanged() {
       "signature": "abc", "z_last": [true]
     }"#;
     let draft = Draft::from_json(text).unwrap();
-    assert_eq!(draft.values["future_field"], json!({"a": [1, 2, {"b": null}]}));
+    assert_eq!(
+        draft.values["future_field"],
+        json!({"a": [1, 2, {"b": null}]})
+    );
     assert_eq!(draft.meta["tool"], "wps-plugin");
     assert_eq!(draft.extra["signature"], "abc");
     let written: Value = serde_json::from_str(&draft.to_json()).unwrap();
@@ -54,21 +57,33 @@ fn refused(text: &str) -> DraftError {
 
 #[test]
 fn another_format_is_refused() {
-    let e = refused(r#"{"format": "other/thing", "version": 1, "call": "2023", "list": "x", "values": {}}"#);
+    let e = refused(
+        r#"{"format": "other/thing", "version": 1, "call": "2023", "list": "x", "values": {}}"#,
+    );
     assert_eq!(e, DraftError::WrongFormat("other/thing".into()));
     assert!(e.to_string().contains("不是申报草稿"));
-    assert!(matches!(refused(r#"{"version": 1}"#), DraftError::WrongFormat(_)));
+    assert!(matches!(
+        refused(r#"{"version": 1}"#),
+        DraftError::WrongFormat(_)
+    ));
     assert!(matches!(refused("[1, 2]"), DraftError::BadKey { .. }));
 }
 
 #[test]
 fn a_newer_version_is_refused_not_half_read() {
-    let e = refused(r#"{"format": "kczg-form/draft", "version": 2, "call": "2023", "list": "tech_manager", "values": {}}"#);
+    let e = refused(
+        r#"{"format": "kczg-form/draft", "version": 2, "call": "2023", "list": "tech_manager", "values": {}}"#,
+    );
     assert_eq!(e, DraftError::NewerVersion(2));
     assert!(e.to_string().contains("请升级本程序"), "{e}");
     for bad in ["0", "\"1\"", "1.5", "-1", "null"] {
-        let text = format!(r#"{{"format": "kczg-form/draft", "version": {bad}, "call": "2023", "list": "x", "values": {{}}}}"#);
-        assert!(matches!(refused(&text), DraftError::BadKey { key: "version", .. }), "{bad}");
+        let text = format!(
+            r#"{{"format": "kczg-form/draft", "version": {bad}, "call": "2023", "list": "x", "values": {{}}}}"#
+        );
+        assert!(
+            matches!(refused(&text), DraftError::BadKey { key: "version", .. }),
+            "{bad}"
+        );
     }
 }
 
@@ -77,7 +92,9 @@ fn malformed_and_truncated_json_are_refused_with_position() {
     let full = fixture("tech_manager").to_json();
     let truncated = &full[..full.len() / 2];
     let e = Draft::from_json(truncated).unwrap_err();
-    let DraftError::Json { problem, line, .. } = &e else { panic!("{e:?}") };
+    let DraftError::Json { problem, line, .. } = &e else {
+        panic!("{e:?}")
+    };
     assert!(problem.contains("中途结束"), "{e}");
     assert!(*line > 1);
     let e = refused("{\"format\": \"kczg-form/draft\",, }");
@@ -92,14 +109,19 @@ fn malformed_and_truncated_json_are_refused_with_position() {
 fn deeply_nested_json_is_refused() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let e = refused(&deep);
-    let DraftError::Json { problem, .. } = &e else { panic!("{e:?}") };
+    let DraftError::Json { problem, .. } = &e else {
+        panic!("{e:?}")
+    };
     assert!(problem.contains("嵌套"), "{e}");
 }
 
 #[test]
 fn an_oversized_file_is_refused_before_parsing() {
     let big = vec![b' '; MAX_DRAFT_BYTES + 1];
-    assert!(matches!(Draft::from_slice(&big), Err(DraftError::TooLarge { .. })));
+    assert!(matches!(
+        Draft::from_slice(&big),
+        Err(DraftError::TooLarge { .. })
+    ));
 }
 
 #[test]
@@ -110,28 +132,49 @@ fn wrong_key_types_are_refused() {
         m.insert(k.into(), serde_json::from_str(v).unwrap());
         Value::Object(m).to_string()
     };
-    for (key, value) in [("values", "[]"), ("list", "3"), ("call", "{}"), ("domain", "7"), ("meta", "\"x\"")] {
+    for (key, value) in [
+        ("values", "[]"),
+        ("list", "3"),
+        ("call", "{}"),
+        ("domain", "7"),
+        ("meta", "\"x\""),
+    ] {
         let e = refused(&base(key, value));
-        assert!(matches!(e, DraftError::BadKey { key: k, .. } if k == key), "{key}: {e:?}");
+        assert!(
+            matches!(e, DraftError::BadKey { key: k, .. } if k == key),
+            "{key}: {e:?}"
+        );
     }
 }
 
 #[test]
 fn control_characters_are_removed_and_the_field_is_named() {
     let mut draft = fixture("leading_tech-electronic_info");
-    draft.values.insert("tech_name".into(), json!("星衡\u{0}导航\u{7}模组\u{FFFF}"));
+    draft
+        .values
+        .insert("tech_name".into(), json!("星衡\u{0}导航\u{7}模组\u{FFFF}"));
     draft.values["ip"][1]["title"] = json!("一种\u{1b}[31m定位方法");
-    draft.values.insert("summary".into(), json!("第一段\n\t第二段\r\n"));
+    draft
+        .values
+        .insert("summary".into(), json!("第一段\n\t第二段\r\n"));
     let cleaned = draft.strip_control_chars();
     assert_eq!(draft.values["tech_name"], "星衡导航模组");
     assert_eq!(draft.values["ip"][1]["title"], "一种[31m定位方法");
     // Tabs and line breaks are allowed in XML and kept.
     assert_eq!(draft.values["summary"], "第一段\n\t第二段\r\n");
-    let paths: Vec<(&str, usize)> = cleaned.iter().map(|c| (c.path.as_str(), c.removed)).collect();
+    let paths: Vec<(&str, usize)> = cleaned
+        .iter()
+        .map(|c| (c.path.as_str(), c.removed))
+        .collect();
     assert_eq!(paths, [("tech_name", 3), ("ip[1].title", 1)]);
     let defs = defs();
     let findings = cleaning_findings(defs.form("leading_tech").unwrap(), &cleaned);
-    assert!(findings[0].message.contains("「技术名称」中有 3 个不可见的控制字符"), "{findings:?}");
+    assert!(
+        findings[0]
+            .message
+            .contains("「技术名称」中有 3 个不可见的控制字符"),
+        "{findings:?}"
+    );
     assert_eq!(findings[1].field, "ip[1].title");
     assert!(findings.iter().all(|f| !f.is_error()));
 }
@@ -140,18 +183,42 @@ fn control_characters_are_removed_and_the_field_is_named() {
 fn wrong_value_types_give_findings_not_panics() {
     let defs = defs();
     for form in &defs.forms {
-        let mut draft = Draft::new("2023", form.id.clone(), form.domains.first().map(|d| d.id.clone()));
-        let weird = [json!(42), json!("文字"), json!(true), json!([1, "a", null]), json!({"k": "v"}), json!(-1.5e300), json!(null)];
+        let mut draft = Draft::new(
+            "2023",
+            form.id.clone(),
+            form.domains.first().map(|d| d.id.clone()),
+        );
+        let weird = [
+            json!(42),
+            json!("文字"),
+            json!(true),
+            json!([1, "a", null]),
+            json!({"k": "v"}),
+            json!(-1.5e300),
+            json!(null),
+        ];
         for (i, (_, field)) in form.fields().enumerate() {
-            draft.values.insert(field.id.clone(), weird[i % weird.len()].clone());
+            draft
+                .values
+                .insert(field.id.clone(), weird[i % weird.len()].clone());
         }
         let findings = check(&draft);
         assert!(findings.iter().any(|f| f.is_error()), "{}", form.id);
         // Tables full of odd rows.
-        for (_, field) in form.fields().filter(|(_, f)| f.kind == kczg_form::schema::Kind::Table) {
-            draft.values.insert(field.id.clone(), json!([1, "x", {"name": 5, "date": "2023-13"}, null]));
+        for (_, field) in form
+            .fields()
+            .filter(|(_, f)| f.kind == kczg_form::schema::Kind::Table)
+        {
+            draft.values.insert(
+                field.id.clone(),
+                json!([1, "x", {"name": 5, "date": "2023-13"}, null]),
+            );
         }
         let findings = check(&draft);
-        assert!(findings.iter().any(|f| f.field.contains("[0]")), "{}: {findings:#?}", form.id);
+        assert!(
+            findings.iter().any(|f| f.field.contains("[0]")),
+            "{}: {findings:#?}",
+            form.id
+        );
     }
 }

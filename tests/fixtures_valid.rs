@@ -40,7 +40,10 @@ fn removing_each_required_field_yields_exactly_its_error() {
         let ok = fixture(&name);
         let form = defs.form(&ok.list).unwrap();
         for (section, field) in form.fields() {
-            if !field.required || section.role == Role::Secretariat || !is_visible(form, &ok, &field.id) {
+            if !field.required
+                || section.role == Role::Secretariat
+                || !is_visible(form, &ok, &field.id)
+            {
                 continue;
             }
             let broken = if field.id == "domain" {
@@ -50,7 +53,10 @@ fn removing_each_required_field_yields_exactly_its_error() {
             } else {
                 without(ok.clone(), &field.id)
             };
-            let errors: Vec<_> = check(&broken).into_iter().filter(|f| f.is_error()).collect();
+            let errors: Vec<_> = check(&broken)
+                .into_iter()
+                .filter(|f| f.is_error())
+                .collect();
             assert_eq!(errors.len(), 1, "{name} without {}: {errors:#?}", field.id);
             let e = &errors[0];
             assert_eq!(e.field, field.id, "{name}: {e:?}");
@@ -95,5 +101,9 @@ fn one_character_over_a_limit_is_an_error() {
     let over = with(draft, "summary", serde_json::json!("字".repeat(1501)));
     let errors = errors_on(&over, "summary");
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(errors[0].message.contains("不超过 1500 字（不含空格），现有 1501 字"));
+    assert!(
+        errors[0]
+            .message
+            .contains("不超过 1500 字（不含空格），现有 1501 字")
+    );
 }

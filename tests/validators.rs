@@ -54,7 +54,9 @@ fn uscc_organisation_code_check_is_gb11714() {
     // A code whose GB 32100 check matches but whose chars 9–17 fail GB 11714.
     // Built by changing the organisation-code check char and recomputing char 18.
     let alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let weights = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let body = "91440300192203822"; // org check '1' → '2'
     let sum: usize = body
         .chars()
@@ -70,7 +72,11 @@ fn uscc_organisation_code_check_is_gb11714() {
 
 #[test]
 fn id_card_accepts_the_standards_examples() {
-    for id in ["11010519491231002X", "440524188001010014", "11010119900307803X"] {
+    for id in [
+        "11010519491231002X",
+        "440524188001010014",
+        "11010119900307803X",
+    ] {
         assert_eq!(formats::id_card(id, today()), Ok(()), "{id}");
     }
 }
@@ -97,17 +103,33 @@ fn id_card_refuses_broken_numbers() {
 #[test]
 fn id_card_birth_and_gender_helpers() {
     let id = "11010519491231002X";
-    assert_eq!(formats::id_birth_date(id), NaiveDate::from_ymd_opt(1949, 12, 31));
+    assert_eq!(
+        formats::id_birth_date(id),
+        NaiveDate::from_ymd_opt(1949, 12, 31)
+    );
     assert_eq!(formats::id_is_male(id), Some(false)); // 17th digit 2: female
     assert_eq!(formats::id_is_male("440524188001010014"), Some(true));
 }
 
 #[test]
 fn mobile_numbers() {
-    for ok in ["13812345678", "138 1234 5678", "138-1234-5678", "+8613812345678", "8619912345678"] {
+    for ok in [
+        "13812345678",
+        "138 1234 5678",
+        "138-1234-5678",
+        "+8613812345678",
+        "8619912345678",
+    ] {
         assert_eq!(formats::mobile(ok), Ok(()), "{ok}");
     }
-    for bad in ["12812345678", "1381234567", "138123456789", "1381234567a", "+85213812345678", ""] {
+    for bad in [
+        "12812345678",
+        "1381234567",
+        "138123456789",
+        "1381234567a",
+        "+85213812345678",
+        "",
+    ] {
         assert_eq!(severity(formats::mobile(bad)), Some(Error), "{bad}");
     }
 }
@@ -126,7 +148,14 @@ fn phone_numbers() {
     ] {
         assert_eq!(formats::phone(ok), Ok(()), "{ok}");
     }
-    for bad in ["65998099", "371-65998099", "0371-659980", "0371-659980991", "电话", ""] {
+    for bad in [
+        "65998099",
+        "371-65998099",
+        "0371-659980",
+        "0371-659980991",
+        "电话",
+        "",
+    ] {
         assert_eq!(severity(formats::phone(bad)), Some(Error), "{bad}");
     }
 }
@@ -136,7 +165,16 @@ fn email_addresses() {
     for ok in ["gxtdzxh@126.com", "a.b+c@mail.example.org.cn"] {
         assert_eq!(formats::email(ok), Ok(()), "{ok}");
     }
-    for bad in ["gxtdzxh126.com", "@126.com", "gxtdzxh@126", "a@@126.com", "a@b@126.com", "a b@126.com", "a@126..com", "a@.com"] {
+    for bad in [
+        "gxtdzxh126.com",
+        "@126.com",
+        "gxtdzxh@126",
+        "a@@126.com",
+        "a@b@126.com",
+        "a b@126.com",
+        "a@126..com",
+        "a@.com",
+    ] {
         assert_eq!(severity(formats::email(bad)), Some(Error), "{bad}");
     }
 }
@@ -152,7 +190,14 @@ fn postcodes() {
 #[test]
 fn patent_numbers() {
     // Public worked examples of the CNIPA check: 201710601862.3; before 2003: 97101765.4, 95115608.X.
-    for ok in ["ZL201710601862.3", "201710601862.3", "ZL 201710601862.3", "ZL97101765.4", "ZL95115608.X", "95115608.x"] {
+    for ok in [
+        "ZL201710601862.3",
+        "201710601862.3",
+        "ZL 201710601862.3",
+        "ZL97101765.4",
+        "ZL95115608.X",
+        "95115608.x",
+    ] {
         assert_eq!(formats::patent_no(ok), Ok(()), "{ok}");
     }
     let cases: &[(&str, &str)] = &[

@@ -165,7 +165,14 @@ fn region_mismatch(ctx: &Ctx, region: &str, uscc: &str) -> Option<String> {
     }
     let chosen = ctx.draft.text(region)?;
     // 港澳台 are refused by their own rule where they are offered; compare provinces only.
-    let chosen_code = ctx.defs.regions.province.iter().find(|r| r.name == chosen)?.code.as_str();
+    let chosen_code = ctx
+        .defs
+        .regions
+        .province
+        .iter()
+        .find(|r| r.name == chosen)?
+        .code
+        .as_str();
     if code[2..8] == ctx.defs.regions.national_authority {
         return None;
     }

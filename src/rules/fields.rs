@@ -6,16 +6,36 @@ use serde_json::{Map, Value};
 use super::{Ctx, char_count, formats, number};
 use crate::schema::{Field, Format, Kind, Severity};
 
-/// A field's place for messages and paths: top level, or a cell of a table row.
+/// A field's place for messages and paths: top level, or a cell of a table row. Paths and
+/// labels are only formatted when a finding is made, which keeps 200-row tables cheap.
 struct Place<'a> {
-    /// `field` or `table[row].column`.
-    path: String,
-    /// 「技术名称」 or 「知识产权情况」第2行的「号码」.
-    quoted: String,
-    /// The row, for `format_when` on a sibling column.
-    row: Option<&'a Map<String, Value>>,
+    field: &'a Field,
+    /// The table, row number and row of a cell.
+    cell: Option<(&'a Place<'a>, usize, &'a Map<String, Value>)>,
     /// Conditions to cite: the field's own, else its table's.
     conditions: &'a [String],
+}
+
+impl Place<'_> {
+    /// `field` or `table[row].column`.
+    fn path(&self) -> String {
+        match self.cell {
+            None => self.field.id.clone(),
+            Some((table, row, _)) => format!("{}[{row}].{}", table.path(), self.field.id),
+        }
+    }
+}
+
+/// 「技术名称」 or 「知识产权情况」第 2 行的「号码」.
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.cell {
+            None => write!(f, "「{}」", self.field.label),
+            Some((table, row, _)) => {
+                write!(f, "{table}第 {} 行的「{}」", row + 1, self.field.label)
+            }
+        }
+    }
 }
 
 pub(super) fn check_top(ctx: &mut Ctx, field: &Field) {
@@ -27,18 +47,17 @@ pub(super) fn check_top(ctx: &mut Ctx, field: &Field) {
         ctx.draft.get(&field.id)
     };
     let place = Place {
-        path: field.id.clone(),
-        quoted: format!("「{}」", field.label),
-        row: None,
+        field,
+        cell: None,
         conditions: &field.conditions,
     };
     check_value(ctx, field, value, &place);
 }
 
 fn check_value(ctx: &mut Ctx, field: &Field, value: Option<&Value>, place: &Place) {
-    let q = &place.quoted;
+    let q = place;
     let report = |ctx: &mut Ctx, severity: Severity, message: String| {
-        ctx.push(place.path.clone(), severity, message, place.conditions);
+        ctx.push(place.path(), severity, message, place.conditions);
     };
     let error = Severity::Error;
     if field.kind == Kind::Computed {
@@ -189,46 +208,31 @@ fn check_value(ctx: &mut Ctx, field: &Field, value: Option<&Value>, place: &Plac
 }
 
 fn check_table(ctx: &mut Ctx, field: &Field, value: Option<&Value>, place: &Place) {
-    let q = &place.quoted;
+    let q = place;
     let rows: &[Value] = match value {
         None | Some(Value::Null) => &[],
         Some(Value::Array(rows)) => rows,
         Some(_) => {
             let message = format!("{q}的内容类型不对（应为表格），请重新填写");
-            return ctx.push(
-                place.path.clone(),
-                Severity::Error,
-                message,
-                place.conditions,
-            );
+            return ctx.push(place.path(), Severity::Error, message, place.conditions);
         }
     };
     let min = field.min_rows.max(usize::from(field.required));
     if rows.len() < min {
         let message = format!("{q}至少填写 {min} 行，现有 {} 行", rows.len());
-        ctx.push(
-            place.path.clone(),
-            Severity::Error,
-            message,
-            place.conditions,
-        );
+        ctx.push(place.path(), Severity::Error, message, place.conditions);
     }
     if let Some(max) = field.max_rows
         && rows.len() > max
     {
         let message = format!("{q}最多 {max} 行，现有 {} 行，请删去多余的行", rows.len());
-        ctx.push(
-            place.path.clone(),
-            Severity::Error,
-            message,
-            place.conditions,
-        );
+        ctx.push(place.path(), Severity::Error, message, place.conditions);
     }
     for (i, row) in rows.iter().enumerate() {
         let Some(cells) = row.as_object() else {
             let message = format!("{q}第 {} 行的内容类型不对，请删除该行后重新填写", i + 1);
             ctx.push(
-                format!("{}[{i}]", place.path),
+                format!("{}[{i}]", place.path()),
                 Severity::Error,
                 message,
                 place.conditions,
@@ -237,9 +241,8 @@ fn check_table(ctx: &mut Ctx, field: &Field, value: Option<&Value>, place: &Plac
         };
         for column in &field.columns {
             let cell = Place {
-                path: format!("{}[{i}].{}", place.path, column.id),
-                quoted: format!("{q}第 {} 行的「{}」", i + 1, column.label),
-                row: Some(cells),
+                field: column,
+                cell: Some((place, i, cells)),
                 conditions: if column.conditions.is_empty() {
                     place.conditions
                 } else {
@@ -270,8 +273,8 @@ fn format_applies(ctx: &Ctx, field: &Field, place: &Place) -> bool {
     let Some(when) = &field.format_when else {
         return true;
     };
-    let other = match place.row {
-        Some(row) => row.get(&when.field).and_then(Value::as_str),
+    let other = match place.cell {
+        Some((_, _, row)) => row.get(&when.field).and_then(Value::as_str),
         None => ctx.draft.text(&when.field),
     };
     when.holds(other)

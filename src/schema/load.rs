@@ -45,8 +45,7 @@ pub static EMBEDDED_FILES: &[(&str, &str)] = &[
     ),
 ];
 
-const ONE_OPERATOR: &str =
-    "条件须写成 { field = \"…\", equals = \"…\" }，且 equals、not_equals、in、not_in 只能用其中一个";
+const ONE_OPERATOR: &str = "条件须写成 { field = \"…\", equals = \"…\" }，且 equals、not_equals、in、not_in 只能用其中一个";
 
 /// A definition file larger than this is refused (the real ones are about 15 KB).
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -653,8 +652,15 @@ fn check_references(form: &Form, src: &Source) -> Result<(), DefinitionError> {
         }
     }
     for section in &form.sections {
-        if section.visible_if.as_ref().is_some_and(|w| w.operators() != 1) {
-            return Err(src.error(None, format!("段落 {} 的 visible_if：{ONE_OPERATOR}", section.id)));
+        if section
+            .visible_if
+            .as_ref()
+            .is_some_and(|w| w.operators() != 1)
+        {
+            return Err(src.error(
+                None,
+                format!("段落 {} 的 visible_if：{ONE_OPERATOR}", section.id),
+            ));
         }
         if let Some(w) = &section.visible_if
             && form.field(&w.field).is_none()

@@ -15,7 +15,9 @@ pub fn defs() -> Definitions {
 }
 
 pub fn fixture_path(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A complete, valid fixture draft: `leading_tech-equipment`, `tech_manager`, …
@@ -71,10 +73,19 @@ pub fn warnings_on(draft: &Draft, field: &str) -> Vec<Finding> {
 
 /// Asserts exactly one finding of `severity` on `field`, citing `condition`, and that the whole
 /// draft has no other errors (so the boundary test isolates one rule).
-pub fn assert_only(draft: &Draft, field: &str, severity: Severity, condition: Option<&str>) -> Finding {
+pub fn assert_only(
+    draft: &Draft,
+    field: &str,
+    severity: Severity,
+    condition: Option<&str>,
+) -> Finding {
     let findings = check(draft);
     let hits = on(&findings, field, severity);
-    assert_eq!(hits.len(), 1, "expected one {severity:?} on {field}, got {findings:#?}");
+    assert_eq!(
+        hits.len(),
+        1,
+        "expected one {severity:?} on {field}, got {findings:#?}"
+    );
     assert_eq!(hits[0].condition.as_deref(), condition, "{:#?}", hits[0]);
     let others: Vec<_> = findings
         .iter()
@@ -87,5 +98,8 @@ pub fn assert_only(draft: &Draft, field: &str, severity: Severity, condition: Op
 /// Asserts the draft has no findings at all (the accepted side of a boundary).
 pub fn assert_clean(draft: &Draft) {
     let findings = check(draft);
-    assert!(findings.is_empty(), "expected no findings, got {findings:#?}");
+    assert!(
+        findings.is_empty(),
+        "expected no findings, got {findings:#?}"
+    );
 }
