@@ -3,6 +3,8 @@
 //! 这里没有任何图形界面代码；命令行与（将来的）图形界面都只是它的薄外壳。
 
 pub mod draft; // 草稿 JSON：读写、未知键保留、控制字符清理
+pub mod mail; // 提交邮件：主题、正文、mailto: 链接与带附件的未发送邮件（.eml）
+pub mod naming; // 名称、单位与导出文件名（Windows 可用、不超过 120 字符）
 pub mod rules; // 校验：字段规则、格式校验、跨字段规则 → 校验结果
 pub mod sample; // 按表单定义生成“填满”的草稿，供基准测试与压力测试使用
 pub mod schema; // 表单定义（assets/）：类型、内置资源、覆盖目录的加载与检查
