@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kczg_form::docx::import::MAX_DOCX_BYTES;
 use kczg_form::draft::{Draft, MAX_DRAFT_BYTES};
 use kczg_form::rules::{self, Finding, Severity};
 use kczg_form::schema::{Definitions, Form, Kind, Origin};
@@ -39,7 +40,7 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// 校验申报草稿（.json），列出错误与提醒
+    /// 校验申报草稿（.json）或导出的申报表（.docx），列出错误与提醒
     Validate {
         /// 草稿文件
         file: PathBuf,
@@ -49,6 +50,25 @@ enum Command {
     },
     /// 列出已加载的榜单、领域、段落与字段；可用来检查覆盖目录
     Forms,
+    /// 从本程序导出的 Word 申报表中取回申报草稿，并报告导出后在 Word 中改动过的内容
+    Import {
+        /// 导出的申报表（.docx）
+        file: PathBuf,
+        /// 写出的草稿文件（.json）
+        #[arg(short = 'o', long = "output", value_name = "DRAFT.json")]
+        output: PathBuf,
+    },
+    /// 把申报草稿导出为 Word 申报表（.docx）；有错误时拒绝，除非 --preview
+    Export {
+        /// 草稿文件（.json）
+        draft: PathBuf,
+        /// 输出的 .docx 文件
+        #[arg(short = 'o', long = "output", value_name = "OUT.docx")]
+        output: PathBuf,
+        /// 有错误也导出，文档标明“草稿”与问题数
+        #[arg(long)]
+        preview: bool,
+    },
 }
 
 const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
@@ -96,6 +116,18 @@ pub fn run(args: Args) -> ExitCode {
         Command::Validate { file, json } => {
             let defs = definitions(args.forms.as_deref());
             validate(&defs, &file, json)
+        }
+        Command::Import { file, output } => {
+            let defs = definitions(args.forms.as_deref());
+            import(&defs, &file, &output)
+        }
+        Command::Export {
+            draft,
+            output,
+            preview,
+        } => {
+            let defs = definitions(args.forms.as_deref());
+            export(&defs, &draft, &output, preview)
         }
     }
 }
@@ -208,13 +240,29 @@ fn limits(field: &kczg_form::schema::Field) -> String {
     parts.join(" ")
 }
 
-/// Why a file could not be read as a draft; the caller prints it and exits 2.
-fn read_draft(path: &Path) -> Result<Draft, String> {
+/// A draft read from a file, with what the reader noticed on the way.
+struct Opened {
+    draft: Draft,
+    /// Fields edited in Word after export (only for .docx).
+    edits: Vec<kczg_form::docx::import::VisibleEdit>,
+}
+
+/// Reads a draft .json or an exported .docx; the error is a message for people (exit 2).
+fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
     let shown = path.display();
     let file =
         std::fs::File::open(path).map_err(|e| format!("无法打开 {shown}：{}", io_reason(&e)))?;
+    let limit = MAX_DRAFT_BYTES.max(MAX_DOCX_BYTES as usize) as u64;
+    if let Ok(meta) = file.metadata()
+        && meta.len() > limit
+    {
+        return Err(format!(
+            "{shown} 过大（{} MB），不是申报草稿或申报表",
+            meta.len() / 1024 / 1024
+        ));
+    }
     let mut bytes = Vec::new();
-    file.take(MAX_DRAFT_BYTES as u64 + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("无法读取 {shown}：{}", io_reason(&e)))?;
     if bytes.starts_with(b"PK\x03\x04")
@@ -222,9 +270,12 @@ fn read_draft(path: &Path) -> Result<Draft, String> {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
     {
-        return Err(format!(
-            "{shown} 是 Word 文档：本版本暂不支持校验 .docx，请改为校验申报草稿 .json"
-        ));
+        let imported =
+            kczg_form::docx::import::import(defs, &bytes).map_err(|e| format!("{shown}：{e}"))?;
+        return Ok(Opened {
+            draft: imported.draft,
+            edits: imported.edits,
+        });
     }
     if bytes.len() > MAX_DRAFT_BYTES {
         return Err(format!(
@@ -232,7 +283,11 @@ fn read_draft(path: &Path) -> Result<Draft, String> {
             MAX_DRAFT_BYTES / 1024 / 1024
         ));
     }
-    Draft::from_slice(&bytes).map_err(|e| format!("{shown}：{e}"))
+    let draft = Draft::from_slice(&bytes).map_err(|e| format!("{shown}：{e}"))?;
+    Ok(Opened {
+        draft,
+        edits: Vec::new(),
+    })
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -245,29 +300,21 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 fn validate(defs: &Definitions, path: &Path, json: bool) -> ExitCode {
-    let mut draft = match read_draft(path) {
-        Ok(d) => d,
-        Err(message) => {
-            eprintln!("错误：{message}");
-            return ExitCode::from(2);
-        }
-    };
-    let Some(form) = defs.form(&draft.list) else {
-        let known: Vec<String> = defs
-            .forms
-            .iter()
-            .map(|f| format!("{}（{}）", f.id, f.name))
-            .collect();
-        eprintln!(
-            "错误：{}：榜单「{}」不认识，可用的榜单：{}",
-            path.display(),
-            draft.list,
-            known.join("、")
-        );
-        return ExitCode::from(2);
+    let (Opened { mut draft, edits }, form) = match open_draft(defs, path) {
+        Ok(found) => found,
+        Err(code) => return code,
     };
     let cleaned = draft.strip_control_chars();
     let mut findings = rules::cleaning_findings(form, &cleaned);
+    findings.extend(edits.iter().map(|e| Finding {
+        field: e.field.clone(),
+        severity: Severity::Warning,
+        message: format!(
+            "{}（导出后在 Word 中改动过？校验以内嵌草稿为准）",
+            e.describe()
+        ),
+        condition: None,
+    }));
     findings.extend(rules::validate(
         defs,
         form,
@@ -285,6 +332,92 @@ fn validate(defs: &Definitions, path: &Path, json: bool) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Reads a draft and finds its form, or says why not (exit 2).
+fn open_draft<'d>(defs: &'d Definitions, path: &Path) -> Result<(Opened, &'d Form), ExitCode> {
+    let opened = read_input(defs, path).map_err(|message| {
+        eprintln!("错误：{message}");
+        ExitCode::from(2)
+    })?;
+    let draft = &opened.draft;
+    let Some(form) = defs.form(&draft.list) else {
+        let known: Vec<String> = defs
+            .forms
+            .iter()
+            .map(|f| format!("{}（{}）", f.id, f.name))
+            .collect();
+        eprintln!(
+            "错误：{}：榜单「{}」不认识，可用的榜单：{}",
+            path.display(),
+            draft.list,
+            known.join("、")
+        );
+        return Err(ExitCode::from(2));
+    };
+    Ok((opened, form))
+}
+
+fn import(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
+    let (opened, form) = match open_draft(defs, path) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    if let Err(e) = std::fs::write(output, opened.draft.to_json()) {
+        eprintln!("错误：无法写入 {}：{}", output.display(), io_reason(&e));
+        return ExitCode::from(2);
+    }
+    println!("已取回{}申报草稿：{}", form.name, output.display());
+    if !opened.edits.is_empty() {
+        println!(
+            "注意：以下 {} 处在导出后被改动过（草稿以导出时内嵌的内容为准）：",
+            opened.edits.len()
+        );
+        for e in &opened.edits {
+            println!("  {}  {}", e.field, e.describe());
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn export(defs: &Definitions, path: &Path, output: &Path, preview: bool) -> ExitCode {
+    let (Opened { draft, .. }, form) = match open_draft(defs, path) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    let options = kczg_form::docx::ExportOptions {
+        preview,
+        today: chrono::Local::now().date_naive(),
+    };
+    let bytes = match kczg_form::docx::export(defs, form, &draft, options) {
+        Ok(bytes) => bytes,
+        Err(kczg_form::docx::ExportError::Refused { errors }) => {
+            eprintln!(
+                "未导出：{} 尚有 {} 个错误，请改正后再导出（或加 --preview 导出预览稿）：",
+                path.display(),
+                errors.len()
+            );
+            for f in &errors {
+                eprintln!("  错误  {}  {}", f.field, f.message);
+            }
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = std::fs::write(output, &bytes) {
+        eprintln!("错误：无法写入 {}：{}", output.display(), io_reason(&e));
+        return ExitCode::from(2);
+    }
+    let kind = if preview {
+        "预览稿（草稿）"
+    } else {
+        "申报表"
+    };
+    println!("已导出{kind}：{}", output.display());
+    ExitCode::SUCCESS
 }
 
 fn report_json(path: &Path, draft: &Draft, findings: &[Finding]) -> String {

@@ -2,6 +2,7 @@
 //!
 //! 这里没有任何图形界面代码；命令行与（将来的）图形界面都只是它的薄外壳。
 
+pub mod docx; // 导出 Word 申报表（内嵌草稿，可无损导入）
 pub mod draft; // 草稿 JSON：读写、未知键保留、控制字符清理
 pub mod mail; // 提交邮件：主题、正文、mailto: 链接与带附件的未发送邮件（.eml）
 pub mod naming; // 名称、单位与导出文件名（Windows 可用、不超过 120 字符）

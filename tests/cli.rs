@@ -151,7 +151,7 @@ fn hostile_inputs_exit_2_with_a_chinese_reason() {
             write_temp(d, "list.json", br#"{"format":"kczg-form/draft","version":1,"call":"2023","list":"best_list","values":{}}"#),
             "榜单「best_list」不认识",
         ),
-        (write_temp(d, "form.docx", b"PK\x03\x04rest"), "暂不支持校验 .docx"),
+        (write_temp(d, "form.docx", b"PK\x03\x04rest"), "不是 Word 文档"),
         (d.join("missing.json").to_str().unwrap().to_owned(), "文件不存在"),
         (d.to_str().unwrap().to_owned(), "文件夹"),
     ];

@@ -7,6 +7,8 @@ mod cross;
 mod fields;
 pub mod formats;
 
+pub use fields::{parse_date, parse_month};
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;

@@ -439,6 +439,7 @@ fn resolve_form(src: &Source, refs: &Refs) -> Result<Form, DefinitionError> {
         name_field: raw.name_field.clone(),
         unit_field: raw.unit_field.clone(),
         summary: fill(&raw.summary),
+        signatures: raw.signatures.clone(),
         domains: raw.domains.clone(),
         conditions: raw
             .conditions

@@ -199,6 +199,8 @@ pub struct Form {
     /// Field holding the applicant's unit.
     pub unit_field: String,
     pub summary: String,
+    /// Signature lines printed under the pledges (申报单位（盖章）：…).
+    pub signatures: Vec<String>,
     /// Only 先导技术榜 has domains.
     pub domains: Vec<Domain>,
     pub conditions: Vec<Condition>,

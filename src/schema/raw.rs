@@ -16,6 +16,9 @@ pub(super) struct RawForm {
     pub unit_field: String,
     #[serde(default)]
     pub summary: String,
+    /// Signature lines under the pledges.
+    #[serde(default = "default_signatures")]
+    pub signatures: Vec<String>,
     #[serde(default)]
     pub domains: Vec<Domain>,
     #[serde(default)]
@@ -153,6 +156,10 @@ pub(super) struct RawRule {
     pub fields: Option<Vec<String>>,
     pub table: Option<String>,
     pub column: Option<String>,
+}
+
+fn default_signatures() -> Vec<String> {
+    vec!["申报单位（盖章）：".to_owned()]
 }
 
 /// `condition = "c1"` or `condition = ["c3", "if4"]`.

@@ -1,0 +1,470 @@
+//! Reading an exported .docx back: the embedded draft (lossless), and a comparison of the visible
+//! tables with it, to tell the secretariat which fields were edited in Word after export.
+//!
+//! The file comes from outside, so it is read defensively: a size limit before anything is read,
+//! limits on the number of zip entries, on each part's size and on its compression ratio (zip
+//! bombs), and XML that declares a DTD is refused outright (entity-expansion attacks). Only the
+//! two parts we need are ever decompressed; docx-rs's own reader is never used on these files.
+
+use std::io::{Cursor, Read};
+
+use quick_xml::events::Event;
+use serde_json::Value;
+
+use super::embed::NAMESPACE;
+use super::present::{cell_text, field_text};
+use crate::draft::{Draft, DraftError};
+use crate::rules::{field_visible, section_visible};
+use crate::schema::{Definitions, Field, Form, Kind, Role};
+
+/// A .docx larger than this is refused before reading (an exported form is about 30 KB).
+pub const MAX_DOCX_BYTES: u64 = 50 * 1024 * 1024;
+const MAX_ENTRIES: usize = 1000;
+const MAX_PART_BYTES: u64 = 32 * 1024 * 1024;
+/// Deflate rarely beats 1:100 on real XML; a bomb does by far.
+const MAX_RATIO: u64 = 200;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ImportError {
+    #[error("文件过大（{0} 字节，上限 50 MB），不是本程序导出的申报表")]
+    TooLarge(u64),
+    #[error("不是 Word 文档（.docx），或文件不完整：{0}")]
+    NotDocx(String),
+    #[error("文档已损坏或不安全，拒绝读取：{0}")]
+    Damaged(String),
+    #[error(
+        "不是本程序导出的申报表：文档中没有内嵌的申报草稿。请申报人用“科创中国榜单申报助手”导出申报表后再发送，或直接发送草稿 .json 文件"
+    )]
+    NotOurs,
+    #[error("文档中内嵌的申报草稿无法读取：{0}")]
+    Draft(DraftError),
+}
+
+/// A field whose visible text in the document differs from the embedded draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisibleEdit {
+    /// `field` or `table[row].column`.
+    pub field: String,
+    pub label: String,
+    /// What the export printed.
+    pub exported: String,
+    /// What the document shows now; None when the field's row was not found.
+    pub visible: Option<String>,
+}
+
+impl VisibleEdit {
+    /// One line for people: 「技术名称」在 Word 中被改为「…」.
+    pub fn describe(&self) -> String {
+        match &self.visible {
+            Some(v) => format!(
+                "「{}」在 Word 中显示为「{}」，内嵌草稿中为「{}」",
+                self.label,
+                shorten(v),
+                shorten(&self.exported)
+            ),
+            None => format!(
+                "「{}」在 Word 文档中找不到（可能被删除或改了标题）",
+                self.label
+            ),
+        }
+    }
+}
+
+fn shorten(s: &str) -> String {
+    let one_line = s.replace('\n', " ");
+    if one_line.chars().count() > 40 {
+        format!("{}…", one_line.chars().take(40).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+/// The draft and what was edited in Word.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub draft: Draft,
+    pub edits: Vec<VisibleEdit>,
+}
+
+/// Reads an exported .docx: the embedded draft, compared with the visible tables when the
+/// draft's list is known to `defs`.
+pub fn import(defs: &Definitions, bytes: &[u8]) -> Result<Imported, ImportError> {
+    let mut zip = open(bytes)?;
+    let draft = embedded_draft(&mut zip)?;
+    let edits = match (
+        defs.form(&draft.list),
+        read_part(&mut zip, "word/document.xml")?,
+    ) {
+        (Some(form), Some(xml)) => compare(form, &draft, &document_rows(&xml)?),
+        _ => Vec::new(),
+    };
+    Ok(Imported { draft, edits })
+}
+
+/// Only the embedded draft.
+pub fn read_draft(bytes: &[u8]) -> Result<Draft, ImportError> {
+    embedded_draft(&mut open(bytes)?)
+}
+
+type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
+fn open(bytes: &[u8]) -> Result<Zip<'_>, ImportError> {
+    if bytes.len() as u64 > MAX_DOCX_BYTES {
+        return Err(ImportError::TooLarge(bytes.len() as u64));
+    }
+    let zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ImportError::NotDocx(zip_reason(&e)))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(ImportError::Damaged(format!(
+            "包含 {} 个条目，超过上限 {MAX_ENTRIES}",
+            zip.len()
+        )));
+    }
+    Ok(zip)
+}
+
+fn zip_reason(e: &zip::result::ZipError) -> String {
+    match e {
+        zip::result::ZipError::InvalidArchive(_) => "无法识别压缩结构".into(),
+        zip::result::ZipError::UnsupportedArchive(_) => "使用了不支持的压缩方式".into(),
+        zip::result::ZipError::FileNotFound => "缺少必要的部分".into(),
+        other => other.to_string(),
+    }
+}
+
+/// One part, decompressed within the limits; None when it is not there.
+fn read_part(zip: &mut Zip, name: &str) -> Result<Option<Vec<u8>>, ImportError> {
+    let file = match zip.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err(ImportError::Damaged(format!("{name}：{}", zip_reason(&e)))),
+    };
+    let (size, packed) = (file.size(), file.compressed_size());
+    if size > MAX_PART_BYTES || size > packed.saturating_mul(MAX_RATIO).max(64 * 1024) {
+        return Err(ImportError::Damaged(format!(
+            "{name} 解压后 {size} 字节（压缩 {packed} 字节），疑似压缩炸弹"
+        )));
+    }
+    // The declared size can lie: never read more than the limit whatever it says.
+    let mut out = Vec::with_capacity(size as usize);
+    file.take(MAX_PART_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| ImportError::Damaged(format!("{name}：{e}")))?;
+    if out.len() as u64 > MAX_PART_BYTES {
+        return Err(ImportError::Damaged(format!(
+            "{name} 解压后超过 {MAX_PART_BYTES} 字节"
+        )));
+    }
+    Ok(Some(out))
+}
+
+fn embedded_draft(zip: &mut Zip) -> Result<Draft, ImportError> {
+    let mut names: Vec<String> = zip
+        .file_names()
+        .filter(|n| n.starts_with("customXml/item") && n.ends_with(".xml") && !n.contains("Props"))
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    for name in names {
+        let Some(xml) = read_part(zip, &name)? else {
+            continue;
+        };
+        if let Some(json) = our_text(&xml, &name)? {
+            return Draft::from_json(&json).map_err(ImportError::Draft);
+        }
+    }
+    Err(ImportError::NotOurs)
+}
+
+/// The text of a custom XML part whose root is our `<kczg>` element, or None for other parts.
+fn our_text(xml: &[u8], name: &str) -> Result<Option<String>, ImportError> {
+    let damaged = |what: String| ImportError::Damaged(format!("{name}：{what}"));
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut depth = 0usize;
+    let mut ours = false;
+    let mut text = String::new();
+    loop {
+        match reader.read_event().map_err(|e| damaged(e.to_string()))? {
+            Event::DocType(_) => return Err(damaged("含有 DTD 声明".into())),
+            Event::Start(e) | Event::Empty(e) if depth == 0 => {
+                let namespace = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.as_ref() == b"xmlns")
+                    .map(|a| a.value.into_owned());
+                ours = e.local_name().as_ref() == b"kczg"
+                    && namespace.as_deref() == Some(NAMESPACE.as_bytes());
+                if !ours {
+                    return Ok(None);
+                }
+                depth += 1;
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Text(t) if ours && depth == 1 => {
+                text.push_str(&t.decode().map_err(|e| damaged(e.to_string()))?)
+            }
+            Event::CData(t) if ours && depth == 1 => {
+                text.push_str(&t.decode().map_err(|e| damaged(e.to_string()))?)
+            }
+            Event::GeneralRef(r) if ours && depth == 1 => {
+                text.push(resolve(&r).ok_or_else(|| damaged("未知的实体引用".into()))?)
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(ours.then_some(text))
+}
+
+/// `&amp;`, `&#x4E2D;` and the other predefined references; nothing else.
+fn resolve(r: &quick_xml::events::BytesRef) -> Option<char> {
+    if r.is_char_ref() {
+        return r.resolve_char_ref().ok().flatten();
+    }
+    let name = r.decode().ok()?;
+    quick_xml::escape::resolve_xml_entity(&name).and_then(|s| s.chars().next())
+}
+
+/// Every table row of the document body, as cell texts (paragraphs joined by `\n`), in order.
+fn document_rows(xml: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
+    let damaged = |what: String| ImportError::Damaged(format!("word/document.xml：{what}"));
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    // Open rows and cells; nested tables simply start rows of their own.
+    let mut row_stack: Vec<Vec<String>> = Vec::new();
+    let mut cell_stack: Vec<String> = Vec::new();
+    let mut in_text = false;
+    loop {
+        let event = reader.read_event().map_err(|e| damaged(e.to_string()))?;
+        match &event {
+            Event::DocType(_) => return Err(damaged("含有 DTD 声明".into())),
+            Event::Start(e) => match e.local_name().as_ref() {
+                b"tr" => row_stack.push(Vec::new()),
+                b"tc" => cell_stack.push(String::new()),
+                b"p" => {
+                    if let Some(cell) = cell_stack.last_mut()
+                        && !cell.is_empty()
+                    {
+                        cell.push('\n');
+                    }
+                }
+                b"t" => in_text = true,
+                _ => {}
+            },
+            Event::Empty(e) => match e.local_name().as_ref() {
+                b"tab" => cell_stack.last_mut().into_iter().for_each(|c| c.push('\t')),
+                b"br" | b"cr" => cell_stack.last_mut().into_iter().for_each(|c| c.push('\n')),
+                b"tc" => row_stack
+                    .last_mut()
+                    .into_iter()
+                    .for_each(|r| r.push(String::new())),
+                _ => {}
+            },
+            Event::End(e) => match e.local_name().as_ref() {
+                b"t" => in_text = false,
+                b"tc" => {
+                    if let (Some(cell), Some(row)) = (cell_stack.pop(), row_stack.last_mut()) {
+                        row.push(cell);
+                    }
+                }
+                b"tr" => rows.extend(row_stack.pop()),
+                _ => {}
+            },
+            Event::Text(t) if in_text => {
+                if let Some(cell) = cell_stack.last_mut() {
+                    cell.push_str(&t.decode().map_err(|e| damaged(e.to_string()))?);
+                }
+            }
+            Event::GeneralRef(r) if in_text => {
+                if let (Some(cell), Some(c)) = (cell_stack.last_mut(), resolve(r)) {
+                    cell.push(c);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(rows)
+}
+
+/// Text compared loosely: no white space, no word joiners, no line breaks.
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{2060}')
+        .collect()
+}
+
+/// Where each field's text should be, compared with what is there.
+fn compare(form: &Form, draft: &Draft, rows: &[Vec<String>]) -> Vec<VisibleEdit> {
+    let mut edits = Vec::new();
+    let mut cursor = 0;
+    let normed: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| norm(c)).collect())
+        .collect();
+    // The first row at or after `from` (else anywhere) with a cell equal to `label`.
+    let find = |label: &str, from: usize| -> Option<(usize, usize)> {
+        let label = norm(label);
+        let hit =
+            |(i, row): (usize, &Vec<String>)| row.iter().position(|c| *c == label).map(|j| (i, j));
+        normed
+            .iter()
+            .enumerate()
+            .skip(from)
+            .find_map(hit)
+            .or_else(|| normed.iter().enumerate().find_map(hit))
+    };
+    for section in form.sections.iter().filter(|s| section_visible(draft, s)) {
+        if section.role == Role::Secretariat {
+            continue; // the secretariat's own block: filled after export, printed differently
+        }
+        for field in section.fields.iter().filter(|f| field_visible(draft, f)) {
+            let label = super::blocks::label_text(field);
+            match field.kind {
+                Kind::Table => {
+                    let Some((at, _)) = find(&label, cursor) else {
+                        edits.push(missing(&field.id, &field.label, ""));
+                        continue;
+                    };
+                    cursor =
+                        compare_table(field, draft.get(&field.id), &rows[at + 2..], &mut edits)
+                            + at
+                            + 2;
+                }
+                Kind::Pledge => {
+                    let expected = field_text(field, draft.get(&field.id), draft);
+                    let found = normed
+                        .iter()
+                        .position(|r| r.len() == 1 && r[0].ends_with(&norm(&field.label)));
+                    match found {
+                        Some(i) if normed[i][0] == norm(&expected) => {}
+                        Some(i) => {
+                            edits.push(edit(&field.id, &field.label, &expected, &rows[i][0]))
+                        }
+                        None => edits.push(missing(&field.id, &field.label, &expected)),
+                    }
+                }
+                _ => {
+                    let value = if field.id == "domain" {
+                        draft.domain.clone().map(Value::String)
+                    } else {
+                        draft.get(&field.id).cloned()
+                    };
+                    let expected = field_text(field, value.as_ref(), draft);
+                    let Some((i, j)) = find(&label, cursor) else {
+                        edits.push(missing(&field.id, &field.label, &expected));
+                        continue;
+                    };
+                    cursor = i;
+                    // label | value in the same row, or a label row over a full-width value row.
+                    let visible = match rows[i].get(j + 1) {
+                        Some(v) => Some(v.as_str()),
+                        None => rows.get(i + 1).and_then(|r| r.first()).map(String::as_str),
+                    };
+                    match visible {
+                        Some(v) if norm(v) == norm(&expected) => {}
+                        Some(v) => edits.push(edit(&field.id, &field.label, &expected, v)),
+                        None => edits.push(missing(&field.id, &field.label, &expected)),
+                    }
+                }
+            }
+        }
+    }
+    edits
+}
+
+/// Compares a table field's entries with the rows after its header; returns rows consumed.
+fn compare_table(
+    field: &Field,
+    value: Option<&Value>,
+    rows: &[Vec<String>],
+    edits: &mut Vec<VisibleEdit>,
+) -> usize {
+    let entries: &[Value] = value.and_then(Value::as_array).map_or(&[], Vec::as_slice);
+    let (long, short): (Vec<&Field>, Vec<&Field>) =
+        field.columns.iter().partition(|c| c.kind == Kind::Textarea);
+    let mut at = 0;
+    for (i, entry) in entries.iter().enumerate() {
+        let Some(row) = rows
+            .get(at)
+            .filter(|r| r.first().map(|c| norm(c)) == Some((i + 1).to_string()))
+        else {
+            edits.push(missing(
+                &format!("{}[{i}]", field.id),
+                &format!("{}第 {} 行", field.label, i + 1),
+                "",
+            ));
+            return at;
+        };
+        for (k, column) in short.iter().enumerate() {
+            let expected = cell_text(column, entry.get(&column.id));
+            let visible = row.get(k + 1).map(String::as_str).unwrap_or("");
+            if norm(visible) != norm(&expected) {
+                let label = format!("{}第 {} 行的「{}」", field.label, i + 1, column.label);
+                edits.push(edit(
+                    &format!("{}[{i}].{}", field.id, column.id),
+                    &label,
+                    &expected,
+                    visible,
+                ));
+            }
+        }
+        at += 1;
+        for column in &long {
+            let expected = format!(
+                "{}：{}",
+                column.label,
+                cell_text(column, entry.get(&column.id))
+            );
+            let visible = rows
+                .get(at)
+                .and_then(|r| r.first())
+                .map(String::as_str)
+                .unwrap_or("");
+            if norm(visible) != norm(&expected) {
+                let label = format!("{}第 {} 行的「{}」", field.label, i + 1, column.label);
+                edits.push(edit(
+                    &format!("{}[{i}].{}", field.id, column.id),
+                    &label,
+                    &expected,
+                    visible,
+                ));
+            }
+            at += 1;
+        }
+    }
+    // An entry added in Word: a numbered row right after the last one.
+    if let Some(row) = rows.get(at)
+        && row.first().map(|c| norm(c)) == Some((entries.len() + 1).to_string())
+    {
+        edits.push(VisibleEdit {
+            field: field.id.clone(),
+            label: field.label.clone(),
+            exported: format!("{} 行", entries.len()),
+            visible: Some("在 Word 中增加了行".into()),
+        });
+    }
+    at.max(usize::from(entries.is_empty()))
+}
+
+fn edit(field: &str, label: &str, exported: &str, visible: &str) -> VisibleEdit {
+    VisibleEdit {
+        field: field.to_owned(),
+        label: label
+            .trim_start_matches('「')
+            .trim_end_matches('」')
+            .to_owned(),
+        exported: exported.to_owned(),
+        visible: Some(visible.to_owned()),
+    }
+}
+
+fn missing(field: &str, label: &str, exported: &str) -> VisibleEdit {
+    VisibleEdit {
+        field: field.to_owned(),
+        label: label.to_owned(),
+        exported: exported.to_owned(),
+        visible: None,
+    }
+}

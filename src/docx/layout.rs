@@ -1,0 +1,169 @@
+//! Page geometry, fonts and the small builders every block uses: runs with explicit East Asian
+//! fonts, label and value cells, fixed-layout tables whose tblW, gridCol and tcW agree.
+
+use docx_rs::{
+    AlignmentType, HeightRule, LineSpacing, LineSpacingType, Paragraph, Run, RunFonts, Shading,
+    ShdType, Table, TableCell, TableLayoutType, TableRow, VAlignType, WidthType,
+};
+
+/// A4 portrait, in twips (1/20 pt).
+pub const PAGE_WIDTH: u32 = 11906;
+pub const PAGE_HEIGHT: u32 = 16838;
+/// Margins: 2.5 cm top and bottom, 3 cm left (binding, seals), 2.5 cm right.
+pub const MARGIN_TOP: i32 = 1418;
+pub const MARGIN_BOTTOM: i32 = 1418;
+pub const MARGIN_LEFT: i32 = 1701;
+pub const MARGIN_RIGHT: i32 = 1418;
+/// The width every table spans.
+pub const CONTENT_WIDTH: usize = (PAGE_WIDTH as i32 - MARGIN_LEFT - MARGIN_RIGHT) as usize;
+
+/// 宋体 for body text, 黑体 for headings; Latin text in Times New Roman.
+pub const BODY_FONT: &str = "宋体";
+pub const HEADING_FONT: &str = "黑体";
+pub const LATIN_FONT: &str = "Times New Roman";
+
+/// Font sizes in half-points: 小二 18 pt, 四号 14 pt, 五号 10.5 pt, 小五 9 pt.
+pub const TITLE_SIZE: usize = 36;
+pub const HEADING_SIZE: usize = 28;
+pub const BODY_SIZE: usize = 21;
+pub const SMALL_SIZE: usize = 18;
+
+/// Label cells are shaded light grey.
+pub const LABEL_FILL: &str = "E7E6E6";
+
+/// The row height header rows are marked with; [`super::mark_header_rows`] turns it into
+/// `<w:tblHeader/>`, which docx-rs cannot write itself.
+pub const HEADER_ROW_HEIGHT: f32 = 397.0;
+
+pub fn fonts(east_asia: &str) -> RunFonts {
+    RunFonts::new()
+        .east_asia(east_asia)
+        .ascii(LATIN_FONT)
+        .hi_ansi(LATIN_FONT)
+        .cs(LATIN_FONT)
+        .hint("eastAsia")
+}
+
+/// A run of body text.
+pub fn run(text: &str) -> Run {
+    Run::new()
+        .add_text(text)
+        .fonts(fonts(BODY_FONT))
+        .size(BODY_SIZE)
+}
+
+pub fn bold_run(text: &str) -> Run {
+    run(text).bold()
+}
+
+/// A paragraph with tight spacing, as in a form cell.
+pub fn para() -> Paragraph {
+    Paragraph::new().line_spacing(
+        LineSpacing::new()
+            .before(0)
+            .after(0)
+            .line(300)
+            .line_rule(LineSpacingType::Auto),
+    )
+}
+
+pub fn text_para(text: &str) -> Paragraph {
+    para().add_run(run(text))
+}
+
+/// A cell spanning `span` grid columns of `width` twips in all.
+pub fn cell(width: usize, span: usize) -> TableCell {
+    let c = TableCell::new()
+        .width(width, WidthType::Dxa)
+        .vertical_align(VAlignType::Center);
+    if span > 1 { c.grid_span(span) } else { c }
+}
+
+/// A shaded, bold, centred label cell.
+pub fn label_cell(text: &str, width: usize, span: usize) -> TableCell {
+    cell(width, span)
+        .shading(
+            Shading::new()
+                .shd_type(ShdType::Clear)
+                .color("auto")
+                .fill(LABEL_FILL),
+        )
+        .add_paragraph(para().align(AlignmentType::Center).add_run(bold_run(text)))
+}
+
+/// A value cell holding one paragraph per line of `text` (at least one paragraph).
+pub fn value_cell(text: &str, width: usize, span: usize) -> TableCell {
+    let mut c = cell(width, span);
+    let mut any = false;
+    for line in text.split('\n') {
+        c = c.add_paragraph(text_para(line.trim_end_matches('\r')));
+        any = true;
+    }
+    if !any {
+        c = c.add_paragraph(para());
+    }
+    c
+}
+
+/// A long text: paragraphs with a two-character first-line indent, justified.
+pub fn long_text_cell(text: &str, width: usize, span: usize) -> TableCell {
+    let mut c = cell(width, span).vertical_align(VAlignType::Top);
+    let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    for line in &lines {
+        c = c.add_paragraph(
+            para()
+                .align(AlignmentType::Both)
+                .first_line_chars(200)
+                .add_run(run(line)),
+        );
+    }
+    if lines.is_empty() {
+        c = c.add_paragraph(para());
+    }
+    c
+}
+
+/// A fixed-layout table spanning the content width with the given column widths.
+pub fn table(rows: Vec<TableRow>, grid: &[usize]) -> Table {
+    Table::new(rows)
+        .set_grid(grid.to_vec())
+        .width(grid.iter().sum(), WidthType::Dxa)
+        .layout(TableLayoutType::Fixed)
+}
+
+/// A row that must not break across pages.
+pub fn keep_row(cells: Vec<TableCell>) -> TableRow {
+    TableRow::new(cells).cant_split()
+}
+
+/// A header row: bold, shaded, repeated at the top of each page, never split.
+pub fn header_row(cells: Vec<TableCell>) -> TableRow {
+    TableRow::new(cells)
+        .cant_split()
+        .row_height(HEADER_ROW_HEIGHT)
+        .height_rule(HeightRule::AtLeast)
+}
+
+/// Splits `total` twips into columns proportional to `weights`, the last column taking the
+/// rounding remainder so the grid always adds up to `total`.
+pub fn split_width(total: usize, weights: &[usize]) -> Vec<usize> {
+    let sum: usize = weights.iter().sum::<usize>().max(1);
+    let mut widths: Vec<usize> = weights.iter().map(|w| total * w / sum).collect();
+    let used: usize = widths.iter().sum();
+    if let Some(last) = widths.last_mut() {
+        *last += total - used;
+    }
+    widths
+}
+
+/// 一、二、三… for section headings.
+pub fn chinese_ordinal(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        1..=9 => DIGITS[n].to_owned(),
+        10 => "十".to_owned(),
+        11..=19 => format!("十{}", DIGITS[n - 10]),
+        20..=99 => format!("{}十{}", DIGITS[n / 10], DIGITS[n % 10]),
+        _ => n.to_string(),
+    }
+}
