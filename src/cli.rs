@@ -58,13 +58,21 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "DRAFT.json")]
         output: PathBuf,
     },
+    /// 生成发往征集邮箱的邮件草稿（.eml，附带申报表），可用 Outlook、Foxmail 等打开后发送
+    Mail {
+        /// 导出的申报表（.docx）
+        file: PathBuf,
+        /// 写出的邮件文件（.eml）
+        #[arg(short = 'o', long = "output", value_name = "MESSAGE.eml")]
+        output: PathBuf,
+    },
     /// 把申报草稿导出为 Word 申报表（.docx）；有错误时拒绝，除非 --preview
     Export {
         /// 草稿文件（.json）
         draft: PathBuf,
-        /// 输出的 .docx 文件
+        /// 输出的 .docx 文件（省略时按“榜单-领域-名称-单位.docx”存在草稿旁边）
         #[arg(short = 'o', long = "output", value_name = "OUT.docx")]
-        output: PathBuf,
+        output: Option<PathBuf>,
         /// 有错误也导出，文档标明“草稿”与问题数
         #[arg(long)]
         preview: bool,
@@ -117,6 +125,10 @@ pub fn run(args: Args) -> ExitCode {
             let defs = definitions(args.forms.as_deref());
             validate(&defs, &file, json)
         }
+        Command::Mail { file, output } => {
+            let defs = definitions(args.forms.as_deref());
+            mail(&defs, &file, &output)
+        }
         Command::Import { file, output } => {
             let defs = definitions(args.forms.as_deref());
             import(&defs, &file, &output)
@@ -127,7 +139,7 @@ pub fn run(args: Args) -> ExitCode {
             preview,
         } => {
             let defs = definitions(args.forms.as_deref());
-            export(&defs, &draft, &output, preview)
+            export(&defs, &draft, output.as_deref(), preview)
         }
     }
 }
@@ -358,6 +370,48 @@ fn open_draft<'d>(defs: &'d Definitions, path: &Path) -> Result<(Opened, &'d For
     Ok((opened, form))
 }
 
+fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
+    if !path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
+    {
+        eprintln!(
+            "错误：{} 不是 .docx：邮件附件应为导出的申报表",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    let (opened, form) = match open_draft(defs, path) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("错误：无法读取 {}：{}", path.display(), io_reason(&e));
+            return ExitCode::from(2);
+        }
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let now = chrono::Local::now().fixed_offset();
+    let message = kczg_form::mail::eml(defs, form, &opened.draft, name, &bytes, now);
+    if let Err(e) = std::fs::write(output, message) {
+        eprintln!("错误：无法写入 {}：{}", output.display(), io_reason(&e));
+        return ExitCode::from(2);
+    }
+    println!(
+        "已生成邮件草稿：{}（收件人 {}，主题：{}）",
+        output.display(),
+        defs.call.submission_email,
+        kczg_form::mail::subject(defs, form, &opened.draft)
+    );
+    println!("用邮件程序打开后，核对附件并点“发送”。");
+    ExitCode::SUCCESS
+}
+
 fn import(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
     let (opened, form) = match open_draft(defs, path) {
         Ok(found) => found,
@@ -380,7 +434,7 @@ fn import(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn export(defs: &Definitions, path: &Path, output: &Path, preview: bool) -> ExitCode {
+fn export(defs: &Definitions, path: &Path, output: Option<&Path>, preview: bool) -> ExitCode {
     let (Opened { draft, .. }, form) = match open_draft(defs, path) {
         Ok(found) => found,
         Err(code) => return code,
@@ -407,7 +461,11 @@ fn export(defs: &Definitions, path: &Path, output: &Path, preview: bool) -> Exit
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = std::fs::write(output, &bytes) {
+    let output = match output {
+        Some(o) => o.to_path_buf(),
+        None => path.with_file_name(kczg_form::naming::docx_file_name(defs, form, &draft)),
+    };
+    if let Err(e) = std::fs::write(&output, &bytes) {
         eprintln!("错误：无法写入 {}：{}", output.display(), io_reason(&e));
         return ExitCode::from(2);
     }

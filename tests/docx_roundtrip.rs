@@ -1,0 +1,307 @@
+//! The exported .docx: lossless round trip through import, what the document holds, preview
+//! marking, refusal while errors remain, and the CLI's export / import / mail.
+
+mod common;
+
+use std::io::Read;
+
+use assert_cmd::Command;
+use common::*;
+use kczg_form::docx::import::{import, read_draft};
+use kczg_form::docx::{ExportError, ExportOptions, export};
+use serde_json::json;
+
+fn options(preview: bool) -> ExportOptions {
+    ExportOptions {
+        preview,
+        today: today(),
+    }
+}
+
+fn exported(draft: &kczg_form::Draft, preview: bool) -> Vec<u8> {
+    let defs = defs();
+    let form = defs.form(&draft.list).unwrap();
+    export(&defs, form, draft, options(preview)).unwrap()
+}
+
+/// One part of the package as text.
+fn part(docx: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// The visible text of the body: every w:t, concatenated.
+fn body_text(docx: &[u8]) -> String {
+    let xml = part(docx, "word/document.xml");
+    xml.split("<w:t xml:space=\"preserve\">")
+        .skip(1)
+        .filter_map(|s| s.split("</w:t>").next())
+        .collect()
+}
+
+#[test]
+fn every_fixture_round_trips_through_the_docx_exactly() {
+    let defs = defs();
+    for name in fixture_names() {
+        let draft = fixture(&name);
+        let bytes = exported(&draft, false);
+        let back = import(&defs, &bytes).unwrap();
+        assert_eq!(back.draft, draft, "{name}");
+        assert!(back.edits.is_empty(), "{name}: {:#?}", back.edits);
+    }
+}
+
+#[test]
+fn unknown_keys_and_awkward_text_survive_the_docx() {
+    let mut draft = fixture("emerging_enterprise");
+    draft.extra.insert(
+        "plugin".into(),
+        json!({"a": "<b>&amp;</b>", "n": [1, 2.5, null]}),
+    );
+    draft
+        .meta
+        .insert("note".into(), json!("]]> </kczg> \"quoted\" 'single'"));
+    draft.values.insert(
+        "future_field".into(),
+        json!("未来字段 <script>alert(1)</script> & 😀"),
+    );
+    draft.values.insert(
+        "products".into(),
+        json!(format!(
+            "{}\n第二段 <&> 🚀\n\n{}",
+            "产".repeat(150),
+            "品".repeat(20)
+        )),
+    );
+    let bytes = exported(&draft, false);
+    assert_eq!(read_draft(&bytes).unwrap(), draft);
+    let text = body_text(&bytes);
+    assert!(
+        text.contains("第二段 &lt;&amp;&gt; 🚀"),
+        "escaped in the visible text"
+    );
+}
+
+#[test]
+fn export_is_refused_while_errors_remain_and_preview_is_marked_draft() {
+    let defs = defs();
+    let draft = with(fixture("leading_tech-equipment"), "tech_name", json!(""));
+    let form = defs.form(&draft.list).unwrap();
+    match export(&defs, form, &draft, options(false)) {
+        Err(ExportError::Refused { errors }) => {
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].field, "tech_name");
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|b| b.len())),
+    }
+    let bytes = exported(&draft, true);
+    let text = body_text(&bytes);
+    assert!(
+        text.contains("2023年“科创中国”先导技术榜申报表（草稿）"),
+        "{text}"
+    );
+    assert!(text.contains("草稿：尚有 1 个问题未解决"), "{text}");
+    let header = part(&bytes, "word/header1.xml");
+    assert!(
+        header.contains("草稿：尚有 1 个问题未解决，不能作为正式申报材料提交"),
+        "{header}"
+    );
+    // The final export has neither mark.
+    let final_text = body_text(&exported(&fixture("leading_tech-equipment"), false));
+    assert!(!final_text.contains("草稿"), "{final_text}");
+}
+
+#[test]
+fn the_document_prints_values_options_pledges_and_signature_lines() {
+    let draft = fixture("leading_tech-green_low_carbon");
+    let text = body_text(&exported(&draft, false));
+    assert!(
+        text.starts_with("2023年“科创中国”先导技术榜申报表"),
+        "{text}"
+    );
+    // The domain as the full option list with the chosen one ticked.
+    assert!(text.contains("■\u{2060}绿色低碳"), "{text}");
+    assert!(text.contains("□\u{2060}电子信息"), "{text}");
+    // Every section heading, numbered.
+    for heading in [
+        "一、基本信息",
+        "绿色低碳领域",
+        "申报承诺",
+        "附件清单",
+        "推荐单位意见",
+    ] {
+        assert!(text.contains(heading), "{heading}");
+    }
+    assert!(!text.contains("产业基础专项领域"), "hidden section printed");
+    // Pledges with their full text; signature and date lines; the empty recommendation block.
+    assert!(text.contains("■ 未入选历年“科创中国”先导技术榜"), "{text}");
+    assert!(text.contains("申报单位（盖章）："));
+    assert!(text.contains("推荐单位（盖章）："));
+    assert!(text.matches("年　　月　　日").count() >= 2);
+    // Table fields as tables with a header row.
+    assert!(
+        text.contains("与国内外同类技术对比序号指标本技术国内先进国际先进"),
+        "{text}"
+    );
+}
+
+#[test]
+fn hidden_fields_are_not_printed_but_stay_in_the_draft() {
+    let defs = defs();
+    let draft = with(
+        fixture("leading_tech-electronic_info"),
+        "gl_synergy",
+        json!("隐藏的绿色低碳说明文字"),
+    );
+    let bytes = exported(&draft, false);
+    assert!(!body_text(&bytes).contains("隐藏的绿色低碳说明文字"));
+    assert_eq!(
+        import(&defs, &bytes).unwrap().draft.values["gl_synergy"],
+        "隐藏的绿色低碳说明文字"
+    );
+}
+
+#[test]
+fn the_package_sets_page_fonts_widths_header_rows_and_page_numbers() {
+    let bytes = exported(&fixture("tech_manager"), false);
+    let doc = part(&bytes, "word/document.xml");
+    assert!(
+        doc.contains(r#"<w:pgSz w:w="11906" w:h="16838""#),
+        "A4 portrait"
+    );
+    assert!(doc.contains(r#"w:eastAsia="宋体""#) && doc.contains(r#"w:eastAsia="黑体""#));
+    assert!(doc.contains(r#"w:hint="eastAsia""#));
+    assert!(doc.contains(r#"<w:tblLayout w:type="fixed" />"#));
+    assert!(doc.contains("<w:tblHeader />"), "repeated header rows");
+    assert!(doc.contains("<w:cantSplit />"));
+    let footer = part(&bytes, "word/footer1.xml");
+    for needle in [
+        "第 ",
+        " 页 共 ",
+        "PAGE",
+        "NUMPAGES",
+        r#"w:fldCharType="begin""#,
+        r#"w:fldCharType="end""#,
+    ] {
+        assert!(footer.contains(needle), "{needle} in {footer}");
+    }
+    // The draft travels in a custom XML part with nothing left unescaped.
+    let custom = part(&bytes, "customXml/item1.xml");
+    assert!(
+        custom.starts_with(r#"<kczg xmlns="urn:kczg-form:draft""#),
+        "{custom}"
+    );
+}
+
+fn cli() -> Command {
+    Command::cargo_bin("kczg-form").unwrap()
+}
+
+#[test]
+fn cli_export_import_and_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("草稿.json");
+    std::fs::copy(fixture_path("innovation_org.json"), &src).unwrap();
+
+    // No -o: the file name from the spec, beside the draft.
+    let out = cli()
+        .args(["export", src.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docx = dir
+        .path()
+        .join("融通创新组织榜-深圳湾创智能硬件专业孵化器.docx");
+    assert!(docx.exists(), "{}", String::from_utf8_lossy(&out.stdout));
+
+    let back = dir.path().join("back.json");
+    let out = cli()
+        .args([
+            "import",
+            docx.to_str().unwrap(),
+            "-o",
+            back.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        kczg_form::Draft::from_slice(&std::fs::read(&back).unwrap()).unwrap(),
+        fixture("innovation_org")
+    );
+
+    let out = cli()
+        .args(["validate", docx.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let eml = dir.path().join("m.eml");
+    let out = cli()
+        .args(["mail", docx.to_str().unwrap(), "-o", eml.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let message = std::fs::read_to_string(&eml).unwrap();
+    assert!(message.starts_with("To: <gxtdzxh@126.com>"));
+    assert!(message.contains("X-Unsent: 1"));
+}
+
+#[test]
+fn cli_export_refuses_with_exit_1_and_lists_the_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let draft = with(
+        fixture("emerging_enterprise"),
+        "ent_founded",
+        json!("2012-12-31"),
+    );
+    let src = dir.path().join("d.json");
+    std::fs::write(&src, draft.to_json()).unwrap();
+    let out_path = dir.path().join("o.docx");
+    let out = cli()
+        .args([
+            "export",
+            src.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("尚有 1 个错误"), "{stderr}");
+    assert!(stderr.contains("ent_founded  成立年限超过10年"), "{stderr}");
+    assert!(!out_path.exists());
+    let out = cli()
+        .args([
+            "export",
+            src.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+            "--preview",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out_path.exists());
+}
