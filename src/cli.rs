@@ -34,6 +34,9 @@ pub struct Args {
     /// 表单定义覆盖目录：其中的 .toml 文件替换内置的同名定义
     #[arg(long, global = true, value_name = "DIR")]
     forms: Option<PathBuf>,
+    /// 草稿库所在文件夹（默认为系统的应用数据文件夹；也可用环境变量 KCZG_FORM_DATA_DIR）
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -57,6 +60,11 @@ enum Command {
         /// 写出的草稿文件（.json）
         #[arg(short = 'o', long = "output", value_name = "DRAFT.json")]
         output: PathBuf,
+    },
+    /// 本机草稿库：列出、查看、导入草稿，批量导出申报表
+    Drafts {
+        #[command(subcommand)]
+        action: DraftsAction,
     },
     /// 生成发往征集邮箱的邮件草稿（.eml，附带申报表），可用 Outlook、Foxmail 等打开后发送
     Mail {
@@ -112,6 +120,36 @@ pub fn parse() -> Result<Args, ExitCode> {
     })
 }
 
+#[derive(Debug, Subcommand)]
+enum DraftsAction {
+    /// 列出全部草稿：编号、榜单、名称、保存时间、错误与提醒数；损坏的文件注明原因
+    List {
+        /// 以 JSON 输出（键为英文）
+        #[arg(long)]
+        json: bool,
+    },
+    /// 输出一份草稿的 JSON
+    Show {
+        /// 草稿编号（见 drafts list）
+        id: String,
+    },
+    /// 把草稿文件（.json）复制进草稿库
+    Import {
+        /// 草稿文件
+        file: PathBuf,
+    },
+    /// 把草稿库中没有错误的草稿全部导出为申报表（.docx）
+    ExportAll {
+        /// 输出文件夹
+        dir: PathBuf,
+        /// 有错误的草稿也导出为预览稿（标明“草稿”）
+        #[arg(long)]
+        preview: bool,
+    },
+    /// 显示草稿库所在的文件夹
+    Path,
+}
+
 pub fn run(args: Args) -> ExitCode {
     let Some(command) = args.command else {
         // The GUI is not part of this build yet: say so and show what the command line can do.
@@ -124,6 +162,10 @@ pub fn run(args: Args) -> ExitCode {
         Command::Validate { file, json } => {
             let defs = definitions(args.forms.as_deref());
             validate(&defs, &file, json)
+        }
+        Command::Drafts { action } => {
+            let defs = definitions(args.forms.as_deref());
+            drafts(&defs, args.data_dir.as_deref(), action)
         }
         Command::Mail { file, output } => {
             let defs = definitions(args.forms.as_deref());
@@ -368,6 +410,104 @@ fn open_draft<'d>(defs: &'d Definitions, path: &Path) -> Result<(Opened, &'d For
         return Err(ExitCode::from(2));
     };
     Ok((opened, form))
+}
+
+fn drafts(defs: &Definitions, data_dir: Option<&Path>, action: DraftsAction) -> ExitCode {
+    use kczg_form::store::{Entry, Store};
+    let store = match Store::open(data_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let today = chrono::Local::now().date_naive();
+    match action {
+        DraftsAction::Path => println!("{}", store.drafts_dir().display()),
+        DraftsAction::List { json } => {
+            let entries = store.list(defs, today);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&entries).unwrap_or_default()
+                );
+                return ExitCode::SUCCESS;
+            }
+            if entries.is_empty() {
+                println!("草稿库（{}）中还没有草稿。", store.drafts_dir().display());
+            }
+            for entry in &entries {
+                match entry {
+                    Entry::Ok(s) => {
+                        let domain = s
+                            .domain_name
+                            .as_deref()
+                            .map(|d| format!("·{d}"))
+                            .unwrap_or_default();
+                        println!(
+                            "{}  {}{}  {}  保存于 {}  {} 个错误、{} 个提醒",
+                            s.id, s.list_name, domain, s.name, s.saved, s.errors, s.warnings
+                        );
+                    }
+                    Entry::Damaged { id, reason, .. } => println!("{id}  已损坏：{reason}"),
+                }
+            }
+        }
+        DraftsAction::Show { id } => match store.load(defs, &id) {
+            Ok(opened) => {
+                print!("{}", opened.draft.to_json());
+                for m in &opened.misfits {
+                    eprintln!("注意：{m}");
+                }
+            }
+            Err(e) => {
+                eprintln!("错误：{e}");
+                return ExitCode::from(2);
+            }
+        },
+        DraftsAction::Import { file } => match store.import_file(&file) {
+            Ok(id) => println!("已导入为草稿 {id}"),
+            Err(e) => {
+                eprintln!("错误：{e}");
+                return ExitCode::from(2);
+            }
+        },
+        DraftsAction::ExportAll { dir, preview } => {
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                eprintln!("错误：无法创建 {}：{}", dir.display(), io_reason(&e));
+                return ExitCode::from(2);
+            }
+            let (mut written, mut skipped) = (0, 0);
+            for entry in store.list(defs, today) {
+                let Entry::Ok(summary) = entry else { continue };
+                let Ok(opened) = store.load(defs, &summary.id) else {
+                    continue;
+                };
+                let Some(form) = defs.form(&opened.draft.list) else {
+                    continue;
+                };
+                let options = kczg_form::docx::ExportOptions { preview, today };
+                match kczg_form::docx::export(defs, form, &opened.draft, options) {
+                    Ok(bytes) => {
+                        let path =
+                            dir.join(kczg_form::naming::docx_file_name(defs, form, &opened.draft));
+                        if let Err(e) = std::fs::write(&path, bytes) {
+                            eprintln!("错误：无法写入 {}：{}", path.display(), io_reason(&e));
+                            return ExitCode::from(2);
+                        }
+                        println!("已导出 {}", path.display());
+                        written += 1;
+                    }
+                    Err(e) => {
+                        eprintln!("跳过 {}（{}）：{e}", summary.id, summary.name);
+                        skipped += 1;
+                    }
+                }
+            }
+            println!("共导出 {written} 份，跳过 {skipped} 份。");
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {

@@ -9,6 +9,7 @@ pub mod naming; // 名称、单位与导出文件名（Windows 可用、不超�
 pub mod rules; // 校验：字段规则、格式校验、跨字段规则 → 校验结果
 pub mod sample; // 按表单定义生成“填满”的草稿，供基准测试与压力测试使用
 pub mod schema; // 表单定义（assets/）：类型、内置资源、覆盖目录的加载与检查
+pub mod store; // 本机草稿库：原子写入、自动保存、回收站、损坏文件的隔离
 
 pub use draft::Draft;
 pub use rules::{Finding, Severity, validate};

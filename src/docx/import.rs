@@ -21,6 +21,12 @@ use crate::schema::{Definitions, Field, Form, Kind, Role};
 pub const MAX_DOCX_BYTES: u64 = 50 * 1024 * 1024;
 const MAX_ENTRIES: usize = 1000;
 const MAX_PART_BYTES: u64 = 32 * 1024 * 1024;
+/// All parts inflated by one import together.
+const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
+/// Custom XML parts looked at (ours is the only one an export has).
+const MAX_CUSTOM_PARTS: usize = 16;
+/// How much of a custom XML part is read to see whether its root element is ours.
+const ROOT_PEEK_BYTES: u64 = 4096;
 /// Deflate rarely beats 1:100 on real XML; a bomb does by far.
 const MAX_RATIO: u64 = 200;
 
@@ -106,21 +112,48 @@ pub fn read_draft(bytes: &[u8]) -> Result<Draft, ImportError> {
     embedded_draft(&mut open(bytes)?)
 }
 
-type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+/// The archive and how much has been inflated from it so far.
+struct Zip<'a> {
+    archive: zip::ZipArchive<Cursor<&'a [u8]>>,
+    inflated: u64,
+}
 
 fn open(bytes: &[u8]) -> Result<Zip<'_>, ImportError> {
     if bytes.len() as u64 > MAX_DOCX_BYTES {
         return Err(ImportError::TooLarge(bytes.len() as u64));
     }
-    let zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ImportError::NotDocx(zip_reason(&e)))?;
-    if zip.len() > MAX_ENTRIES {
-        return Err(ImportError::Damaged(format!(
-            "包含 {} 个条目，超过上限 {MAX_ENTRIES}",
-            zip.len()
-        )));
+    // Count the entries from the end-of-central-directory record before the zip reader
+    // builds its table of all of them.
+    let too_many =
+        |n: usize| ImportError::Damaged(format!("包含 {n} 个条目，超过上限 {MAX_ENTRIES}"));
+    if let Some(n) = declared_entries(bytes)
+        && n > MAX_ENTRIES
+    {
+        return Err(too_many(n));
     }
-    Ok(zip)
+    let archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ImportError::NotDocx(zip_reason(&e)))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(too_many(archive.len()));
+    }
+    Ok(Zip {
+        archive,
+        inflated: 0,
+    })
+}
+
+/// The total entry count of the last end-of-central-directory record (`PK\x05\x06`) in the
+/// final 64 KB; `usize::MAX` when it defers to ZIP64 (0xFFFF), which no export of ours needs.
+fn declared_entries(bytes: &[u8]) -> Option<usize> {
+    let tail = &bytes[bytes.len().saturating_sub(65_557)..];
+    let at = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let field = tail.get(at + 10..at + 12)?;
+    let n = u16::from_le_bytes([field[0], field[1]]);
+    Some(if n == u16::MAX {
+        usize::MAX
+    } else {
+        usize::from(n)
+    })
 }
 
 fn zip_reason(e: &zip::result::ZipError) -> String {
@@ -134,25 +167,36 @@ fn zip_reason(e: &zip::result::ZipError) -> String {
 
 /// One part, decompressed within the limits; None when it is not there.
 fn read_part(zip: &mut Zip, name: &str) -> Result<Option<Vec<u8>>, ImportError> {
-    let file = match zip.by_name(name) {
+    read_part_up_to(zip, name, MAX_PART_BYTES)
+}
+
+/// Like [`read_part`], but reads at most `limit` bytes (a prefix, for peeking) without failing.
+fn read_part_up_to(zip: &mut Zip, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ImportError> {
+    let peek = limit < MAX_PART_BYTES;
+    let budget = MAX_TOTAL_BYTES.saturating_sub(zip.inflated);
+    let file = match zip.archive.by_name(name) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err(ImportError::Damaged(format!("{name}：{}", zip_reason(&e)))),
     };
     let (size, packed) = (file.size(), file.compressed_size());
-    if size > MAX_PART_BYTES || size > packed.saturating_mul(MAX_RATIO).max(64 * 1024) {
+    if !peek && (size > MAX_PART_BYTES || size > packed.saturating_mul(MAX_RATIO).max(64 * 1024)) {
         return Err(ImportError::Damaged(format!(
             "{name} 解压后 {size} 字节（压缩 {packed} 字节），疑似压缩炸弹"
         )));
     }
-    // The declared size can lie: never read more than the limit whatever it says.
-    let mut out = Vec::with_capacity(size as usize);
-    file.take(MAX_PART_BYTES + 1)
+    // The declared size can lie: never read more than the limits whatever it says.
+    let cap = limit.min(budget);
+    let mut out = Vec::with_capacity(size.min(cap) as usize);
+    file.take(cap + 1)
         .read_to_end(&mut out)
         .map_err(|e| ImportError::Damaged(format!("{name}：{e}")))?;
-    if out.len() as u64 > MAX_PART_BYTES {
+    zip.inflated += out.len() as u64;
+    if peek {
+        out.truncate(limit as usize);
+    } else if out.len() as u64 > cap {
         return Err(ImportError::Damaged(format!(
-            "{name} 解压后超过 {MAX_PART_BYTES} 字节"
+            "{name} 解压后超过上限，疑似压缩炸弹"
         )));
     }
     Ok(Some(out))
@@ -160,12 +204,20 @@ fn read_part(zip: &mut Zip, name: &str) -> Result<Option<Vec<u8>>, ImportError> 
 
 fn embedded_draft(zip: &mut Zip) -> Result<Draft, ImportError> {
     let mut names: Vec<String> = zip
+        .archive
         .file_names()
         .filter(|n| n.starts_with("customXml/item") && n.ends_with(".xml") && !n.contains("Props"))
         .map(str::to_owned)
         .collect();
     names.sort();
-    for name in names {
+    for name in names.into_iter().take(MAX_CUSTOM_PARTS) {
+        // Look at the root element before inflating a whole part that is not ours.
+        let Some(head) = read_part_up_to(zip, &name, ROOT_PEEK_BYTES)? else {
+            continue;
+        };
+        if !root_is_ours(&head) {
+            continue;
+        }
         let Some(xml) = read_part(zip, &name)? else {
             continue;
         };
@@ -174,6 +226,23 @@ fn embedded_draft(zip: &mut Zip) -> Result<Draft, ImportError> {
         }
     }
     Err(ImportError::NotOurs)
+}
+
+/// Whether the first element of this (possibly cut) XML is our `<kczg>` root.
+fn root_is_ours(head: &[u8]) -> bool {
+    let mut reader = quick_xml::Reader::from_reader(head);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                return e.local_name().as_ref() == b"kczg"
+                    && e.attributes().flatten().any(|a| {
+                        a.key.as_ref() == b"xmlns" && a.value.as_ref() == NAMESPACE.as_bytes()
+                    });
+            }
+            Ok(Event::Eof) | Err(_) => return false,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// The text of a custom XML part whose root is our `<kczg>` element, or None for other parts.
@@ -327,10 +396,13 @@ fn compare(form: &Form, draft: &Draft, rows: &[Vec<String>]) -> Vec<VisibleEdit>
                         edits.push(missing(&field.id, &field.label, ""));
                         continue;
                     };
-                    cursor =
-                        compare_table(field, draft.get(&field.id), &rows[at + 2..], &mut edits)
-                            + at
-                            + 2;
+                    cursor = compare_table(
+                        field,
+                        draft.get(&field.id),
+                        rows.get(at + 2..).unwrap_or(&[]),
+                        &mut edits,
+                    ) + at
+                        + 2;
                 }
                 Kind::Pledge => {
                     let expected = field_text(field, draft.get(&field.id), draft);

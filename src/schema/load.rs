@@ -304,7 +304,17 @@ fn build(files: BTreeMap<String, Source>, origin: Origin) -> Result<Definitions,
             .unwrap_or(usize::MAX)
     };
     forms.sort_by_key(|f| order(&f.id));
+    let fingerprint = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for (rel, src) in &files {
+            rel.hash(&mut h);
+            src.text.hash(&mut h);
+        }
+        h.finish()
+    };
     Ok(Definitions {
+        fingerprint,
         call,
         regions,
         sme,

@@ -25,6 +25,8 @@ pub struct Definitions {
     pub forms: Vec<Form>,
     /// Where these definitions came from.
     pub origin: Origin,
+    /// A hash of every definition file's text: caches keyed by it notice any change.
+    pub fingerprint: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,495 @@
+//! The local draft store (product.md §3): one draft JSON file per application in the platform
+//! data folder, written atomically, with a cached index that is always rebuildable from the
+//! files — the files are the truth.
+//!
+//! A file that cannot be read is never overwritten or deleted: it is listed as damaged with the
+//! reason and can be moved aside as `.corrupt`; everything else keeps working.
+
+mod atomic;
+pub mod autosave;
+mod index;
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use chrono::{DateTime, Local, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use atomic::write_atomic;
+
+use crate::draft::{Draft, DraftError, MAX_DRAFT_BYTES};
+use crate::rules;
+use crate::schema::{Definitions, Kind};
+
+/// Environment variable that points the store at another data folder (tests, portable use).
+pub const DATA_DIR_ENV: &str = "KCZG_FORM_DATA_DIR";
+
+/// Why a store operation failed, for people.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "无法创建或打开草稿文件夹 {path}：{reason}。请检查磁盘空间和文件夹权限，或用 --data-dir 指定其他位置"
+    )]
+    Folder { path: PathBuf, reason: String },
+    #[error("无法保存 {path}：{reason}。已填写的内容仍保留在程序中，稍后会再次尝试保存")]
+    Write { path: PathBuf, reason: String },
+    #[error("无法读取 {path}：{reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error("草稿 {path} 已损坏，无法打开：{reason}。文件保持原样，可将其移到一旁（.corrupt）")]
+    Damaged { path: PathBuf, reason: String },
+    #[error("找不到草稿「{0}」")]
+    NotFound(String),
+}
+
+/// One line of the draft list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub id: String,
+    /// The name given by the person, else the application's name, else 「未命名草稿」.
+    pub name: String,
+    pub list: String,
+    pub list_name: String,
+    pub domain_name: Option<String>,
+    /// When the file was last written, local time, `YYYY-MM-DD HH:MM`.
+    pub saved: String,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// A draft file as listed: readable, or damaged with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Entry {
+    Ok(Summary),
+    Damaged {
+        id: String,
+        file: String,
+        reason: String,
+    },
+}
+
+/// A draft opened for editing, with what no longer fits the current definitions.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub draft: Draft,
+    /// Values kept but not usable as they are (unknown fields, options that are gone …).
+    pub misfits: Vec<String>,
+}
+
+/// The draft folder and its trash.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+    drafts: PathBuf,
+    trash: PathBuf,
+}
+
+impl Store {
+    /// The store in `dir`, else in `$KCZG_FORM_DATA_DIR`, else in the platform data folder
+    /// (`~/.local/share/kczg-form` on Linux, `%APPDATA%\kczg\kczg-form\data` on Windows).
+    pub fn open(dir: Option<&Path>) -> Result<Store, StoreError> {
+        let root = match dir {
+            Some(d) => d.to_path_buf(),
+            None => match std::env::var_os(DATA_DIR_ENV) {
+                Some(d) => PathBuf::from(d),
+                None => directories::ProjectDirs::from("cn", "kczg", "kczg-form")
+                    .map(|p| p.data_dir().to_path_buf())
+                    .ok_or_else(|| StoreError::Folder {
+                        path: PathBuf::from("~"),
+                        reason: "找不到用户的主文件夹".into(),
+                    })?,
+            },
+        };
+        Store::at(&root)
+    }
+
+    /// The store under `root` (`root/drafts`, `root/trash`), created if missing.
+    pub fn at(root: &Path) -> Result<Store, StoreError> {
+        let store = Store {
+            root: root.to_path_buf(),
+            drafts: root.join("drafts"),
+            trash: root.join("trash"),
+        };
+        for dir in [&store.drafts, &store.trash] {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Folder {
+                path: dir.clone(),
+                reason: io_reason(&e),
+            })?;
+        }
+        store.remove_stale_temps();
+        Ok(store)
+    }
+
+    /// The cached list (see [`index`]); never inside the drafts folder.
+    fn index_path(&self) -> PathBuf {
+        self.root.join("index.json")
+    }
+
+    pub fn drafts_dir(&self) -> &Path {
+        &self.drafts
+    }
+
+    pub fn trash_dir(&self) -> &Path {
+        &self.trash
+    }
+
+    pub fn path_of(&self, id: &str) -> PathBuf {
+        self.drafts.join(format!("{id}.json"))
+    }
+
+    /// Every draft file, newest first, with name, list, last saved and finding counts.
+    /// Cheap for hundreds of drafts: summaries are cached by file size and time.
+    pub fn list(&self, defs: &Definitions, today: NaiveDate) -> Vec<Entry> {
+        index::list(self, defs, today)
+    }
+
+    /// Reads a draft for editing. Damaged files are reported, never touched.
+    pub fn load(&self, defs: &Definitions, id: &str) -> Result<Opened, StoreError> {
+        let path = self.path_of(id);
+        let draft = read_draft_file(&path)?;
+        let misfits = misfits(defs, &draft);
+        Ok(Opened { draft, misfits })
+    }
+
+    /// Saves a new draft under a fresh id; returns the id.
+    pub fn create(&self, draft: &Draft) -> Result<String, StoreError> {
+        let id = self.fresh_id();
+        self.save(&id, draft)?;
+        Ok(id)
+    }
+
+    /// Saves a draft atomically, stamping `meta.updated` (and `meta.created` the first time).
+    /// Returns false when the file already held exactly this content and was left alone.
+    pub fn save(&self, id: &str, draft: &Draft) -> Result<bool, StoreError> {
+        let path = self.path_of(id);
+        // Never overwrite a file we cannot read: it may be someone's only copy.
+        if path.exists()
+            && let Err(StoreError::Damaged { reason, .. }) = read_draft_file(&path)
+        {
+            return Err(StoreError::Write {
+                path,
+                reason: format!(
+                    "磁盘上的同名文件已损坏（{reason}），为免覆盖未作保存；请先将其移到一旁"
+                ),
+            });
+        }
+        let mut draft = draft.clone();
+        if let Ok(existing) = std::fs::read(&path)
+            && let Ok(old) = Draft::from_slice(&existing)
+            && same_content(&old, &draft)
+        {
+            return Ok(false);
+        }
+        let now = Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        draft
+            .meta
+            .entry("created")
+            .or_insert_with(|| now.clone().into());
+        draft.meta.insert("updated".into(), now.into());
+        write_atomic(&path, draft.to_json().as_bytes()).map_err(|e| StoreError::Write {
+            path: path.clone(),
+            reason: io_reason(&e),
+        })?;
+        Ok(true)
+    }
+
+    /// Gives a draft a name of the person's choosing (kept in `meta.name`).
+    pub fn rename(&self, id: &str, name: &str) -> Result<(), StoreError> {
+        let mut draft = read_draft_file(&self.existing(id)?)?;
+        draft.meta.insert("name".into(), name.trim().into());
+        self.save(id, &draft).map(|_| ())
+    }
+
+    /// A copy of a draft under a new id (e.g. a second application of the same organisation).
+    pub fn duplicate(&self, id: &str) -> Result<String, StoreError> {
+        let mut draft = read_draft_file(&self.existing(id)?)?;
+        let base = draft
+            .meta
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        draft.meta.remove("created");
+        if let Some(base) = base {
+            draft
+                .meta
+                .insert("name".into(), format!("{base}（副本）").into());
+        }
+        self.create(&draft)
+    }
+
+    /// Moves a draft to the trash, from where [`Store::restore`] brings it back.
+    pub fn delete(&self, id: &str) -> Result<(), StoreError> {
+        let from = self.existing(id)?;
+        let to = self.trash.join(format!("{id}.json"));
+        std::fs::rename(&from, &to).map_err(|e| StoreError::Write {
+            path: from,
+            reason: io_reason(&e),
+        })
+    }
+
+    /// Drafts in the trash, by id.
+    pub fn trashed(&self) -> Vec<String> {
+        ids_in(&self.trash)
+    }
+
+    pub fn restore(&self, id: &str) -> Result<(), StoreError> {
+        let from = self.trash.join(format!("{id}.json"));
+        if !from.exists() {
+            return Err(StoreError::NotFound(id.to_owned()));
+        }
+        let to = self.path_of(id);
+        let to = if to.exists() {
+            self.path_of(&self.fresh_id())
+        } else {
+            to
+        };
+        std::fs::rename(&from, &to).map_err(|e| StoreError::Write {
+            path: to,
+            reason: io_reason(&e),
+        })
+    }
+
+    /// Deletes everything in the trash for good; returns how many drafts went.
+    pub fn empty_trash(&self) -> Result<usize, StoreError> {
+        let ids = self.trashed();
+        for id in &ids {
+            let path = self.trash.join(format!("{id}.json"));
+            std::fs::remove_file(&path).map_err(|e| StoreError::Write {
+                path,
+                reason: io_reason(&e),
+            })?;
+        }
+        Ok(ids.len())
+    }
+
+    /// Brings a draft file from elsewhere into the store under a new id.
+    pub fn import_file(&self, path: &Path) -> Result<String, StoreError> {
+        let draft = read_draft_file(path)?;
+        self.create(&draft)
+    }
+
+    /// Writes a copy of a draft to a path of the person's choosing.
+    pub fn save_copy(&self, id: &str, to: &Path) -> Result<(), StoreError> {
+        let draft = read_draft_file(&self.existing(id)?)?;
+        write_atomic(to, draft.to_json().as_bytes()).map_err(|e| StoreError::Write {
+            path: to.to_path_buf(),
+            reason: io_reason(&e),
+        })
+    }
+
+    /// Renames a damaged file to `<id>.json.corrupt` so the list is clean; nothing is deleted.
+    pub fn move_aside(&self, id: &str) -> Result<PathBuf, StoreError> {
+        let from = self.existing(id)?;
+        let mut to = from.with_extension("json.corrupt");
+        let mut n = 1;
+        while to.exists() {
+            to = from.with_extension(format!("json.corrupt{n}"));
+            n += 1;
+        }
+        std::fs::rename(&from, &to).map_err(|e| StoreError::Write {
+            path: from,
+            reason: io_reason(&e),
+        })?;
+        Ok(to)
+    }
+
+    fn existing(&self, id: &str) -> Result<PathBuf, StoreError> {
+        let path = self.path_of(id);
+        if valid_id(id) && path.is_file() {
+            Ok(path)
+        } else {
+            Err(StoreError::NotFound(id.to_owned()))
+        }
+    }
+
+    /// A new id: the time, then a counter until the name is free. Never reuses an existing file.
+    fn fresh_id(&self) -> String {
+        let stamp = Local::now().format("%Y%m%d-%H%M%S").to_string();
+        (1..)
+            .map(|n| format!("{stamp}-{n:02}"))
+            .find(|id| {
+                !self.path_of(id).exists() && !self.trash.join(format!("{id}.json")).exists()
+            })
+            .unwrap_or(stamp)
+    }
+
+    /// Temporary files left by a crash mid-write: the target was never replaced, so they are
+    /// only partial copies.
+    fn remove_stale_temps(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.drafts) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| SystemTime::now().duration_since(t).ok())
+                .is_some_and(|age| age.as_secs() > 60);
+            if name.starts_with('.') && name.ends_with(atomic::TEMP_SUFFIX) && old {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Draft ids are file stems we made: no separators, no leading dot.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\']) && !id.contains("..")
+}
+
+/// The ids of the `.json` files in a folder, sorted.
+fn ids_in(dir: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let id = name.strip_suffix(".json")?;
+            valid_id(id).then(|| id.to_owned())
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Reads and parses a draft file, telling a damaged file from one that cannot be reached.
+pub fn read_draft_file(path: &Path) -> Result<Draft, StoreError> {
+    let bytes = std::fs::read(path).map_err(|e| StoreError::Read {
+        path: path.to_path_buf(),
+        reason: io_reason(&e),
+    })?;
+    if bytes.len() > MAX_DRAFT_BYTES {
+        let e = DraftError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_DRAFT_BYTES,
+        };
+        return Err(StoreError::Damaged {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        });
+    }
+    Draft::from_slice(&bytes).map_err(|e| StoreError::Damaged {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// Whether two drafts hold the same content, apart from the save time.
+fn same_content(a: &Draft, b: &Draft) -> bool {
+    let strip = |d: &Draft| {
+        let mut d = d.clone();
+        d.meta.remove("updated");
+        d.meta.remove("created");
+        d
+    };
+    strip(a) == strip(b)
+}
+
+/// What in a draft the current definitions cannot use: every value is kept regardless.
+pub fn misfits(defs: &Definitions, draft: &Draft) -> Vec<String> {
+    let mut out = Vec::new();
+    if draft.call != defs.call.year.to_string() {
+        out.push(format!(
+            "此草稿按 {} 年征集填写，当前为 {} 年征集",
+            draft.call, defs.call.year
+        ));
+    }
+    let Some(form) = defs.form(&draft.list) else {
+        out.push(format!("榜单「{}」在当前表单定义中不存在", draft.list));
+        return out;
+    };
+    if let Some(d) = &draft.domain
+        && form.domain(d).is_none()
+    {
+        out.push(format!("领域「{d}」在当前表单定义中不存在"));
+    }
+    for (key, value) in &draft.values {
+        let Some(field) = form.field(key) else {
+            out.push(format!(
+                "「{key}」在当前表单定义中没有对应的字段（值已保留）"
+            ));
+            continue;
+        };
+        let gone = |v: &str| field.option(v).is_none();
+        match (field.kind, value) {
+            (Kind::Choice, Value::String(v)) if gone(v) => {
+                out.push(format!(
+                    "「{}」的选项「{v}」已不在可选范围内（值已保留）",
+                    field.label
+                ));
+            }
+            (Kind::Multichoice, Value::Array(items)) => {
+                for v in items.iter().filter_map(Value::as_str).filter(|v| gone(v)) {
+                    out.push(format!(
+                        "「{}」的选项「{v}」已不在可选范围内（值已保留）",
+                        field.label
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The summary line of a readable draft.
+fn summarise(
+    defs: &Definitions,
+    id: &str,
+    draft: &Draft,
+    saved: SystemTime,
+    today: NaiveDate,
+) -> Summary {
+    let form = defs.form(&draft.list);
+    let (errors, warnings) = match form {
+        Some(form) => {
+            let findings = rules::validate(defs, form, draft, today);
+            let errors = findings.iter().filter(|f| f.is_error()).count();
+            (errors, findings.len() - errors)
+        }
+        None => (1, 0),
+    };
+    let given = draft
+        .meta
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty());
+    let named = form
+        .map(|f| crate::naming::application_name(f, draft))
+        .filter(|s| !s.is_empty());
+    let name = given
+        .map(str::to_owned)
+        .or(named)
+        .unwrap_or_else(|| "未命名草稿".to_owned());
+    Summary {
+        id: id.to_owned(),
+        name,
+        list: draft.list.clone(),
+        list_name: form.map_or_else(|| draft.list.clone(), |f| f.name.clone()),
+        domain_name: form
+            .and_then(|f| crate::naming::domain_name(f, draft))
+            .map(str::to_owned),
+        saved: DateTime::<Local>::from(saved)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        errors,
+        warnings,
+    }
+}
+
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "文件或文件夹不存在".into(),
+        ErrorKind::PermissionDenied => "没有权限（文件夹可能是只读的）".into(),
+        ErrorKind::StorageFull => "磁盘已满".into(),
+        ErrorKind::ReadOnlyFilesystem => "磁盘是只读的".into(),
+        ErrorKind::AlreadyExists => "同名文件已存在".into(),
+        _ => e.to_string(),
+    }
+}
