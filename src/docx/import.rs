@@ -126,10 +126,14 @@ fn open(bytes: &[u8]) -> Result<Zip<'_>, ImportError> {
     // builds its table of all of them.
     let too_many =
         |n: usize| ImportError::Damaged(format!("包含 {n} 个条目，超过上限 {MAX_ENTRIES}"));
-    if let Some(n) = declared_entries(bytes)
-        && n > MAX_ENTRIES
-    {
-        return Err(too_many(n));
+    match declared_entries(bytes) {
+        Some(usize::MAX) => {
+            return Err(ImportError::Damaged(
+                "压缩目录为 ZIP64 格式（条目数超过 65535），本程序导出的申报表不会如此".into(),
+            ));
+        }
+        Some(n) if n > MAX_ENTRIES => return Err(too_many(n)),
+        _ => {}
     }
     let archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ImportError::NotDocx(zip_reason(&e)))?;

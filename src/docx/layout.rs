@@ -44,12 +44,18 @@ pub fn fonts(east_asia: &str) -> RunFonts {
         .hint("eastAsia")
 }
 
-/// A run of body text.
+/// A run of body text; tabs become real tab characters (`w:tab`), not text.
 pub fn run(text: &str) -> Run {
-    Run::new()
-        .add_text(text)
-        .fonts(fonts(BODY_FONT))
-        .size(BODY_SIZE)
+    let mut r = Run::new().fonts(fonts(BODY_FONT)).size(BODY_SIZE);
+    for (i, piece) in text.split('\t').enumerate() {
+        if i > 0 {
+            r = r.add_tab();
+        }
+        if !piece.is_empty() {
+            r = r.add_text(piece);
+        }
+    }
+    r
 }
 
 pub fn bold_run(text: &str) -> Run {

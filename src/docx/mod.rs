@@ -7,6 +7,7 @@ mod blocks;
 pub mod embed;
 pub mod import;
 mod layout;
+mod package;
 pub mod present;
 
 use chrono::NaiveDate;
@@ -85,16 +86,15 @@ fn build(
         };
     }
     doc = embed::attach(doc, draft);
-    let mut xml = doc.build();
-    xml.document = mark_header_rows(&xml.document);
-    let mut out = std::io::Cursor::new(Vec::new());
-    xml.pack(&mut out)
+    let mut stored = std::io::Cursor::new(Vec::new());
+    doc.build()
+        .pack(&mut stored)
         .map_err(|e| ExportError::Write(e.to_string()))?;
-    Ok(out.into_inner())
+    package::finish(stored.get_ref()).map_err(ExportError::Write)
 }
 
 /// docx-rs cannot mark a row as a repeating header: rows built by [`layout::header_row`] carry
-/// a sentinel height, which is replaced here by `<w:tblHeader/>` plus the same height.
+/// a sentinel height, next to which `<w:tblHeader/>` is added (schema order is restored later).
 fn mark_header_rows(document: &[u8]) -> Vec<u8> {
     let Ok(text) = std::str::from_utf8(document) else {
         return document.to_vec();
