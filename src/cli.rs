@@ -337,7 +337,12 @@ fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
             MAX_DRAFT_BYTES / 1024 / 1024
         ));
     }
-    let draft = Draft::from_slice(&bytes).map_err(|e| format!("{shown}：{e}"))?;
+    let draft = Draft::from_slice(&bytes).map_err(|e| match e {
+        kczg_form::draft::DraftError::Json { .. } => {
+            format!("{shown}：{e}。请确认选择的是本程序保存的申报草稿 .json 文件")
+        }
+        e => format!("{shown}：{e}"),
+    })?;
     Ok(Opened {
         draft,
         edits: Vec::new(),

@@ -11,8 +11,9 @@ use serde_json::{Map, Value};
 pub const FORMAT: &str = "kczg-form/draft";
 /// The newest draft version this build reads and the one it writes.
 pub const VERSION: u64 = 1;
-/// A draft file larger than this is refused: a maximal form is well under 1 MB.
-pub const MAX_DRAFT_BYTES: usize = 16 * 1024 * 1024;
+/// A draft file larger than this is refused: a maximal form (every text at its limit, 200 rows
+/// in every table) is under 0.5 MB. The limit also bounds the memory a hostile file can take.
+pub const MAX_DRAFT_BYTES: usize = 4 * 1024 * 1024;
 
 /// One application in progress.
 #[derive(Debug, Clone, PartialEq)]

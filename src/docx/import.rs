@@ -20,7 +20,13 @@ use crate::schema::{Definitions, Field, Form, Kind, Role};
 /// A .docx larger than this is refused before reading (an exported form is about 30 KB).
 pub const MAX_DOCX_BYTES: u64 = 50 * 1024 * 1024;
 const MAX_ENTRIES: usize = 1000;
-const MAX_PART_BYTES: u64 = 32 * 1024 * 1024;
+/// The visible document: a maximal export's is about 2 MB.
+const MAX_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
+/// The embedded draft: a maximal draft is under 0.5 MB.
+const MAX_DRAFT_PART_BYTES: u64 = crate::draft::MAX_DRAFT_BYTES as u64;
+/// Table rows and cells read from the visible document (a maximal export has about 1,000 rows).
+const MAX_ROWS: usize = 20_000;
+const MAX_CELLS: usize = 200_000;
 /// All parts inflated by one import together.
 const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
 /// Custom XML parts looked at (ours is the only one an export has).
@@ -99,7 +105,7 @@ pub fn import(defs: &Definitions, bytes: &[u8]) -> Result<Imported, ImportError>
     let draft = embedded_draft(&mut zip)?;
     let edits = match (
         defs.form(&draft.list),
-        read_part(&mut zip, "word/document.xml")?,
+        read_part(&mut zip, "word/document.xml", MAX_DOCUMENT_BYTES)?,
     ) {
         (Some(form), Some(xml)) => compare(form, &draft, &document_rows(&xml)?),
         _ => Vec::new(),
@@ -122,61 +128,101 @@ fn open(bytes: &[u8]) -> Result<Zip<'_>, ImportError> {
     if bytes.len() as u64 > MAX_DOCX_BYTES {
         return Err(ImportError::TooLarge(bytes.len() as u64));
     }
-    // Count the entries from the end-of-central-directory record before the zip reader
-    // builds its table of all of them.
-    let too_many =
-        |n: usize| ImportError::Damaged(format!("包含 {n} 个条目，超过上限 {MAX_ENTRIES}"));
-    match declared_entries(bytes) {
-        Some(usize::MAX) => {
-            return Err(ImportError::Damaged(
-                "压缩目录为 ZIP64 格式（条目数超过 65535），本程序导出的申报表不会如此".into(),
-            ));
-        }
-        Some(n) if n > MAX_ENTRIES => return Err(too_many(n)),
-        _ => {}
-    }
+    check_directory(bytes)?;
     let archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ImportError::NotDocx(zip_reason(&e)))?;
-    if archive.len() > MAX_ENTRIES {
-        return Err(too_many(archive.len()));
-    }
     Ok(Zip {
         archive,
         inflated: 0,
     })
 }
 
-/// The total entry count of the last end-of-central-directory record (`PK\x05\x06`) in the
-/// final 64 KB; `usize::MAX` when it defers to ZIP64 (0xFFFF), which no export of ours needs.
-fn declared_entries(bytes: &[u8]) -> Option<usize> {
-    let tail = &bytes[bytes.len().saturating_sub(65_557)..];
-    let at = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
-    let field = tail.get(at + 10..at + 12)?;
-    let n = u16::from_le_bytes([field[0], field[1]]);
-    Some(if n == u16::MAX {
-        usize::MAX
-    } else {
-        usize::from(n)
-    })
+/// Checks the zip's end record and central directory before the zip reader sees them, so that
+/// it succeeds on its first attempt within our limits or is never asked: a single disk, no
+/// ZIP64, at most [`MAX_ENTRIES`] entries, the directory right before the end record and the
+/// end record's comment running exactly to the end of the file.
+fn check_directory(bytes: &[u8]) -> Result<(), ImportError> {
+    let incomplete = || ImportError::NotDocx("找不到完整的压缩目录".into());
+    let damaged =
+        |what: &str| ImportError::Damaged(format!("压缩目录{what}，不是本程序导出的申报表"));
+    let u16_at = |p: usize| {
+        bytes
+            .get(p..p + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let u32_at = |p: usize| {
+        bytes
+            .get(p..p + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let tail_start = bytes.len().saturating_sub(22 + usize::from(u16::MAX));
+    let end = bytes[tail_start..]
+        .windows(4)
+        .rposition(|w| w == b"PK\x05\x06")
+        .map(|p| tail_start + p)
+        .ok_or_else(incomplete)?;
+    let field = |off: usize| u16_at(end + off).ok_or_else(incomplete);
+    let (disk, dir_disk, here, total) = (field(4)?, field(6)?, field(8)?, field(10)?);
+    let comment = field(20)?;
+    let dir_size = u32_at(end + 12).ok_or_else(incomplete)?;
+    let dir_at = u32_at(end + 16).ok_or_else(incomplete)?;
+    if [here, total].contains(&u16::MAX) || [dir_size, dir_at].contains(&u32::MAX) {
+        return Err(damaged("为 ZIP64 格式"));
+    }
+    if disk != 0 || dir_disk != 0 || here != total {
+        return Err(damaged("分卷"));
+    }
+    if usize::from(total) > MAX_ENTRIES {
+        return Err(ImportError::Damaged(format!(
+            "包含 {total} 个条目，超过上限 {MAX_ENTRIES}"
+        )));
+    }
+    if end + 22 + usize::from(comment) != bytes.len() {
+        return Err(damaged("结尾有多余或缺少的数据"));
+    }
+    let (dir_at, dir_end) = (dir_at as usize, dir_at as usize + dir_size as usize);
+    if dir_end != end {
+        return Err(damaged("位置与大小不符"));
+    }
+    let mut p = dir_at;
+    for _ in 0..total {
+        if bytes.get(p..p + 4) != Some(b"PK\x01\x02".as_slice()) {
+            return Err(damaged("中的条目不完整"));
+        }
+        let lengths = [28, 30, 32].map(|o| u16_at(p + o).map_or(0, usize::from));
+        p += 46 + lengths.iter().sum::<usize>();
+        if p > dir_end {
+            return Err(damaged("中的条目越界"));
+        }
+    }
+    if p != dir_end {
+        return Err(damaged("中的条目数与大小不符"));
+    }
+    Ok(())
 }
 
 fn zip_reason(e: &zip::result::ZipError) -> String {
     match e {
         zip::result::ZipError::InvalidArchive(_) => "无法识别压缩结构".into(),
-        zip::result::ZipError::UnsupportedArchive(_) => "使用了不支持的压缩方式".into(),
+        zip::result::ZipError::UnsupportedArchive(_) => "使用了不支持的压缩方式或加密".into(),
         zip::result::ZipError::FileNotFound => "缺少必要的部分".into(),
-        other => other.to_string(),
+        _ => "压缩数据损坏".into(),
     }
 }
 
-/// One part, decompressed within the limits; None when it is not there.
-fn read_part(zip: &mut Zip, name: &str) -> Result<Option<Vec<u8>>, ImportError> {
-    read_part_up_to(zip, name, MAX_PART_BYTES)
+/// One part, inflated within the limits; None when it is not there.
+fn read_part(zip: &mut Zip, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ImportError> {
+    read_part_up_to(zip, name, limit, false)
 }
 
-/// Like [`read_part`], but reads at most `limit` bytes (a prefix, for peeking) without failing.
-fn read_part_up_to(zip: &mut Zip, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ImportError> {
-    let peek = limit < MAX_PART_BYTES;
+/// Reads at most `limit` bytes of a part; with `peek`, a prefix is all that is wanted and the
+/// size checks do not apply.
+fn read_part_up_to(
+    zip: &mut Zip,
+    name: &str,
+    limit: u64,
+    peek: bool,
+) -> Result<Option<Vec<u8>>, ImportError> {
     let budget = MAX_TOTAL_BYTES.saturating_sub(zip.inflated);
     let file = match zip.archive.by_name(name) {
         Ok(f) => f,
@@ -184,24 +230,27 @@ fn read_part_up_to(zip: &mut Zip, name: &str, limit: u64) -> Result<Option<Vec<u
         Err(e) => return Err(ImportError::Damaged(format!("{name}：{}", zip_reason(&e)))),
     };
     let (size, packed) = (file.size(), file.compressed_size());
-    if !peek && (size > MAX_PART_BYTES || size > packed.saturating_mul(MAX_RATIO).max(64 * 1024)) {
+    if !peek && (size > limit || size > packed.saturating_mul(MAX_RATIO).max(64 * 1024)) {
         return Err(ImportError::Damaged(format!(
-            "{name} 解压后 {size} 字节（压缩 {packed} 字节），疑似压缩炸弹"
+            "{name} 解压后 {size} 字节（压缩 {packed} 字节），超过上限，疑似压缩炸弹"
         )));
     }
-    // The declared size can lie: never read more than the limits whatever it says.
-    let cap = limit.min(budget);
-    let mut out = Vec::with_capacity(size.min(cap) as usize);
+    // The declared size can lie: never inflate more than it says, nor past the total budget.
+    let cap = if peek { limit } else { size }.min(budget);
+    let mut out = Vec::with_capacity(cap.min(1 << 20) as usize);
     file.take(cap + 1)
         .read_to_end(&mut out)
-        .map_err(|e| ImportError::Damaged(format!("{name}：{e}")))?;
+        .map_err(|_| ImportError::Damaged(format!("{name}：解压失败（数据损坏或校验不符）")))?;
     zip.inflated += out.len() as u64;
     if peek {
         out.truncate(limit as usize);
     } else if out.len() as u64 > cap {
-        return Err(ImportError::Damaged(format!(
-            "{name} 解压后超过上限，疑似压缩炸弹"
-        )));
+        let why = if out.len() as u64 > size {
+            "实际解压大小与声明不符"
+        } else {
+            "超过总量上限"
+        };
+        return Err(ImportError::Damaged(format!("{name}：{why}，疑似压缩炸弹")));
     }
     Ok(Some(out))
 }
@@ -216,13 +265,13 @@ fn embedded_draft(zip: &mut Zip) -> Result<Draft, ImportError> {
     names.sort();
     for name in names.into_iter().take(MAX_CUSTOM_PARTS) {
         // Look at the root element before inflating a whole part that is not ours.
-        let Some(head) = read_part_up_to(zip, &name, ROOT_PEEK_BYTES)? else {
+        let Some(head) = read_part_up_to(zip, &name, ROOT_PEEK_BYTES, true)? else {
             continue;
         };
         if !root_is_ours(&head) {
             continue;
         }
-        let Some(xml) = read_part(zip, &name)? else {
+        let Some(xml) = read_part(zip, &name, MAX_DRAFT_PART_BYTES)? else {
             continue;
         };
         if let Some(json) = our_text(&xml, &name)? {
@@ -308,8 +357,24 @@ fn document_rows(xml: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
     let mut row_stack: Vec<Vec<String>> = Vec::new();
     let mut cell_stack: Vec<String> = Vec::new();
     let mut in_text = false;
+    let (mut row_count, mut cell_count) = (0usize, 0usize);
+    let too_many = || {
+        damaged(format!(
+            "表格超过 {MAX_ROWS} 行或 {MAX_CELLS} 格，不像是申报表"
+        ))
+    };
     loop {
         let event = reader.read_event().map_err(|e| damaged(e.to_string()))?;
+        if let Event::Start(e) | Event::Empty(e) = &event {
+            match e.local_name().as_ref() {
+                b"tr" => row_count += 1,
+                b"tc" => cell_count += 1,
+                _ => {}
+            }
+            if row_count > MAX_ROWS || cell_count > MAX_CELLS {
+                return Err(too_many());
+            }
+        }
         match &event {
             Event::DocType(_) => return Err(damaged("含有 DTD 声明".into())),
             Event::Start(e) => match e.local_name().as_ref() {

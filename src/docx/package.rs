@@ -6,7 +6,8 @@
 //!   宋体/黑体. Each such element's children are put back into schema order here.
 //! - Rows made by `layout::header_row` get `<w:tblHeader/>`, which docx-rs cannot write.
 //! - docx-rs stores every part uncompressed; the package is written again with deflate, which
-//!   makes the e-mail attachment about ten times smaller.
+//!   makes the e-mail attachment about five times smaller (level 1: the size barely differs
+//!   from level 6, the time does).
 
 use std::io::{Cursor, Read, Write};
 
@@ -207,22 +208,63 @@ struct Subtree {
 }
 
 /// Rewrites an XML part with the children of property elements in schema order.
+///
+/// Only the property elements are parsed; everything between them is copied as bytes, which
+/// keeps this to a few milliseconds on a 2 MB document. It relies on what docx-rs writes: the
+/// `w:` prefix, and no property element nested in another of the same name.
 pub fn reorder(xml: &[u8]) -> Result<Vec<u8>, quick_xml::Error> {
-    let mut reader = Reader::from_reader(xml);
-    let mut writer = Writer::new(Vec::with_capacity(xml.len() + 64));
-    loop {
-        match reader.read_event()? {
-            Event::Eof => break,
-            Event::Start(e) if is_property(e.local_name().as_ref()) => {
-                let events = property_element(&mut reader, e.into_owned())?;
-                for ev in events {
-                    writer.write_event(ev)?;
-                }
+    let mut out = Vec::with_capacity(xml.len() + 64);
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some((start, name)) = next_property(xml, at) {
+        let end_tag = [b"</w:".as_slice(), name, b">"].concat();
+        let Some(len) = find(&xml[start..], &end_tag) else {
+            break;
+        };
+        let end = start + len + end_tag.len();
+        out.extend_from_slice(&xml[copied..start]);
+        let mut reader = Reader::from_reader(&xml[start..end]);
+        let mut writer = Writer::new(&mut out);
+        if let Event::Start(e) = reader.read_event()? {
+            for ev in property_element(&mut reader, e.into_owned())? {
+                writer.write_event(ev)?;
             }
-            ev => writer.write_event(ev)?,
         }
+        copied = end;
+        at = end;
     }
-    Ok(writer.into_inner())
+    out.extend_from_slice(&xml[copied..]);
+    Ok(out)
+}
+
+/// The next start tag (not empty-element tag) of a property element at or after `from`.
+fn next_property(xml: &[u8], from: usize) -> Option<(usize, &'static [u8])> {
+    const NAMES: [&[u8]; 6] = [b"rPr", b"pPr", b"tcPr", b"trPr", b"tblPr", b"sectPr"];
+    let mut i = from;
+    while let Some(off) = find(&xml[i..], b"<w:") {
+        let start = i + off;
+        let rest = &xml[start + 3..];
+        for name in NAMES {
+            if rest.starts_with(name)
+                && rest
+                    .get(name.len())
+                    .is_some_and(|&c| c == b'>' || c == b' ')
+            {
+                // Skip `<w:rPr />`: nothing to order.
+                let close = rest.iter().position(|&c| c == b'>').unwrap_or(0);
+                if rest[..close].ends_with(b"/") {
+                    break;
+                }
+                return Some((start, name));
+            }
+        }
+        i = start + 3;
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Reads a property element whose start tag was just read, sorting its children (and those of
@@ -306,7 +348,7 @@ pub fn finish(stored: &[u8]) -> Result<Vec<u8>, String> {
     let mut zout = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(stored.len() / 4)));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(6));
+        .compression_level(Some(1));
     for i in 0..zin.len() {
         let mut entry = zin.by_index(i).map_err(|e| e.to_string())?;
         let name = entry.name().to_owned();
