@@ -152,10 +152,7 @@ enum DraftsAction {
 
 pub fn run(args: Args) -> ExitCode {
     let Some(command) = args.command else {
-        // The GUI is not part of this build yet: say so and show what the command line can do.
-        println!("图形界面尚未包含在此版本中，目前可使用下列命令：\n");
-        let _ = <Args as clap::CommandFactory>::command().print_help();
-        return ExitCode::SUCCESS;
+        return gui(args.forms.as_deref(), args.data_dir);
     };
     match command {
         Command::Forms => forms(args.forms.as_deref()),
@@ -184,6 +181,30 @@ pub fn run(args: Args) -> ExitCode {
             export(&defs, &draft, output.as_deref(), preview)
         }
     }
+}
+
+/// With no subcommand: the window.
+#[cfg(feature = "gui")]
+fn gui(forms: Option<&Path>, data_dir: Option<PathBuf>) -> ExitCode {
+    let (defs, problem) = Definitions::load_or_embedded(forms);
+    let notice = problem.map(|e| format!("{e}。已改用内置的表单定义。"));
+    match kczg_form::ui::run(defs, data_dir, notice) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "错误：无法打开窗口：{e}。如在没有图形界面的环境中，请使用命令行子命令（kczg-form --help）。"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Built without the GUI: say so and show what the command line can do.
+#[cfg(not(feature = "gui"))]
+fn gui(_forms: Option<&Path>, _data_dir: Option<PathBuf>) -> ExitCode {
+    println!("此版本未包含图形界面（编译时关闭了 gui 特性），可使用下列命令：\n");
+    let _ = <Args as clap::CommandFactory>::command().print_help();
+    ExitCode::SUCCESS
 }
 
 /// Loads the definitions; a broken override is reported and the embedded ones are used.

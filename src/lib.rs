@@ -1,6 +1,7 @@
-//! 科创中国榜单申报助手的核心库：表单定义、草稿格式与校验规则。
+//! 科创中国榜单申报助手的核心库：表单定义、草稿格式、校验规则、Word 导出与导入、草稿库。
 //!
-//! 这里没有任何图形界面代码；命令行与（将来的）图形界面都只是它的薄外壳。
+//! 核心模块中没有任何图形界面代码；命令行与图形界面（`ui`，仅在 `gui` 特性开启时编译）
+//! 都只是它的薄外壳。`cargo build --no-default-features` 证明核心不依赖 egui。
 
 pub mod docx; // 导出 Word 申报表（内嵌草稿，可无损导入）
 pub mod draft; // 草稿 JSON：读写、未知键保留、控制字符清理
@@ -10,6 +11,8 @@ pub mod rules; // 校验：字段规则、格式校验、跨字段规则 → 校
 pub mod sample; // 按表单定义生成“填满”的草稿，供基准测试与压力测试使用
 pub mod schema; // 表单定义（assets/）：类型、内置资源、覆盖目录的加载与检查
 pub mod store; // 本机草稿库：原子写入、自动保存、回收站、损坏文件的隔离
+#[cfg(feature = "gui")]
+pub mod ui; // 图形界面（eframe/egui，仅在 gui 特性开启时编译）
 
 pub use draft::Draft;
 pub use rules::{Finding, Severity, validate};

@@ -1,0 +1,369 @@
+//! The app: what is open, the draft store and autosave, and the one place where actions
+//! returned by the screens are applied.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use super::form::FormState;
+use super::handoff::HandoffState;
+use super::{form, handoff, start};
+use crate::Draft;
+use crate::docx::{self, ExportError, ExportOptions};
+use crate::schema::Definitions;
+use crate::store::autosave::{Autosaver, SaveStatus};
+use crate::store::{Entry, Store};
+
+/// What the screens ask the app to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    NewDraft {
+        list: String,
+        domain: Option<String>,
+    },
+    OpenDraft(String),
+    DuplicateDraft(String),
+    DeleteDraft(String),
+    /// A value of the open draft changed: validate again and autosave.
+    Edited,
+    SaveNow,
+    Home,
+    Export {
+        preview: bool,
+    },
+    WriteEml,
+    CopyText(String),
+    OpenUrl(String),
+    OpenFolder(PathBuf),
+    DismissNotice(usize),
+}
+
+/// The screen on show, with its own state.
+pub enum Screen {
+    Start,
+    Form(Box<FormState>),
+    Handoff(Box<HandoffState>),
+}
+
+type Repaint = Box<dyn Fn() + Send + Sync>;
+
+pub struct KczgApp {
+    pub defs: Definitions,
+    store: Result<Store, String>,
+    saver: Option<Autosaver>,
+    pub today: NaiveDate,
+    pub screen: Screen,
+    pub drafts: Vec<Entry>,
+    /// Messages for the person (errors, confirmations), shown until dismissed.
+    pub notices: Vec<String>,
+    /// Where exports go without asking (tests and headless runs); None: a save dialog.
+    pub export_dir: Option<PathBuf>,
+    title: String,
+    repaint: Option<std::sync::Arc<Repaint>>,
+}
+
+impl KczgApp {
+    pub fn new(defs: Definitions, data_dir: Option<&Path>, today: NaiveDate) -> KczgApp {
+        let store = Store::open(data_dir).map_err(|e| e.to_string());
+        let mut app = KczgApp {
+            defs,
+            saver: None,
+            today,
+            screen: Screen::Start,
+            drafts: Vec::new(),
+            notices: Vec::new(),
+            export_dir: None,
+            title: String::new(),
+            repaint: None,
+            store,
+        };
+        if let Err(e) = &app.store {
+            app.notices.push(format!("{e}。草稿将无法保存。"));
+        }
+        app.start_saver();
+        app.refresh_drafts();
+        app
+    }
+
+    /// Lets the autosave worker wake the UI when a save finishes.
+    pub fn set_repaint(&mut self, repaint: Repaint) {
+        self.repaint = Some(std::sync::Arc::new(repaint));
+        self.start_saver();
+    }
+
+    fn start_saver(&mut self) {
+        let Ok(store) = &self.store else { return };
+        let repaint = self.repaint.clone();
+        let notify = Box::new(move || {
+            if let Some(r) = &repaint {
+                r();
+            }
+        });
+        self.saver = Some(Autosaver::with_notify(
+            store.clone(),
+            Duration::from_secs(1),
+            notify,
+        ));
+    }
+
+    pub fn notify(&mut self, message: impl Into<String>) {
+        self.notices.push(message.into());
+    }
+
+    pub fn refresh_drafts(&mut self) {
+        if let Ok(store) = &self.store {
+            self.drafts = store.list(&self.defs, self.today);
+        }
+    }
+
+    /// The save state of the open draft.
+    pub fn save_status(&self) -> Option<SaveStatus> {
+        let Screen::Form(f) = &self.screen else {
+            return None;
+        };
+        self.saver.as_ref().and_then(|s| s.status(&f.id))
+    }
+
+    /// Writes everything pending and waits (before closing).
+    pub fn flush(&self) {
+        if let Some(s) = &self.saver {
+            s.flush();
+        }
+    }
+
+    /// One frame of the whole app.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let mut actions = Vec::new();
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S)) {
+            actions.push(Action::SaveNow);
+        }
+        self.notices_ui(ui, &mut actions);
+        let status = self.save_status();
+        match &mut self.screen {
+            Screen::Start => {
+                let view = start::StartView {
+                    defs: &self.defs,
+                    drafts: &self.drafts,
+                    today: self.today,
+                };
+                actions.extend(start::ui(ui, &view));
+            }
+            Screen::Form(state) => actions.extend(form::ui(ui, &self.defs, state, status.as_ref())),
+            Screen::Handoff(state) => actions.extend(handoff::ui(ui, &self.defs, state)),
+        }
+        for action in actions {
+            self.apply(&ctx, action);
+        }
+        self.update_title(&ctx);
+    }
+
+    fn notices_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        if self.notices.is_empty() {
+            return;
+        }
+        egui::Panel::top("notices").show(ui, |ui| {
+            for (i, n) in self.notices.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.colored_label(ui.visuals().warn_fg_color, n);
+                    if ui.small_button("知道了").clicked() {
+                        actions.push(Action::DismissNotice(i));
+                    }
+                });
+            }
+        });
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match &self.screen {
+            Screen::Form(f) => {
+                let state = match self.save_status() {
+                    Some(SaveStatus::Pending) => "未保存",
+                    Some(SaveStatus::Failed(_)) => "保存失败",
+                    _ => "已保存",
+                };
+                format!("{} — {state} — 科创中国榜单申报助手", f.title(&self.defs))
+            }
+            _ => "科创中国榜单申报助手".to_owned(),
+        };
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    /// Applies one action: the only place where screens change or files are written.
+    pub fn apply(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::NewDraft { list, domain } => {
+                let draft = Draft::new(self.defs.call.year.to_string(), list, domain);
+                let id = match &self.store {
+                    Ok(store) => match store.create(&draft) {
+                        Ok(id) => id,
+                        Err(e) => {
+                            self.notify(e.to_string());
+                            format!("unsaved-{}", self.drafts.len())
+                        }
+                    },
+                    Err(_) => "unsaved".to_owned(),
+                };
+                self.open(id, draft, Vec::new());
+            }
+            Action::OpenDraft(id) => {
+                let Ok(store) = &self.store else { return };
+                match store.load(&self.defs, &id) {
+                    Ok(opened) if self.defs.form(&opened.draft.list).is_some() => {
+                        self.open(id, opened.draft, opened.misfits)
+                    }
+                    Ok(opened) => self.notify(format!(
+                        "草稿 {id} 的榜单「{}」在当前表单定义中不存在，无法打开",
+                        opened.draft.list
+                    )),
+                    Err(e) => self.notify(e.to_string()),
+                }
+            }
+            Action::DuplicateDraft(id) => {
+                if let Ok(store) = &self.store
+                    && let Err(e) = store.duplicate(&id)
+                {
+                    self.notify(e.to_string());
+                }
+                self.refresh_drafts();
+            }
+            Action::DeleteDraft(id) => {
+                if let Ok(store) = &self.store {
+                    match store.delete(&id) {
+                        Ok(()) => {
+                            self.notify(format!("已移到回收站：{}", store.trash_dir().display()))
+                        }
+                        Err(e) => self.notify(e.to_string()),
+                    }
+                }
+                self.refresh_drafts();
+            }
+            Action::Edited => {
+                if let Screen::Form(f) = &mut self.screen {
+                    f.revalidate(&self.defs, self.today);
+                    if let Some(saver) = &self.saver {
+                        saver.changed(&f.id, &f.draft);
+                    }
+                }
+            }
+            Action::SaveNow => {
+                if let Some(saver) = &self.saver {
+                    saver.save_now();
+                }
+            }
+            Action::Home => {
+                self.flush();
+                self.screen = Screen::Start;
+                self.refresh_drafts();
+            }
+            Action::Export { preview } => self.export(preview),
+            Action::WriteEml => {
+                if let Screen::Handoff(h) = &mut self.screen {
+                    match h.write_eml(&self.defs) {
+                        Ok(path) => self
+                            .notices
+                            .push(format!("已生成邮件草稿：{}", path.display())),
+                        Err(e) => self.notices.push(e),
+                    }
+                }
+            }
+            Action::CopyText(text) => ctx.copy_text(text),
+            Action::OpenUrl(url) => ctx.open_url(egui::OpenUrl::new_tab(url)),
+            Action::OpenFolder(dir) => {
+                if let Err(e) = open_folder(&dir) {
+                    self.notify(format!("无法打开文件夹 {}：{e}", dir.display()));
+                }
+            }
+            Action::DismissNotice(i) => {
+                if i < self.notices.len() {
+                    self.notices.remove(i);
+                }
+            }
+        }
+    }
+
+    fn open(&mut self, id: String, draft: Draft, misfits: Vec<String>) {
+        let state = FormState::new(&self.defs, id, draft, self.today);
+        for m in misfits {
+            self.notices.push(format!("注意：{m}"));
+        }
+        self.screen = Screen::Form(Box::new(state));
+    }
+
+    fn export(&mut self, preview: bool) {
+        let Screen::Form(f) = &self.screen else {
+            return;
+        };
+        let Some(form) = self.defs.form(&f.draft.list) else {
+            return;
+        };
+        let name = crate::naming::docx_file_name(&self.defs, form, &f.draft);
+        let name = if preview {
+            name.replacen(".docx", "（预览稿）.docx", 1)
+        } else {
+            name
+        };
+        let options = ExportOptions {
+            preview,
+            today: self.today,
+        };
+        let bytes = match docx::export(&self.defs, form, &f.draft, options) {
+            Ok(b) => b,
+            Err(ExportError::Refused { errors }) => {
+                self.notify(format!(
+                    "还有 {} 个错误，改正后才能导出正式申报表；可先导出预览稿。",
+                    errors.len()
+                ));
+                return;
+            }
+            Err(e) => {
+                self.notify(e.to_string());
+                return;
+            }
+        };
+        let path = match &self.export_dir {
+            Some(dir) => Some(dir.join(&name)),
+            None => rfd::FileDialog::new()
+                .set_title("导出申报表")
+                .set_file_name(&name)
+                .add_filter("Word 文档", &["docx"])
+                .save_file(),
+        };
+        let Some(path) = path else { return };
+        if let Err(e) = crate::store::write_atomic(&path, &bytes) {
+            self.notify(format!("无法写入 {}：{e}", path.display()));
+            return;
+        }
+        let state = HandoffState::new(path, f.draft.clone(), preview);
+        self.flush();
+        self.screen = Screen::Handoff(Box::new(state));
+    }
+}
+
+impl eframe::App for KczgApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.flush();
+    }
+}
+
+/// Opens a folder in the system's file manager.
+fn open_folder(dir: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "windows")]
+    let program = "explorer";
+    #[cfg(target_os = "macos")]
+    let program = "open";
+    #[cfg(not(any(target_os = "windows", target_os = "macos")))]
+    let program = "xdg-open";
+    std::process::Command::new(program)
+        .arg(dir)
+        .spawn()
+        .map(|_| ())
+}

@@ -1,0 +1,542 @@
+//! Field widgets, rendered from the definitions. Every input is labelled (`labelled_by`) and its
+//! id is salted with the field path, never with its position, so hiding a field shifts nothing.
+//! What a person types is kept as typed: a number field that does not parse keeps the text.
+
+use egui::{Align, Id, RichText, TextEdit};
+use serde_json::{Map, Value};
+
+use super::form::FormState;
+use crate::rules::{char_count, computed_value, field_visible};
+use crate::schema::{Definitions, Field, Form, Kind, Role, Section};
+
+/// Shows a section's fields; true when a value changed.
+pub fn section_ui(
+    ui: &mut egui::Ui,
+    defs: &Definitions,
+    form: &Form,
+    section: &Section,
+    state: &mut FormState,
+) -> bool {
+    let _ = (defs, form);
+    let mut changed = false;
+    let read_only = section.role == Role::Secretariat;
+    if read_only {
+        ui.label(RichText::new("此栏由推荐单位（学会秘书处）填写，申报人无需填写。").weak());
+    }
+    for field in &section.fields {
+        if !field_visible(&state.draft, field) {
+            continue;
+        }
+        ui.add_enabled_ui(!read_only, |ui| {
+            changed |= field_ui(ui, field, state);
+        });
+        ui.add_space(10.0);
+    }
+    changed
+}
+
+fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
+    let path = field.id.clone();
+    let mut label_text = field.label.clone();
+    if field.required && field.kind != Kind::Pledge {
+        label_text.push_str(" *");
+    }
+    if let Some(unit) = &field.unit {
+        label_text.push_str(&format!("（{unit}）"));
+    }
+    let changed = match field.kind {
+        Kind::Table => table_ui(ui, field, &label_text, state),
+        Kind::Pledge => {
+            let mut ticked = state.draft.values.get(&field.id) == Some(&Value::Bool(true));
+            let response = ui.checkbox(&mut ticked, RichText::new(&field.label));
+            focus_if_asked(state, &path, &response);
+            if response.changed() {
+                state
+                    .draft
+                    .values
+                    .insert(field.id.clone(), Value::Bool(ticked));
+            }
+            response.changed()
+        }
+        _ => {
+            let label = ui.label(RichText::new(&label_text).strong());
+            if let Some(hint) = &field.hint {
+                ui.label(RichText::new(hint).weak().small());
+            }
+            let draft = &mut state.draft;
+            let value = if field.id == "domain" {
+                draft.domain.clone().map(Value::String)
+            } else {
+                draft.values.get(&field.id).cloned()
+            };
+            let raw = state.raw.get(&path).cloned();
+            let (new_value, response) = value_ui(
+                ui,
+                field,
+                &path,
+                value.as_ref(),
+                raw,
+                label.id,
+                &state.draft,
+            );
+            if let Some(r) = &response {
+                focus_if_asked(state, &path, r);
+            }
+            match new_value {
+                Some(Edit::Value(v)) => {
+                    set_top(state, field, v);
+                    true
+                }
+                Some(Edit::Raw(text)) => {
+                    state.raw.insert(path.clone(), text.clone());
+                    set_top(state, field, Some(Value::String(text)));
+                    true
+                }
+                None => false,
+            }
+        }
+    };
+    if field.kind != Kind::Table {
+        findings_ui(ui, state, &path, false);
+    }
+    changed
+}
+
+fn set_top(state: &mut FormState, field: &Field, value: Option<Value>) {
+    if field.kind != Kind::Integer && field.kind != Kind::Decimal {
+        state.raw.remove(&field.id);
+    }
+    if field.id == "domain" {
+        state.draft.domain = value.and_then(|v| v.as_str().map(str::to_owned));
+        return;
+    }
+    match value {
+        Some(v) => state.draft.values.insert(field.id.clone(), v),
+        None => state.draft.values.shift_remove(&field.id),
+    };
+}
+
+/// A change made in a widget.
+enum Edit {
+    /// The new value (None: emptied).
+    Value(Option<Value>),
+    /// Text typed into a number field that is not a number (yet): kept as typed.
+    Raw(String),
+}
+
+fn text_of(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The widget for one value (also used for table cells).
+fn value_ui(
+    ui: &mut egui::Ui,
+    field: &Field,
+    path: &str,
+    value: Option<&Value>,
+    raw: Option<String>,
+    label: Id,
+    draft: &crate::Draft,
+) -> (Option<Edit>, Option<egui::Response>) {
+    let id = Id::unique(("field", path));
+    match field.kind {
+        Kind::Text | Kind::Date | Kind::Month => {
+            let mut text = text_of(value);
+            let hint = match field.kind {
+                Kind::Date => "YYYY-MM-DD，如 2015-06-18",
+                Kind::Month => "YYYY-MM，如 1985-07",
+                _ => "",
+            };
+            let width = match (field.kind, field.max_chars) {
+                (Kind::Text, Some(n)) if n > 30 => ui.available_width().min(640.0),
+                _ => 260.0,
+            };
+            let response = ui
+                .horizontal(|ui| {
+                    let r = ui
+                        .add(
+                            TextEdit::singleline(&mut text)
+                                .id(id)
+                                .hint_text(hint)
+                                .desired_width(width),
+                        )
+                        .labelled_by(label);
+                    if field.kind == Kind::Text
+                        && let Some(max) = field.max_chars
+                    {
+                        counter(ui, field, &text, max);
+                    }
+                    r
+                })
+                .inner;
+            let edit = response.changed().then(|| {
+                // 统一社会信用代码 is written in capitals: upper-case on entry.
+                if field.format == Some(crate::schema::Format::Uscc) {
+                    text = text.to_uppercase();
+                }
+                Edit::Value((!text.is_empty()).then(|| Value::String(text)))
+            });
+            (edit, Some(response))
+        }
+        Kind::Textarea => {
+            let mut text = text_of(value);
+            let response = ui
+                .add(
+                    TextEdit::multiline(&mut text)
+                        .id(id)
+                        .desired_rows(if field.max_chars.unwrap_or(0) > 300 {
+                            8
+                        } else {
+                            4
+                        })
+                        .desired_width(ui.available_width().min(820.0)),
+                )
+                .labelled_by(label);
+            let max = field.max_chars.unwrap_or(0);
+            counter(ui, field, &text, max);
+            let edit = response
+                .changed()
+                .then(|| Edit::Value((!text.is_empty()).then(|| Value::String(text))));
+            (edit, Some(response))
+        }
+        Kind::Integer | Kind::Decimal => {
+            let mut text = raw.unwrap_or_else(|| text_of(value));
+            let response = ui
+                .horizontal(|ui| {
+                    let r = ui
+                        .add(TextEdit::singleline(&mut text).id(id).desired_width(160.0))
+                        .labelled_by(label);
+                    if let Some(unit) = &field.unit {
+                        ui.label(unit);
+                    }
+                    r
+                })
+                .inner;
+            let edit = response.changed().then(|| {
+                let trimmed = text.trim();
+                if trimmed.is_empty() {
+                    return Edit::Value(None);
+                }
+                let number = match field.kind {
+                    Kind::Integer => trimmed.parse::<i64>().ok().map(Value::from),
+                    _ => trimmed
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .and_then(|x| serde_json::Number::from_f64(x).map(Value::Number)),
+                };
+                // 「12.50」 is a number but would show differently: keep exactly what was typed.
+                let exact = number
+                    .as_ref()
+                    .is_some_and(|n| n.to_string().as_str() == trimmed);
+                if exact {
+                    Edit::Value(number)
+                } else {
+                    Edit::Raw(text.clone())
+                }
+            });
+            (edit, Some(response))
+        }
+        Kind::Choice => choice_ui(ui, field, id, value.and_then(Value::as_str), label),
+        Kind::Multichoice => {
+            let chosen: Vec<String> = value
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut edit = None;
+            let mut first = None;
+            ui.horizontal_wrapped(|ui| {
+                for option in &field.options {
+                    let mut on = chosen.contains(&option.value);
+                    let r = ui.checkbox(&mut on, &option.label);
+                    if r.changed() {
+                        // Keep the options' order.
+                        let next: Vec<Value> = field
+                            .options
+                            .iter()
+                            .filter(|o| {
+                                if o.value == option.value {
+                                    on
+                                } else {
+                                    chosen.contains(&o.value)
+                                }
+                            })
+                            .map(|o| Value::String(o.value.clone()))
+                            .collect();
+                        edit = Some(Edit::Value(
+                            (!next.is_empty()).then_some(Value::Array(next)),
+                        ));
+                    }
+                    first.get_or_insert(r);
+                }
+            });
+            (edit, first)
+        }
+        Kind::Computed => {
+            let text =
+                computed_value(draft, field).unwrap_or_else(|| "（填写后自动计算）".to_owned());
+            ui.label(RichText::new(text).monospace());
+            (None, None)
+        }
+        Kind::Table | Kind::Pledge => (None, None),
+    }
+}
+
+fn choice_ui(
+    ui: &mut egui::Ui,
+    field: &Field,
+    id: Id,
+    chosen: Option<&str>,
+    label: Id,
+) -> (Option<Edit>, Option<egui::Response>) {
+    let mut edit = None;
+    let short = field.options.len() <= 6
+        && field
+            .options
+            .iter()
+            .map(|o| o.label.chars().count())
+            .sum::<usize>()
+            <= 40;
+    if short {
+        let response = ui
+            .horizontal_wrapped(|ui| {
+                let mut first: Option<egui::Response> = None;
+                for option in &field.options {
+                    let r = ui.radio(chosen == Some(option.value.as_str()), &option.label);
+                    if r.clicked() {
+                        edit = Some(Edit::Value(Some(Value::String(option.value.clone()))));
+                    }
+                    first.get_or_insert(r);
+                }
+                first
+            })
+            .inner;
+        return (edit, response.map(|r| r.labelled_by(label)));
+    }
+    let selected = chosen
+        .map(|v| {
+            field
+                .option(v)
+                .map_or(format!("{v}（不在可选范围内）"), |o| {
+                    o.label.clone()
+                })
+        })
+        .unwrap_or_else(|| "请选择…".to_owned());
+    let response = egui::ComboBox::from_id_salt(id)
+        .selected_text(selected)
+        .width(320.0)
+        .show_ui(ui, |ui| {
+            for option in &field.options {
+                if ui
+                    .selectable_label(chosen == Some(option.value.as_str()), &option.label)
+                    .clicked()
+                {
+                    edit = Some(Edit::Value(Some(Value::String(option.value.clone()))));
+                }
+            }
+        })
+        .response
+        .labelled_by(label);
+    (edit, Some(response))
+}
+
+/// 「不含空格字数 123/800」 beside long texts, 「12/40」 beside short ones.
+fn counter(ui: &mut egui::Ui, field: &Field, text: &str, max: usize) {
+    let n = char_count(field, text);
+    let words = if field.kind == Kind::Textarea {
+        match field.min_chars {
+            Some(min) => format!("不含空格字数 {n}/{max}（不少于 {min}）"),
+            None => format!("不含空格字数 {n}/{max}"),
+        }
+    } else {
+        format!("{n}/{max}")
+    };
+    let over = max > 0 && n > max;
+    let short = field.min_chars.is_some_and(|m| n > 0 && n < m);
+    let color = if over {
+        ui.visuals().error_fg_color
+    } else if short {
+        ui.visuals().warn_fg_color
+    } else {
+        ui.visuals().weak_text_color()
+    };
+    ui.label(RichText::new(words).small().color(color));
+}
+
+fn focus_if_asked(state: &mut FormState, path: &str, response: &egui::Response) {
+    if state.focus.as_deref() == Some(path) {
+        response.scroll_to_me(Some(Align::Center));
+        response.request_focus();
+        state.focus = None;
+    }
+}
+
+/// The findings of one path (and, with `rows`, of all its cells), in the theme's colours.
+fn findings_ui(ui: &mut egui::Ui, state: &FormState, path: &str, rows: bool) {
+    let prefix = format!("{path}[");
+    let mut indices: Vec<usize> = state.by_path.get(path).cloned().unwrap_or_default();
+    if rows {
+        for (p, list) in &state.by_path {
+            if p.starts_with(&prefix) {
+                indices.extend(list);
+            }
+        }
+        indices.sort_unstable();
+    }
+    for i in indices {
+        let f = &state.findings[i];
+        let (mark, color) = if f.is_error() {
+            ("✗", ui.visuals().error_fg_color)
+        } else {
+            ("⚠", ui.visuals().warn_fg_color)
+        };
+        let text = match &f.condition {
+            Some(c) => format!("{mark} {}（{c}）", f.message),
+            None => format!("{mark} {}", f.message),
+        };
+        ui.label(RichText::new(text).color(color));
+    }
+}
+
+/// A table field: one grid row per entry with add, move and delete.
+fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut FormState) -> bool {
+    let label = ui.label(RichText::new(label_text).strong());
+    if let Some(hint) = &field.hint {
+        ui.label(RichText::new(hint).weak().small());
+    }
+    let mut rows: Vec<Value> = state
+        .draft
+        .values
+        .get(&field.id)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut changed = false;
+    let mut row_action: Option<(usize, RowOp)> = None;
+    egui::Grid::new(("table", &field.id))
+        .striped(true)
+        .num_columns(field.columns.len() + 2)
+        .show(ui, |ui| {
+            ui.label("序号");
+            for c in &field.columns {
+                ui.strong(&c.label);
+            }
+            ui.label("");
+            ui.end_row();
+            for (i, row) in rows.iter_mut().enumerate() {
+                ui.label((i + 1).to_string());
+                if !row.is_object() {
+                    *row = Value::Object(Map::new());
+                }
+                for column in &field.columns {
+                    let path = format!("{}[{i}].{}", field.id, column.id);
+                    let current = row.get(&column.id).cloned();
+                    let raw = state.raw.get(&path).cloned();
+                    let (edit, response) = ui
+                        .vertical(|ui| {
+                            value_ui(
+                                ui,
+                                column,
+                                &path,
+                                current.as_ref(),
+                                raw,
+                                label.id,
+                                &state.draft,
+                            )
+                        })
+                        .inner;
+                    if let Some(r) = &response {
+                        focus_if_asked(state, &path, r);
+                    }
+                    let cells = row.as_object_mut().expect("made an object above");
+                    match edit {
+                        Some(Edit::Value(Some(v))) => {
+                            state.raw.remove(&path);
+                            cells.insert(column.id.clone(), v);
+                            changed = true;
+                        }
+                        Some(Edit::Value(None)) => {
+                            state.raw.remove(&path);
+                            cells.shift_remove(&column.id);
+                            changed = true;
+                        }
+                        Some(Edit::Raw(text)) => {
+                            state.raw.insert(path.clone(), text.clone());
+                            cells.insert(column.id.clone(), Value::String(text));
+                            changed = true;
+                        }
+                        None => {}
+                    }
+                }
+                ui.horizontal(|ui| {
+                    if ui.small_button("上移").clicked() {
+                        row_action = Some((i, RowOp::Up));
+                    }
+                    if ui.small_button("下移").clicked() {
+                        row_action = Some((i, RowOp::Down));
+                    }
+                    if ui.small_button("删除").clicked() {
+                        row_action = Some((i, RowOp::Delete));
+                    }
+                });
+                ui.end_row();
+            }
+        });
+    let full = field.max_rows.is_some_and(|m| rows.len() >= m);
+    let add = ui
+        .add_enabled(
+            !full,
+            egui::Button::new(format!("添加一行（{}）", field.label)),
+        )
+        .on_disabled_hover_text("已达到最多行数");
+    if state.focus.as_deref() == Some(field.id.as_str()) {
+        add.scroll_to_me(Some(Align::Center));
+        state.focus = None;
+    }
+    if add.clicked() {
+        rows.push(Value::Object(Map::new()));
+        changed = true;
+    }
+    if let Some((i, op)) = row_action {
+        match op {
+            RowOp::Up if i > 0 => rows.swap(i, i - 1),
+            RowOp::Down if i + 1 < rows.len() => rows.swap(i, i + 1),
+            RowOp::Delete => {
+                rows.remove(i);
+            }
+            _ => {}
+        }
+        // Typed-but-unparsed texts are keyed by row: after a move they would follow the wrong row.
+        let prefix = format!("{}[", field.id);
+        state.raw.retain(|p, _| !p.starts_with(&prefix));
+        changed = true;
+    }
+    if changed {
+        if rows.is_empty() {
+            state.draft.values.shift_remove(&field.id);
+        } else {
+            state
+                .draft
+                .values
+                .insert(field.id.clone(), Value::Array(rows));
+        }
+    }
+    findings_ui(ui, state, &field.id, true);
+    changed
+}
+
+#[derive(Clone, Copy)]
+enum RowOp {
+    Up,
+    Down,
+    Delete,
+}

@@ -1,0 +1,328 @@
+//! The form page: sections with their status on the left, the current section's fields in the
+//! middle, every problem on the right; validation runs only when a value changes.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::Action;
+use super::{eligibility, fields};
+use crate::Draft;
+use crate::rules::{self, Finding, Severity, section_visible};
+use crate::schema::{Definitions, Form};
+use crate::store::autosave::SaveStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Fields,
+    Eligibility,
+}
+
+/// Everything the form page shows that is not in the draft itself.
+pub struct FormState {
+    pub id: String,
+    pub draft: Draft,
+    pub findings: Vec<Finding>,
+    /// Index into `form.sections`.
+    pub section: usize,
+    pub page: Page,
+    pub show_problems: bool,
+    /// A field path to scroll to and focus on the next frame.
+    pub focus: Option<String>,
+    /// What was typed into number fields, by path, when it is not (yet) a number.
+    pub raw: HashMap<String, String>,
+    /// Findings by field path, and (errors, warnings) by section: derived in `revalidate`.
+    pub by_path: HashMap<String, Vec<usize>>,
+    pub by_section: Vec<(usize, usize)>,
+    /// Text cleaned of control characters on the way in, said once.
+    pub cleaning: Vec<Finding>,
+}
+
+impl FormState {
+    pub fn new(defs: &Definitions, id: String, mut draft: Draft, today: NaiveDate) -> FormState {
+        let cleaned = draft.strip_control_chars();
+        let cleaning = defs
+            .form(&draft.list)
+            .map(|f| rules::cleaning_findings(f, &cleaned))
+            .unwrap_or_default();
+        let mut state = FormState {
+            id,
+            draft,
+            findings: Vec::new(),
+            section: 0,
+            page: Page::Fields,
+            show_problems: true,
+            focus: None,
+            raw: HashMap::new(),
+            by_path: HashMap::new(),
+            by_section: Vec::new(),
+            cleaning,
+        };
+        state.revalidate(defs, today);
+        state
+    }
+
+    pub fn form<'d>(&self, defs: &'d Definitions) -> Option<&'d Form> {
+        defs.form(&self.draft.list)
+    }
+
+    /// Runs the rules again (after a change) and indexes the findings.
+    pub fn revalidate(&mut self, defs: &Definitions, today: NaiveDate) {
+        let Some(form) = defs.form(&self.draft.list) else {
+            return;
+        };
+        let mut findings = self.cleaning.clone();
+        findings.extend(rules::validate(defs, form, &self.draft, today));
+        self.by_path.clear();
+        self.by_section = vec![(0, 0); form.sections.len()];
+        for (i, f) in findings.iter().enumerate() {
+            self.by_path.entry(f.field.clone()).or_default().push(i);
+            if let Some(pos) = form.position(f.field_id()) {
+                let counts = &mut self.by_section[pos.section];
+                match f.severity {
+                    Severity::Error => counts.0 += 1,
+                    Severity::Warning => counts.1 += 1,
+                }
+            }
+        }
+        self.findings = findings;
+    }
+
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.is_error()).count()
+    }
+
+    /// 「先导技术榜·电子信息：某某技术」
+    pub fn title(&self, defs: &Definitions) -> String {
+        let Some(form) = self.form(defs) else {
+            return self.id.clone();
+        };
+        let name = crate::naming::application_name(form, &self.draft);
+        let name = if name.is_empty() {
+            "未命名"
+        } else {
+            name.as_str()
+        };
+        match crate::naming::domain_name(form, &self.draft) {
+            Some(d) => format!("{}·{d}：{name}", form.name),
+            None => format!("{}：{name}", form.name),
+        }
+    }
+
+    /// Shows the field behind a finding: its section, scrolled to and focused.
+    pub fn jump_to(&mut self, defs: &Definitions, path: &str) {
+        let Some(form) = self.form(defs) else { return };
+        let id = path.split(['[', '.']).next().unwrap_or(path);
+        if let Some(pos) = form.position(id) {
+            self.section = pos.section;
+        }
+        self.page = Page::Fields;
+        self.focus = Some(path.to_owned());
+    }
+}
+
+pub fn ui(
+    ui: &mut egui::Ui,
+    defs: &Definitions,
+    state: &mut FormState,
+    saved: Option<&SaveStatus>,
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let Some(form) = state.form(defs) else {
+        return actions;
+    };
+    top_bar(ui, defs, state, saved, &mut actions);
+    sections_nav(ui, form, state);
+    if state.show_problems {
+        problems_panel(ui, defs, state);
+    }
+    egui::CentralPanel::default_margins().show(ui, |ui| match state.page {
+        Page::Eligibility => {
+            if let Some(path) = eligibility::ui(ui, form, state) {
+                state.jump_to(defs, &path);
+            }
+        }
+        Page::Fields => {
+            let section = &form.sections[state.section.min(form.sections.len() - 1)];
+            egui::ScrollArea::vertical()
+                .auto_shrink(false)
+                .show(ui, |ui| {
+                    ui.heading(&section.title);
+                    if let Some(hint) = &section.hint {
+                        ui.label(egui::RichText::new(hint).weak());
+                    }
+                    ui.add_space(8.0);
+                    if fields::section_ui(ui, defs, form, section, state) {
+                        actions.push(Action::Edited);
+                    }
+                    ui.add_space(16.0);
+                    next_previous(ui, form, state);
+                });
+        }
+    });
+    actions
+}
+
+fn top_bar(
+    ui: &mut egui::Ui,
+    defs: &Definitions,
+    state: &mut FormState,
+    saved: Option<&SaveStatus>,
+    actions: &mut Vec<Action>,
+) {
+    egui::Panel::top("form_top").show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("← 返回首页").clicked() {
+                actions.push(Action::Home);
+            }
+            ui.separator();
+            ui.strong(state.title(defs));
+            let status = match saved {
+                Some(SaveStatus::Pending) => "未保存".to_owned(),
+                Some(SaveStatus::Saved(at)) => format!("已保存 {}", at.format("%H:%M:%S")),
+                Some(SaveStatus::Failed(e)) => format!("保存失败：{e}"),
+                None => "已保存".to_owned(),
+            };
+            ui.label(egui::RichText::new(status).weak());
+            ui.separator();
+            if ui.button("保存 (Ctrl+S)").clicked() {
+                actions.push(Action::SaveNow);
+            }
+            let errors = state.errors();
+            let export = if errors == 0 {
+                "导出申报表".to_owned()
+            } else {
+                format!("导出申报表（还有 {errors} 个错误）")
+            };
+            let response = ui.button(export);
+            if response.clicked() {
+                if errors == 0 {
+                    actions.push(Action::Export { preview: false });
+                } else if let Some(first) = state
+                    .findings
+                    .iter()
+                    .find(|f| f.is_error())
+                    .map(|f| f.field.clone())
+                {
+                    state.jump_to(defs, &first);
+                }
+            }
+            if ui
+                .button("导出预览稿")
+                .on_hover_text("有错误也可导出，文档标明“草稿”")
+                .clicked()
+            {
+                actions.push(Action::Export { preview: true });
+            }
+            let label = format!("问题（{}）", state.findings.len());
+            ui.toggle_value(&mut state.show_problems, label);
+        });
+    });
+}
+
+fn sections_nav(ui: &mut egui::Ui, form: &Form, state: &mut FormState) {
+    egui::Panel::left("sections")
+        .default_size(200.0)
+        .show(ui, |ui| {
+            ui.add_space(6.0);
+            for (i, section) in form.sections.iter().enumerate() {
+                if !section_visible(&state.draft, section) {
+                    continue;
+                }
+                let (errors, warnings) = state.by_section.get(i).copied().unwrap_or_default();
+                let status = match (errors, warnings) {
+                    (0, 0) => "✓".to_owned(),
+                    (0, w) => format!("⚠{w}"),
+                    (e, _) => format!("✗{e}"),
+                };
+                let selected = state.page == Page::Fields && state.section == i;
+                let text = format!("{status}  {}", section.title);
+                let color = match (errors, warnings) {
+                    (0, 0) => None,
+                    (0, _) => Some(ui.visuals().warn_fg_color),
+                    _ => Some(ui.visuals().error_fg_color),
+                };
+                let rich = match color {
+                    Some(c) => egui::RichText::new(text).color(c),
+                    None => egui::RichText::new(text),
+                };
+                if ui.selectable_label(selected, rich).clicked() {
+                    state.section = i;
+                    state.page = Page::Fields;
+                }
+            }
+            ui.separator();
+            if ui
+                .selectable_label(state.page == Page::Eligibility, "申报条件核对")
+                .clicked()
+            {
+                state.page = Page::Eligibility;
+            }
+        });
+}
+
+fn problems_panel(ui: &mut egui::Ui, defs: &Definitions, state: &mut FormState) {
+    let mut jump = None;
+    egui::Panel::right("problems")
+        .default_size(300.0)
+        .show(ui, |ui| {
+            ui.heading(format!("问题（{}）", state.findings.len()));
+            if state.findings.is_empty() {
+                ui.label("✓ 没有发现问题，可以导出申报表。");
+            }
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for f in &state.findings {
+                    let (mark, color) = match f.severity {
+                        Severity::Error => ("✗", ui.visuals().error_fg_color),
+                        Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
+                    };
+                    let text = match &f.condition {
+                        Some(c) => format!("{mark} {}（{c}）", f.message),
+                        None => format!("{mark} {}", f.message),
+                    };
+                    let response = ui.add(
+                        egui::Button::new(egui::RichText::new(text).color(color))
+                            .frame(false)
+                            .wrap(),
+                    );
+                    if response.on_hover_text("转到该项").clicked() {
+                        jump = Some(f.field.clone());
+                    }
+                }
+            });
+        });
+    if let Some(path) = jump {
+        state.jump_to(defs, &path);
+    }
+}
+
+fn next_previous(ui: &mut egui::Ui, form: &Form, state: &mut FormState) {
+    let visible: Vec<usize> = (0..form.sections.len())
+        .filter(|&i| section_visible(&state.draft, &form.sections[i]))
+        .collect();
+    let at = visible.iter().position(|&i| i == state.section);
+    ui.horizontal(|ui| {
+        if let Some(prev) = at.and_then(|a| a.checked_sub(1)).map(|a| visible[a])
+            && ui
+                .button(format!("← {}", form.sections[prev].title))
+                .clicked()
+        {
+            state.section = prev;
+        }
+        match at.and_then(|a| visible.get(a + 1)) {
+            Some(&next) => {
+                if ui
+                    .button(format!("{} →", form.sections[next].title))
+                    .clicked()
+                {
+                    state.section = next;
+                }
+            }
+            None => {
+                if ui.button("申报条件核对 →").clicked() {
+                    state.page = Page::Eligibility;
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,43 @@
+//! The applicant's GUI (eframe/egui): a thin layer over the library. Screens are functions of
+//! their own state that return [`Action`]s; [`KczgApp`] applies them in one place per frame.
+
+mod app;
+mod eligibility;
+mod fields;
+pub mod fonts;
+mod form;
+mod handoff;
+mod start;
+
+use std::path::PathBuf;
+
+pub use app::{Action, KczgApp, Screen};
+pub use fonts::install_fonts;
+
+use crate::Definitions;
+
+/// Opens the main window. `data_dir` overrides where drafts are kept.
+pub fn run(defs: Definitions, data_dir: Option<PathBuf>, notice: Option<String>) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("科创中国榜单申报助手")
+            .with_inner_size([1200.0, 800.0])
+            .with_min_inner_size([800.0, 560.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "kczg-form",
+        options,
+        Box::new(move |cc| {
+            install_fonts(&cc.egui_ctx);
+            let mut app =
+                KczgApp::new(defs, data_dir.as_deref(), chrono::Local::now().date_naive());
+            let ctx = cc.egui_ctx.clone();
+            app.set_repaint(Box::new(move || ctx.request_repaint()));
+            if let Some(n) = notice {
+                app.notify(n);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+}

@@ -1,0 +1,142 @@
+//! The start page: the call, the four lists (and the six domains of 先导技术榜), recent drafts.
+
+use chrono::NaiveDate;
+
+use super::Action;
+use crate::schema::Definitions;
+use crate::store::Entry;
+
+pub struct StartView<'a> {
+    pub defs: &'a Definitions,
+    pub drafts: &'a [Entry],
+    pub today: NaiveDate,
+}
+
+pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let call = &view.defs.call;
+    egui::CentralPanel::default_margins().show(ui, |ui| {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.heading(egui::RichText::new(format!("{}申报助手", call.title)).size(24.0));
+            ui.add_space(4.0);
+            if call.is_closed(view.today) {
+                ui.label(
+                    egui::RichText::new(&call.window.closed_notice)
+                        .color(ui.visuals().weak_text_color()),
+                );
+            }
+            ui.horizontal_wrapped(|ui| {
+                for stage in &call.stages {
+                    ui.label(format!("{}：{}", stage.name, stage.when));
+                    ui.separator();
+                }
+            });
+            ui.label(format!(
+                "申报材料发送至 {}。联系方式：{} {} {}",
+                call.submission_email, call.contact.unit, call.contact.person, call.contact.phone
+            ));
+            ui.add_space(12.0);
+            ui.heading("选择榜单，开始填写");
+            ui.add_space(4.0);
+            for form in &view.defs.forms {
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.label(egui::RichText::new(&form.name).strong().size(18.0));
+                    ui.label(&form.summary);
+                    if form.domains.is_empty() {
+                        if ui.button(format!("新建{}申报", form.name)).clicked() {
+                            actions.push(Action::NewDraft {
+                                list: form.id.clone(),
+                                domain: None,
+                            });
+                        }
+                    } else {
+                        for group in ["产业领域", "专项领域"] {
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(format!("{group}："));
+                                for d in form.domains.iter().filter(|d| d.group == group) {
+                                    if ui.button(format!("新建 · {}", d.name)).clicked() {
+                                        actions.push(Action::NewDraft {
+                                            list: form.id.clone(),
+                                            domain: Some(d.id.clone()),
+                                        });
+                                    }
+                                }
+                            });
+                        }
+                    }
+                });
+                ui.add_space(6.0);
+            }
+            ui.add_space(12.0);
+            ui.heading("我的草稿");
+            drafts_ui(ui, view.drafts, &mut actions);
+        });
+    });
+    actions
+}
+
+fn drafts_ui(ui: &mut egui::Ui, drafts: &[Entry], actions: &mut Vec<Action>) {
+    if drafts.is_empty() {
+        ui.label("还没有草稿。选择上面的榜单新建一份；填写的内容会自动保存在本机。");
+        return;
+    }
+    egui::Grid::new("drafts")
+        .striped(true)
+        .num_columns(6)
+        .show(ui, |ui| {
+            for h in ["榜单", "名称", "最后保存", "问题", "", ""] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for entry in drafts {
+                match entry {
+                    Entry::Ok(s) => {
+                        let list = match &s.domain_name {
+                            Some(d) => format!("{}·{d}", s.list_name),
+                            None => s.list_name.clone(),
+                        };
+                        ui.label(list);
+                        ui.label(&s.name);
+                        ui.label(&s.saved);
+                        if s.errors == 0 {
+                            ui.label(format!("✓ 无错误（{} 个提醒）", s.warnings));
+                        } else {
+                            ui.colored_label(
+                                ui.visuals().error_fg_color,
+                                format!("{} 个错误", s.errors),
+                            );
+                        }
+                        ui.horizontal(|ui| {
+                            if ui.button("打开").on_hover_text("继续填写").clicked() {
+                                actions.push(Action::OpenDraft(s.id.clone()));
+                            }
+                            if ui
+                                .button("复制")
+                                .on_hover_text("复制为一份新的申报（如同一单位的第二项）")
+                                .clicked()
+                            {
+                                actions.push(Action::DuplicateDraft(s.id.clone()));
+                            }
+                        });
+                        if ui
+                            .button("删除")
+                            .on_hover_text("移到回收站，可恢复")
+                            .clicked()
+                        {
+                            actions.push(Action::DeleteDraft(s.id.clone()));
+                        }
+                    }
+                    Entry::Damaged { id, reason, .. } => {
+                        ui.colored_label(ui.visuals().error_fg_color, "已损坏");
+                        ui.label(id);
+                        ui.label(reason);
+                        ui.label("");
+                        ui.label("");
+                        ui.label("");
+                    }
+                }
+                ui.end_row();
+            }
+        });
+}
