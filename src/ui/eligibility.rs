@@ -1,5 +1,5 @@
 //! The eligibility summary: each condition of the notice for this list (and domain), met ✓,
-//! not met ✗ or needing attention ⚠, with the fields behind it as links.
+//! not met × or needing attention ⚠, with the fields behind it as links.
 
 use egui::RichText;
 
@@ -13,7 +13,7 @@ pub fn ui(ui: &mut egui::Ui, form: &Form, state: &FormState) -> Option<String> {
     let domain = state.draft.domain.as_deref();
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
         ui.heading("申报条件核对");
-        ui.label(RichText::new("逐条对照《2023年“科创中国”系列榜单申报条件》。✓ 已满足；✗ 未满足（有错误）；⚠ 需要注意（有提醒）。").weak());
+        ui.label(RichText::new("逐条对照《2023年“科创中国”系列榜单申报条件》。✓ 已满足；× 未满足（有错误）；⚠ 需要注意（有提醒）。").weak());
         ui.add_space(8.0);
         for condition in form.conditions.iter().filter(|c| c.applies_to(domain)) {
             let related: Vec<_> = state
@@ -22,7 +22,7 @@ pub fn ui(ui: &mut egui::Ui, form: &Form, state: &FormState) -> Option<String> {
                 .filter(|f| f.condition.as_deref() == Some(condition.label.as_str()))
                 .collect();
             let (mark, color) = if related.iter().any(|f| f.severity == Severity::Error) {
-                ("✗ 未满足", ui.visuals().error_fg_color)
+                ("× 未满足", ui.visuals().error_fg_color)
             } else if related.is_empty() {
                 ("✓ 满足", ui.visuals().text_color())
             } else {

@@ -78,6 +78,7 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
                 raw,
                 label.id,
                 &state.draft,
+                false,
             );
             if let Some(r) = &response {
                 focus_if_asked(state, &path, r);
@@ -142,6 +143,7 @@ fn value_ui(
     raw: Option<String>,
     label: Id,
     draft: &crate::Draft,
+    compact: bool,
 ) -> (Option<Edit>, Option<egui::Response>) {
     let id = Id::unique(("field", path));
     match field.kind {
@@ -153,6 +155,8 @@ fn value_ui(
                 _ => "",
             };
             let width = match (field.kind, field.max_chars) {
+                (Kind::Text, Some(n)) if compact => (n as f32 * 8.0).clamp(80.0, 200.0),
+                _ if compact => 100.0,
                 (Kind::Text, Some(n)) if n > 30 => ui.available_width().min(640.0),
                 _ => 260.0,
             };
@@ -167,6 +171,7 @@ fn value_ui(
                         )
                         .labelled_by(label);
                     if field.kind == Kind::Text
+                        && !compact
                         && let Some(max) = field.max_chars
                     {
                         counter(ui, field, &text, max);
@@ -209,7 +214,11 @@ fn value_ui(
             let response = ui
                 .horizontal(|ui| {
                     let r = ui
-                        .add(TextEdit::singleline(&mut text).id(id).desired_width(160.0))
+                        .add(
+                            TextEdit::singleline(&mut text)
+                                .id(id)
+                                .desired_width(if compact { 90.0 } else { 160.0 }),
+                        )
                         .labelled_by(label);
                     if let Some(unit) = &field.unit {
                         ui.label(unit);
@@ -242,7 +251,7 @@ fn value_ui(
             });
             (edit, Some(response))
         }
-        Kind::Choice => choice_ui(ui, field, id, value.and_then(Value::as_str), label),
+        Kind::Choice => choice_ui(ui, field, id, value.and_then(Value::as_str), label, compact),
         Kind::Multichoice => {
             let chosen: Vec<String> = value
                 .and_then(Value::as_array)
@@ -297,9 +306,11 @@ fn choice_ui(
     id: Id,
     chosen: Option<&str>,
     label: Id,
+    compact: bool,
 ) -> (Option<Edit>, Option<egui::Response>) {
     let mut edit = None;
-    let short = field.options.len() <= 6
+    let short = !compact
+        && field.options.len() <= 6
         && field
             .options
             .iter()
@@ -333,7 +344,7 @@ fn choice_ui(
         .unwrap_or_else(|| "请选择…".to_owned());
     let response = egui::ComboBox::from_id_salt(id)
         .selected_text(selected)
-        .width(320.0)
+        .width(if compact { 130.0 } else { 320.0 })
         .show_ui(ui, |ui| {
             for option in &field.options {
                 if ui
@@ -395,7 +406,7 @@ fn findings_ui(ui: &mut egui::Ui, state: &FormState, path: &str, rows: bool) {
     for i in indices {
         let f = &state.findings[i];
         let (mark, color) = if f.is_error() {
-            ("✗", ui.visuals().error_fg_color)
+            ("×", ui.visuals().error_fg_color)
         } else {
             ("⚠", ui.visuals().warn_fg_color)
         };
@@ -451,6 +462,7 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
                                 raw,
                                 label.id,
                                 &state.draft,
+                                true,
                             )
                         })
                         .inner;

@@ -233,7 +233,7 @@ fn sections_nav(ui: &mut egui::Ui, form: &Form, state: &mut FormState) {
                 let status = match (errors, warnings) {
                     (0, 0) => "✓".to_owned(),
                     (0, w) => format!("⚠{w}"),
-                    (e, _) => format!("✗{e}"),
+                    (e, _) => format!("×{e}"),
                 };
                 let selected = state.page == Page::Fields && state.section == i;
                 let text = format!("{status}  {}", section.title);
@@ -273,7 +273,7 @@ fn problems_panel(ui: &mut egui::Ui, defs: &Definitions, state: &mut FormState) 
             egui::ScrollArea::vertical().show(ui, |ui| {
                 for f in &state.findings {
                     let (mark, color) = match f.severity {
-                        Severity::Error => ("✗", ui.visuals().error_fg_color),
+                        Severity::Error => ("×", ui.visuals().error_fg_color),
                         Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
                     };
                     let text = match &f.condition {

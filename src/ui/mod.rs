@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 pub use app::{Action, KczgApp, Screen};
 pub use fonts::install_fonts;
+pub use form::{FormState, Page};
 
 use crate::Definitions;
 

@@ -1,0 +1,239 @@
+//! The applicant's GUI, driven headless through its accessibility tree (egui_kittest): the
+//! same fonts as the app, so a missing glyph fails the test.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kczg_form::ui::{KczgApp, Screen, install_fonts};
+
+fn app(data: &Path) -> KczgApp {
+    let mut app = KczgApp::new(defs(), Some(data), today());
+    app.export_dir = Some(data.join("exports"));
+    std::fs::create_dir_all(data.join("exports")).unwrap();
+    app
+}
+
+fn harness(app: KczgApp) -> Harness<'static, KczgApp> {
+    Harness::builder()
+        .with_size([1280.0, 900.0])
+        // Grids settle their column widths over a few frames.
+        .with_max_steps(64)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, app: &mut KczgApp| app.show(ui), app)
+}
+
+fn form_state<'a>(h: &'a Harness<'_, KczgApp>) -> &'a kczg_form::ui::FormState {
+    match &h.state().screen {
+        Screen::Form(f) => f,
+        _ => panic!("not on the form page"),
+    }
+}
+
+/// A harness with one fixture draft in the store, opened.
+fn opened(data: &Path, fixture_name: &str) -> Harness<'static, KczgApp> {
+    let store = kczg_form::store::Store::at(data).unwrap();
+    store
+        .import_file(&fixture_path(&format!("{fixture_name}.json")))
+        .unwrap();
+    let mut h = harness(app(data));
+    h.run();
+    h.get_by_label("打开").click();
+    h.run();
+    h
+}
+
+fn new_draft(data: &Path, button: &str) -> Harness<'static, KczgApp> {
+    let mut h = harness(app(data));
+    h.run();
+    h.get_by_label(button).click();
+    h.run();
+    h
+}
+
+/// Whether some text containing `text` is on screen (a finding shows beside its field and in
+/// the problems panel, so it may be there twice).
+fn shows(h: &Harness<'_, KczgApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn input<'a>(h: &'a Harness<'_, KczgApp>, label: &'a str) -> egui_kittest::Node<'a> {
+    h.get_by_role_and_label(Role::TextInput, label)
+}
+
+#[test]
+fn choosing_each_list_and_domain_opens_its_form() {
+    let defs = defs();
+    for form in &defs.forms {
+        let choices: Vec<(String, Option<String>)> = if form.domains.is_empty() {
+            vec![(format!("新建{}申报", form.name), None)]
+        } else {
+            form.domains
+                .iter()
+                .map(|d| (format!("新建 · {}", d.name), Some(d.id.clone())))
+                .collect()
+        };
+        for (button, domain) in choices {
+            let dir = tempfile::tempdir().unwrap();
+            let h = new_draft(dir.path(), &button);
+            let state = form_state(&h);
+            assert_eq!(state.draft.list, form.id, "{button}");
+            assert_eq!(state.draft.domain, domain, "{button}");
+            // The first section is on show, and the domain's own section is in the navigation.
+            assert!(shows(&h, &form.sections[0].title));
+            if domain.as_deref() == Some("green_low_carbon") {
+                assert!(shows(&h, "绿色低碳领域"));
+                assert!(!shows(&h, "产业基础专项领域"));
+            }
+        }
+    }
+}
+
+#[test]
+fn filling_a_required_field_makes_its_error_disappear() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建技术经理人先锋榜申报");
+    assert!(shows(&h, "× 请填写「姓名」"));
+    input(&h, "姓名 *").focus();
+    h.run();
+    input(&h, "姓名 *").type_text("张三");
+    h.run();
+    assert_eq!(form_state(&h).draft.values["person_name"], "张三");
+    assert!(!shows(&h, "请填写「姓名」"));
+}
+
+#[test]
+fn a_boundary_date_shows_the_conditions_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), "emerging_enterprise");
+    let date = |h: &mut Harness<'_, KczgApp>, text: &str| {
+        input(h, "成立日期 *").focus();
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        input(h, "成立日期 *").type_text(text);
+        h.run();
+    };
+    date(&mut h, "2012-12-31");
+    assert_eq!(form_state(&h).draft.values["ent_founded"], "2012-12-31");
+    assert!(shows(&h, "成立年限超过10年"));
+    assert!(shows(&h, "（新锐企业榜 条件1）"));
+    date(&mut h, "2013-01-01");
+    assert!(!shows(&h, "成立年限超过10年"));
+}
+
+#[test]
+fn adding_and_deleting_table_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建技术经理人先锋榜申报");
+    h.get_by_label_contains("技术经理人资质与能力").click();
+    h.run();
+    h.get_by_label("添加一行（培训、认证或授课情况）").click();
+    h.run();
+    h.get_by_label("添加一行（培训、认证或授课情况）").click();
+    h.run();
+    let rows = |h: &Harness<'_, KczgApp>| {
+        form_state(h).draft.values["certificates"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(rows(&h), 2);
+    // The empty rows' required cells are reported with their row.
+    assert!(shows(&h, "第 2 行的「名称」"));
+    let delete = h.get_all_by_label("删除").next().unwrap();
+    delete.click();
+    h.run();
+    assert_eq!(rows(&h), 1);
+}
+
+#[test]
+fn the_problems_panel_jumps_to_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建技术经理人先锋榜申报");
+    h.get_by_label_contains("× 请填写「工作单位」").click();
+    h.run();
+    h.run();
+    let state = form_state(&h);
+    let form = defs();
+    let section = &form.form("tech_manager").unwrap().sections[state.section];
+    assert_eq!(section.id, "employment");
+    assert!(input(&h, "工作单位 *").is_focused());
+}
+
+#[test]
+fn export_is_blocked_while_errors_remain_and_enabled_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建融通创新组织榜申报");
+    let errors = form_state(&h).errors();
+    assert!(errors > 10);
+    h.get_by_label(&format!("导出申报表（还有 {errors} 个错误）"))
+        .click();
+    h.run();
+    assert!(
+        matches!(h.state().screen, Screen::Form(_)),
+        "no export with errors"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("exports"))
+            .unwrap()
+            .count(),
+        0
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), "innovation_org");
+    h.get_by_label("导出申报表").click();
+    h.run();
+    assert!(matches!(h.state().screen, Screen::Handoff(_)));
+    let exported = dir
+        .path()
+        .join("exports/融通创新组织榜-深圳湾创智能硬件专业孵化器.docx");
+    let back = kczg_form::docx::import::read_draft(&std::fs::read(&exported).unwrap()).unwrap();
+    assert_eq!(back.values, fixture("innovation_org").values);
+    // The hand-off page: address, mail, and the .eml beside the document.
+    assert!(shows(&h, "gxtdzxh@126.com"));
+    h.get_by_label("生成邮件草稿(.eml)").click();
+    h.run();
+    assert!(exported.with_extension("eml").exists());
+}
+
+#[test]
+fn ime_preedit_and_commit_insert_chinese_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建技术经理人先锋榜申报");
+    input(&h, "姓名 *").focus();
+    h.run();
+    h.event(egui::Event::Ime(egui::ImeEvent::Preedit {
+        text: "sun'ya'ting".into(),
+        active_range_chars: None,
+    }));
+    h.run();
+    h.event(egui::Event::Ime(egui::ImeEvent::Commit("孙雅婷".into())));
+    h.run();
+    assert_eq!(form_state(&h).draft.values["person_name"], "孙雅婷");
+}
+
+#[test]
+fn a_draft_edited_autosaved_and_reopened_is_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), "tech_manager");
+    input(&h, "职称").focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    input(&h, "职称").type_text("正高级工程师");
+    h.run();
+    let edited = form_state(&h).draft.clone();
+    assert_eq!(edited.values["pro_title"], "正高级工程师");
+    // Back to the start page: pending edits are written.
+    h.get_by_label("← 返回首页").click();
+    h.run();
+    h.get_by_label("打开").click();
+    h.run();
+    let reopened = &form_state(&h).draft;
+    assert_eq!(reopened.values, edited.values);
+    assert_eq!(input(&h, "职称").value().as_deref(), Some("正高级工程师"));
+}
