@@ -70,16 +70,13 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
                 draft.values.get(&field.id).cloned()
             };
             let raw = state.raw.get(&path).cloned();
-            let (new_value, response) = value_ui(
-                ui,
-                field,
-                &path,
-                value.as_ref(),
-                raw,
-                label.id,
-                &state.draft,
-                false,
-            );
+            let slot = Slot {
+                path: &path,
+                label: label.id,
+                compact: false,
+            };
+            let (new_value, response) =
+                value_ui(ui, field, &slot, value.as_ref(), raw, &state.draft);
             if let Some(r) = &response {
                 focus_if_asked(state, &path, r);
             }
@@ -134,17 +131,28 @@ fn text_of(value: Option<&Value>) -> String {
     }
 }
 
+/// Where a value widget sits: its path (for its id), the label that names it, and whether it
+/// is a table cell (compact).
+struct Slot<'a> {
+    path: &'a str,
+    label: Id,
+    compact: bool,
+}
+
 /// The widget for one value (also used for table cells).
 fn value_ui(
     ui: &mut egui::Ui,
     field: &Field,
-    path: &str,
+    slot: &Slot,
     value: Option<&Value>,
     raw: Option<String>,
-    label: Id,
     draft: &crate::Draft,
-    compact: bool,
 ) -> (Option<Edit>, Option<egui::Response>) {
+    let Slot {
+        path,
+        label,
+        compact,
+    } = *slot;
     let id = Id::unique(("field", path));
     match field.kind {
         Kind::Text | Kind::Date | Kind::Month => {
@@ -454,16 +462,12 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
                     let raw = state.raw.get(&path).cloned();
                     let (edit, response) = ui
                         .vertical(|ui| {
-                            value_ui(
-                                ui,
-                                column,
-                                &path,
-                                current.as_ref(),
-                                raw,
-                                label.id,
-                                &state.draft,
-                                true,
-                            )
+                            let slot = Slot {
+                                path: &path,
+                                label: label.id,
+                                compact: true,
+                            };
+                            value_ui(ui, column, &slot, current.as_ref(), raw, &state.draft)
                         })
                         .inner;
                     if let Some(r) = &response {
