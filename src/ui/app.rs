@@ -263,11 +263,9 @@ impl KczgApp {
             Action::Export { preview } => self.export(preview),
             Action::WriteEml => {
                 if let Screen::Handoff(h) = &mut self.screen {
-                    match h.write_eml(&self.defs) {
-                        Ok(path) => self
-                            .notices
-                            .push(format!("已生成邮件草稿：{}", path.display())),
-                        Err(e) => self.notices.push(e),
+                    // Success shows on the page itself (the path of the .eml).
+                    if let Err(e) = h.write_eml(&self.defs) {
+                        self.notices.push(e);
                     }
                 }
             }

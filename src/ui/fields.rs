@@ -41,7 +41,7 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
     if field.required && field.kind != Kind::Pledge {
         label_text.push_str(" *");
     }
-    if let Some(unit) = &field.unit {
+    if let Some(unit) = field.unit.as_ref().filter(|_| field.kind == Kind::Table) {
         label_text.push_str(&format!("（{unit}）"));
     }
     let changed = match field.kind {

@@ -17,6 +17,9 @@ pub use form::{FormState, Page};
 
 use crate::Definitions;
 
+/// Exports go straight into this folder instead of asking with a dialog.
+pub const EXPORT_DIR_ENV: &str = "KCZG_FORM_EXPORT_DIR";
+
 /// Opens the main window. `data_dir` overrides where drafts are kept.
 pub fn run(defs: Definitions, data_dir: Option<PathBuf>, notice: Option<String>) -> eframe::Result {
     let options = eframe::NativeOptions {
@@ -33,6 +36,8 @@ pub fn run(defs: Definitions, data_dir: Option<PathBuf>, notice: Option<String>)
             install_fonts(&cc.egui_ctx);
             let mut app =
                 KczgApp::new(defs, data_dir.as_deref(), chrono::Local::now().date_naive());
+            // Scripted runs and kiosks: export into a fixed folder without a dialog.
+            app.export_dir = std::env::var_os(EXPORT_DIR_ENV).map(PathBuf::from);
             let ctx = cc.egui_ctx.clone();
             app.set_repaint(Box::new(move || ctx.request_repaint()));
             if let Some(n) = notice {
