@@ -17,11 +17,15 @@ pub use form::{FormState, Page};
 
 use crate::Definitions;
 
+/// Set to 1 to print frame statistics to stderr (start-up time, frames and CPU per second).
+pub const PERF_ENV: &str = "KCZG_FORM_PERF";
+
 /// Exports go straight into this folder instead of asking with a dialog.
 pub const EXPORT_DIR_ENV: &str = "KCZG_FORM_EXPORT_DIR";
 
 /// Opens the main window. `data_dir` overrides where drafts are kept.
 pub fn run(defs: Definitions, data_dir: Option<PathBuf>, notice: Option<String>) -> eframe::Result {
+    let launched = std::time::Instant::now();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("科创中国榜单申报助手")
@@ -38,6 +42,9 @@ pub fn run(defs: Definitions, data_dir: Option<PathBuf>, notice: Option<String>)
                 KczgApp::new(defs, data_dir.as_deref(), chrono::Local::now().date_naive());
             // Scripted runs and kiosks: export into a fixed folder without a dialog.
             app.export_dir = std::env::var_os(EXPORT_DIR_ENV).map(PathBuf::from);
+            if std::env::var_os(PERF_ENV).is_some_and(|v| v == "1") {
+                app.perf = Some(app::Perf::new(launched));
+            }
             let ctx = cc.egui_ctx.clone();
             app.set_repaint(Box::new(move || ctx.request_repaint()));
             if let Some(n) = notice {
