@@ -237,3 +237,76 @@ fn a_draft_edited_autosaved_and_reopened_is_identical() {
     assert_eq!(reopened.values, edited.values);
     assert_eq!(input(&h, "职称").value().as_deref(), Some("正高级工程师"));
 }
+
+#[test]
+fn every_cjk_unified_ideograph_has_a_glyph() {
+    // egui_kittest panics on a missing glyph: laying out U+4E00–U+9FEF with the app's fonts
+    // proves the bundled subset covers them (no tofu, no system font needed). The last 16
+    // (U+9FF0–U+9FFF, Unicode 13–14) are not in Noto Sans CJK 2.004: system fonts supply them
+    // where present (see fonts/README.md).
+    let all: String = ('\u{4E00}'..='\u{9FEF}').collect();
+    let symbols = "□■✓⚠×①②③…—“”‘’（）《》【】、。，；：？！·";
+    let mut h = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .with_context_setup(install_fonts)
+        .build_ui(move |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.label(symbols);
+                ui.label(all.as_str());
+            });
+        });
+    h.run();
+    assert!(h.query_by_label_contains(symbols).is_some());
+}
+
+#[test]
+fn table_rows_move_up_and_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), "tech_manager");
+    h.get_by_label_contains("技术经理人资质与能力").click();
+    h.run();
+    let names = |h: &Harness<'_, KczgApp>| -> Vec<String> {
+        form_state(h).draft.values["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let before = names(&h);
+    assert_eq!(before.len(), 2);
+    h.get_all_by_label("下移").next().unwrap().click();
+    h.run();
+    assert_eq!(names(&h), [before[1].clone(), before[0].clone()]);
+    h.get_all_by_label("上移").nth(1).unwrap().click();
+    h.run();
+    assert_eq!(names(&h), before);
+}
+
+#[test]
+fn ctrl_s_saves_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), "innovation_org");
+    input(&h, "机构负责人 *").focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    input(&h, "机构负责人 *").type_text("王小明");
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    // The worker writes off the UI thread; give it a moment, far less than the 1 s pause.
+    let store = kczg_form::store::Store::at(dir.path()).unwrap();
+    let id = form_state(&h).id.clone();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(800);
+    loop {
+        let on_disk = store.load(&defs(), &id).unwrap().draft;
+        if on_disk.values["head_name"] == "王小明" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Ctrl+S did not write within 0.8 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
