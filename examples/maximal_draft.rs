@@ -11,5 +11,8 @@ fn main() {
         eprintln!("不认识的榜单：{list}");
         std::process::exit(2);
     };
-    print!("{}", kczg_form::sample::maximal(&defs, form, domain.as_deref(), rows).to_json());
+    print!(
+        "{}",
+        kczg_form::sample::maximal(&defs, form, domain.as_deref(), rows).to_json()
+    );
 }

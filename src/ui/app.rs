@@ -92,7 +92,10 @@ impl Perf {
     fn frame(&mut self, cpu: Option<f32>) {
         if !self.first_done {
             self.first_done = true;
-            eprintln!("perf: first frame {:.0} ms after launch", self.launched.elapsed().as_secs_f64() * 1000.0);
+            eprintln!(
+                "perf: first frame {:.0} ms after launch",
+                self.launched.elapsed().as_secs_f64() * 1000.0
+            );
         }
         self.frames += 1;
         if let Some(c) = cpu {
@@ -100,7 +103,11 @@ impl Perf {
             self.cpu_sum += c;
         }
         if self.window_start.elapsed().as_secs_f32() >= 1.0 {
-            let mean = if self.frames > 0 { self.cpu_sum / self.frames as f32 } else { 0.0 };
+            let mean = if self.frames > 0 {
+                self.cpu_sum / self.frames as f32
+            } else {
+                0.0
+            };
             eprintln!(
                 "perf: t={:.1}s frames={} cpu_max_ms={:.2} cpu_mean_ms={:.2}",
                 self.launched.elapsed().as_secs_f32(),
