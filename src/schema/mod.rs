@@ -7,6 +7,7 @@
 
 mod load;
 mod raw;
+mod resolve;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
