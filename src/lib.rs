@@ -3,6 +3,7 @@
 //! 核心模块中没有任何图形界面代码；命令行与图形界面（`ui`，仅在 `gui` 特性开启时编译）
 //! 都只是它的薄外壳。`cargo build --no-default-features` 证明核心不依赖 egui。
 
+pub mod consolidate; // 秘书处汇总：批量导入、查重、历年入选核对、推荐汇总表（.xlsx/.csv/.docx）
 pub mod docx; // 导出 Word 申报表（内嵌草稿，可无损导入）
 pub mod draft; // 草稿 JSON：读写、未知键保留、控制字符清理
 pub mod mail; // 提交邮件：主题、正文、mailto: 链接与带附件的未发送邮件（.eml）

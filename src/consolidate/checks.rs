@@ -1,0 +1,406 @@
+//! Checks across submissions: duplicates, and matches against a list of previous winners.
+//!
+//! **Duplicates** are looked for within each list (an organisation may rightly appear on two
+//! lists, e.g. a firm on 新锐企业榜 and its technology on 先导技术榜): two submissions of one
+//! list are flagged when they have
+//!
+//! - the same identity code: the form's first field with the `uscc` format (holder_uscc,
+//!   ent_uscc, org_uscc), or, for a form without one (技术经理人先锋榜), the first field with the
+//!   `id_card` format (id_number) when given — compared after [`normalize::code`]; or
+//! - the same name (the form's `name_field`) after [`normalize::name`].
+//!
+//! **Previous winners**: a list of names of earlier years' listed items, from a .txt (one name a
+//! line), .csv (the column headed 名称, else the first column) or .xlsx (first sheet; the column
+//! headed 名称, else the first column). Each submission's name is matched after
+//! [`normalize::name`]:
+//!
+//! - *exact*: the normalised names are equal → 「入选历年“科创中国”…的不再纳入候选」;
+//! - *close* (疑似), flagged separately for a person to judge: the shorter normalised name has
+//!   at least 4 characters and either one contains the other, or their edit distance
+//!   (Levenshtein, in characters) is at most 1 for names of 4–7 characters and at most 2 for
+//!   names of 8 or more. Names shorter than 4 characters (a person's name) match exactly only.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::Submission;
+use super::normalize;
+use crate::schema::{Definitions, Form, Format};
+
+/// Another submission of the same list that looks like the same application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Duplicate {
+    /// The other submission's index in the desk (its 序号 is `index + 1`).
+    pub index: usize,
+    pub same_code: bool,
+    pub same_name: bool,
+}
+
+impl Duplicate {
+    /// 「同一统一社会信用代码」/「同名」/ both.
+    pub fn reason(&self, code_label: &str) -> String {
+        match (self.same_code, self.same_name) {
+            (true, true) => format!("同一{code_label}且同名"),
+            (true, false) => format!("同一{code_label}"),
+            _ => "同名".into(),
+        }
+    }
+}
+
+/// The field a form identifies an applicant by: its USCC, or an ID number.
+pub fn code_field(form: &Form) -> Option<&crate::schema::Field> {
+    let with = |format| {
+        form.fields()
+            .map(|(_, f)| f)
+            .find(|f| f.format == Some(format))
+    };
+    with(Format::Uscc).or_else(|| with(Format::IdCard))
+}
+
+/// For each submission (by index), the other submissions of its list that look the same.
+pub fn duplicates(defs: &Definitions, submissions: &[Submission]) -> Vec<Vec<Duplicate>> {
+    let mut by_code: HashMap<(&str, String), Vec<usize>> = HashMap::new();
+    let mut by_name: HashMap<(&str, String), Vec<usize>> = HashMap::new();
+    for (i, s) in submissions.iter().enumerate() {
+        let Some(form) = defs.form(&s.draft.list) else {
+            continue;
+        };
+        let list = form.id.as_str();
+        if let Some(field) = code_field(form)
+            && let Some(code) = s.draft.text(&field.id).map(normalize::code)
+            && !code.is_empty()
+        {
+            by_code.entry((list, code)).or_default().push(i);
+        }
+        let name = normalize::name(&crate::naming::application_name(form, &s.draft));
+        if !name.is_empty() {
+            by_name.entry((list, name)).or_default().push(i);
+        }
+    }
+    let mut out: Vec<Vec<Duplicate>> = vec![Vec::new(); submissions.len()];
+    let mut mark = |group: &[usize], code: bool| {
+        for &a in group {
+            for &b in group {
+                if a == b {
+                    continue;
+                }
+                match out[a].iter_mut().find(|d| d.index == b) {
+                    Some(d) => {
+                        d.same_code |= code;
+                        d.same_name |= !code;
+                    }
+                    None => out[a].push(Duplicate {
+                        index: b,
+                        same_code: code,
+                        same_name: !code,
+                    }),
+                }
+            }
+        }
+    };
+    for group in by_code.values().filter(|g| g.len() > 1) {
+        mark(group, true);
+    }
+    for group in by_name.values().filter(|g| g.len() > 1) {
+        mark(group, false);
+    }
+    for dups in &mut out {
+        dups.sort_by_key(|d| d.index);
+    }
+    out
+}
+
+/// Limits on a previous-winners file.
+pub const MAX_PREVIOUS_BYTES: u64 = 20 * 1024 * 1024;
+pub const MAX_PREVIOUS_NAMES: usize = 100_000;
+
+/// Why a previous-winners file could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PreviousError {
+    #[error("{file}：无法读取历年入选名单（{reason}）。请检查文件路径与权限")]
+    Io { file: String, reason: String },
+    #[error("{file}：历年入选名单文件过大（上限 20 MB）。请只保留名称一列")]
+    TooLarge { file: String },
+    #[error("{file}：不支持的名单格式。请使用 .txt（每行一个名称）、.csv 或 .xlsx")]
+    Format { file: String },
+    #[error(
+        "{file}：无法读取 .xlsx 历年入选名单（{reason}）。请用 Excel 另存为 .xlsx 后重试，或改用 .txt / .csv"
+    )]
+    Xlsx { file: String, reason: String },
+    #[error(
+        "{file}：无法读取 .csv 历年入选名单（{reason}）。请另存为 UTF-8 编码的 CSV 或 .xlsx 后重试"
+    )]
+    Csv { file: String, reason: String },
+    #[error("{file}：历年入选名单中没有任何名称。请检查文件内容（第一列或标题为“名称”的一列）")]
+    Empty { file: String },
+}
+
+/// The names of earlier years' listed items.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousWinners {
+    /// The file they were read from.
+    pub source: PathBuf,
+    /// As written in the file, trimmed, empty lines left out.
+    pub names: Vec<String>,
+}
+
+/// A submission whose name matches a previous winner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreviousHit {
+    /// The previous winner's name as written in the list.
+    pub name: String,
+    /// Equal after normalising; otherwise a close match (疑似).
+    pub exact: bool,
+}
+
+impl PreviousHit {
+    /// The flag for people, with the list's wording of the rule (`Form::not_listed`).
+    pub fn message(&self, form: &Form) -> String {
+        if self.exact {
+            format!(
+                "与历年入选名单中的「{}」相同：入选历年“科创中国”{}的不再纳入候选（原则上不再推荐）",
+                self.name, form.not_listed
+            )
+        } else {
+            format!(
+                "疑似历年入选：与名单中的「{}」相近，请核对是否为同一项（入选历年“科创中国”{}的不再纳入候选）",
+                self.name, form.not_listed
+            )
+        }
+    }
+}
+
+impl PreviousWinners {
+    pub fn from_names(source: PathBuf, names: impl IntoIterator<Item = String>) -> PreviousWinners {
+        PreviousWinners {
+            source,
+            names: names
+                .into_iter()
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())
+                .collect(),
+        }
+    }
+
+    /// Reads a .txt, .csv or .xlsx list (by the file's extension).
+    pub fn load(path: &Path) -> Result<PreviousWinners, PreviousError> {
+        let file = path.display().to_string();
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let io = |e: std::io::Error| PreviousError::Io {
+            file: file.clone(),
+            reason: match e.kind() {
+                std::io::ErrorKind::NotFound => "文件不存在".into(),
+                std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
+                _ => e.to_string(),
+            },
+        };
+        let handle = std::fs::File::open(path).map_err(io)?;
+        if handle.metadata().map_err(io)?.len() > MAX_PREVIOUS_BYTES {
+            return Err(PreviousError::TooLarge { file });
+        }
+        let mut bytes = Vec::new();
+        handle
+            .take(MAX_PREVIOUS_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_PREVIOUS_BYTES {
+            return Err(PreviousError::TooLarge { file });
+        }
+        let names = match ext.as_str() {
+            "txt" => decode(&bytes).lines().map(str::to_owned).collect(),
+            "csv" => csv_names(&decode(&bytes)).map_err(|reason| PreviousError::Csv {
+                file: file.clone(),
+                reason,
+            })?,
+            "xlsx" => xlsx_names(bytes).map_err(|reason| PreviousError::Xlsx {
+                file: file.clone(),
+                reason,
+            })?,
+            _ => return Err(PreviousError::Format { file }),
+        };
+        let mut list = PreviousWinners::from_names(path.to_owned(), names);
+        list.names.truncate(MAX_PREVIOUS_NAMES);
+        if list.names.is_empty() {
+            return Err(PreviousError::Empty { file });
+        }
+        Ok(list)
+    }
+
+    /// The names prepared for matching.
+    pub fn matcher(&self) -> Matcher<'_> {
+        let entries: Vec<Entry<'_>> = self
+            .names
+            .iter()
+            .map(|n| {
+                let norm = normalize::name(n);
+                Entry {
+                    name: n.as_str(),
+                    chars: norm.chars().collect(),
+                    norm,
+                }
+            })
+            .collect();
+        let mut exact = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            exact.entry(e.norm.clone()).or_insert(i);
+        }
+        Matcher { entries, exact }
+    }
+}
+
+/// Text of a .txt or .csv: UTF-8 (with or without BOM), else GB 18030 (what Excel and Notepad
+/// on Chinese Windows save as “ANSI”).
+fn decode(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+/// The column headed 名称 when the first row has one (the header row is then left out), else
+/// the first column of every row.
+fn column_names(rows: Vec<Vec<String>>) -> Vec<String> {
+    let header = rows
+        .first()
+        .and_then(|r| r.iter().position(|c| c.trim() == "名称"));
+    let (column, skip) = match header {
+        Some(c) => (c, 1),
+        None => (0, 0),
+    };
+    rows.into_iter()
+        .skip(skip)
+        .filter_map(|mut r| (column < r.len()).then(|| r.swap_remove(column)))
+        .collect()
+}
+
+fn csv_names(text: &str) -> Result<Vec<String>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        rows.push(record.iter().map(str::to_owned).collect());
+        if rows.len() > MAX_PREVIOUS_NAMES {
+            break;
+        }
+    }
+    Ok(column_names(rows))
+}
+
+fn xlsx_names(bytes: Vec<u8>) -> Result<Vec<String>, String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| "文件中没有工作表".to_owned())?
+        .map_err(|e| e.to_string())?;
+    let rows = range
+        .rows()
+        .take(MAX_PREVIOUS_NAMES + 1)
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    Ok(column_names(rows))
+}
+
+/// Previous winners prepared for matching many names.
+pub struct Matcher<'a> {
+    entries: Vec<Entry<'a>>,
+    /// normalised name → first entry
+    exact: HashMap<String, usize>,
+}
+
+struct Entry<'a> {
+    /// As written in the list.
+    name: &'a str,
+    norm: String,
+    chars: Vec<char>,
+}
+
+/// Names shorter than this (in normalised characters) match exactly only.
+pub const MIN_CLOSE_CHARS: usize = 4;
+
+/// The edit distance allowed for a close match between names whose shorter one has `len`
+/// normalised characters.
+pub fn allowed_distance(len: usize) -> usize {
+    match len {
+        0..MIN_CLOSE_CHARS => 0,
+        MIN_CLOSE_CHARS..8 => 1,
+        _ => 2,
+    }
+}
+
+impl Matcher<'_> {
+    /// The best match for a name: exact if any, else the closest close match.
+    pub fn find(&self, name: &str) -> Option<PreviousHit> {
+        let norm = normalize::name(name);
+        if norm.is_empty() {
+            return None;
+        }
+        if let Some(&i) = self.exact.get(&norm) {
+            return Some(PreviousHit {
+                name: self.entries[i].name.to_owned(),
+                exact: true,
+            });
+        }
+        let chars: Vec<char> = norm.chars().collect();
+        let mut best: Option<(usize, usize)> = None; // (score, entry)
+        for (i, other) in self.entries.iter().enumerate() {
+            if let Some(score) = closeness(&chars, &norm, &other.chars, &other.norm)
+                && best.is_none_or(|(s, _)| score < s)
+            {
+                best = Some((score, i));
+            }
+        }
+        best.map(|(_, i)| PreviousHit {
+            name: self.entries[i].name.to_owned(),
+            exact: false,
+        })
+    }
+
+    /// [`Matcher::find`] for many names, in parallel.
+    pub fn find_all(&self, names: &[String]) -> Vec<Option<PreviousHit>> {
+        names.par_iter().map(|n| self.find(n)).collect()
+    }
+}
+
+/// How close two normalised names are, when close enough: the edit distance (containment
+/// scores as the length difference). None when not close.
+fn closeness(a: &[char], a_text: &str, b: &[char], b_text: &str) -> Option<usize> {
+    let shorter = a.len().min(b.len());
+    if shorter < MIN_CLOSE_CHARS || b.is_empty() {
+        return None;
+    }
+    let diff = a.len().abs_diff(b.len());
+    let allowed = allowed_distance(shorter);
+    if diff <= allowed {
+        let d = strsim::levenshtein(a_text, b_text);
+        if d <= allowed {
+            return Some(d);
+        }
+    }
+    // One contains the other.
+    let contains = if a.len() >= b.len() {
+        a_text.contains(b_text)
+    } else {
+        b_text.contains(a_text)
+    };
+    contains.then_some(diff.max(1))
+}

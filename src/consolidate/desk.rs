@@ -1,0 +1,217 @@
+//! The desk's state, saved as JSON like a draft (`format` `kczg-form/desk`, `version` 1) so a
+//! clerk can close the program and go on tomorrow: the submissions imported (with their drafts,
+//! so the source files may move), the file problems, the decisions and the previous-winners list.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::checks::PreviousWinners;
+use super::scan::duplicate_file;
+use super::{Batch, FileProblem, Submission};
+use crate::Definitions;
+
+pub const DESK_FORMAT: &str = "kczg-form/desk";
+pub const DESK_VERSION: u64 = 1;
+/// A desk file larger than this is refused: 1,000 typical submissions take about 15 MB.
+pub const MAX_DESK_BYTES: u64 = 512 * 1024 * 1024;
+
+/// What the secretariat decided about one submission.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Decision {
+    /// 推荐 (yes / no).
+    pub recommend: bool,
+    /// 排序: the place among the recommended of its list, 1 first.
+    pub rank: Option<u32>,
+    /// 备注.
+    pub note: String,
+    /// 推荐单位意见 block: rec_opinion, rec_org (empty: the call's recommender), rec_date
+    /// (YYYY-MM-DD, empty: none).
+    pub rec_opinion: String,
+    pub rec_org: String,
+    pub rec_date: String,
+}
+
+/// The secretariat's state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Desk {
+    pub format: String,
+    pub version: u64,
+    pub submissions: Vec<Submission>,
+    #[serde(default)]
+    pub problems: Vec<FileProblem>,
+    /// By submission id.
+    #[serde(default)]
+    pub decisions: BTreeMap<String, Decision>,
+    #[serde(default)]
+    pub previous: Option<PreviousWinners>,
+    /// created / updated timestamps and anything else a tool put there.
+    #[serde(default)]
+    pub meta: Map<String, Value>,
+}
+
+impl Default for Desk {
+    fn default() -> Desk {
+        Desk {
+            format: DESK_FORMAT.into(),
+            version: DESK_VERSION,
+            submissions: Vec::new(),
+            problems: Vec::new(),
+            decisions: BTreeMap::new(),
+            previous: None,
+            meta: Map::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("{file}：无法读取汇总进度（{reason}）")]
+    Io { file: String, reason: String },
+    #[error("{file}：汇总进度文件过大（上限 512 MB），不是本程序保存的文件")]
+    TooLarge { file: String },
+    #[error(
+        "{file}：不是本程序保存的汇总进度文件（{reason}）。请选择“保存汇总进度”时写出的 .json 文件"
+    )]
+    NotDesk { file: String, reason: String },
+    #[error(
+        "{file}：汇总进度的格式版本为 {version}，本程序只能读取版本 {DESK_VERSION} 及以前的。请升级本程序后再打开"
+    )]
+    NewerVersion { file: String, version: u64 },
+    #[error("无法保存汇总进度到 {file}（{reason}）。请检查磁盘空间与写入权限，或另选位置保存")]
+    Write { file: String, reason: String },
+}
+
+impl Desk {
+    /// A desk holding what one scan found.
+    pub fn from_batch(batch: Batch) -> Desk {
+        let mut desk = Desk::default();
+        desk.add(batch);
+        desk
+    }
+
+    /// Adds a scan's submissions and problems; a file already on the desk (same content) is
+    /// reported as a duplicate file and not added twice.
+    pub fn add(&mut self, batch: Batch) {
+        self.problems.extend(batch.problems);
+        for s in batch.submissions {
+            if let Some(first) = self.submissions.iter().find(|x| x.id == s.id) {
+                self.problems.push(duplicate_file(&s.source, &first.source));
+                continue;
+            }
+            self.submissions.push(s);
+        }
+    }
+
+    /// The decision on a submission (the default when none was made).
+    pub fn decision(&self, id: &str) -> Decision {
+        self.decisions.get(id).cloned().unwrap_or_default()
+    }
+
+    pub fn decide(&mut self, id: &str, decision: Decision) {
+        if decision == Decision::default() {
+            self.decisions.remove(id);
+        } else {
+            self.decisions.insert(id.to_owned(), decision);
+        }
+    }
+
+    /// Validates every submission again (after loading, or with other definitions).
+    pub fn revalidate(&mut self, defs: &Definitions, today: NaiveDate) {
+        use rayon::prelude::*;
+        self.submissions
+            .par_iter_mut()
+            .for_each(|s| s.validate(defs, today));
+    }
+
+    /// The desk as pretty JSON.
+    pub fn to_json(&self) -> String {
+        let mut desk = self.clone();
+        desk.format = DESK_FORMAT.into();
+        desk.version = DESK_VERSION;
+        serde_json::to_string_pretty(&desk).unwrap_or_default() + "\n"
+    }
+
+    /// Saves atomically (a crash leaves the old file or the new one), stamping `meta.updated`.
+    pub fn save(&mut self, path: &Path) -> Result<(), DeskError> {
+        let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        self.meta
+            .entry("created")
+            .or_insert_with(|| Value::String(now.clone()));
+        self.meta.insert("updated".into(), Value::String(now));
+        crate::store::write_atomic(path, self.to_json().as_bytes()).map_err(|e| DeskError::Write {
+            file: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Loads a saved desk and validates its submissions on today's date.
+    pub fn load(path: &Path, defs: &Definitions) -> Result<Desk, DeskError> {
+        Desk::load_on(path, defs, chrono::Local::now().date_naive())
+    }
+
+    pub fn load_on(path: &Path, defs: &Definitions, today: NaiveDate) -> Result<Desk, DeskError> {
+        let file = path.display().to_string();
+        let io = |e: std::io::Error| DeskError::Io {
+            file: file.clone(),
+            reason: e.to_string(),
+        };
+        let handle = std::fs::File::open(path).map_err(io)?;
+        if handle.metadata().map_err(io)?.len() > MAX_DESK_BYTES {
+            return Err(DeskError::TooLarge { file });
+        }
+        let mut bytes = Vec::new();
+        handle
+            .take(MAX_DESK_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_DESK_BYTES {
+            return Err(DeskError::TooLarge { file });
+        }
+        let mut desk = Desk::from_slice(&bytes).map_err(|e| match e {
+            DeskError::NotDesk { reason, .. } => DeskError::NotDesk {
+                file: file.clone(),
+                reason,
+            },
+            DeskError::NewerVersion { version, .. } => DeskError::NewerVersion {
+                file: file.clone(),
+                version,
+            },
+            other => other,
+        })?;
+        desk.revalidate(defs, today);
+        Ok(desk)
+    }
+
+    /// Parses a desk (not yet validated: see [`Desk::revalidate`]). Another format or a newer
+    /// version is refused before the rest is read.
+    pub fn from_slice(bytes: &[u8]) -> Result<Desk, DeskError> {
+        let not_desk = |reason: String| DeskError::NotDesk {
+            file: String::new(),
+            reason,
+        };
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| not_desk(format!("JSON 有误：{e}")))?;
+        match value.get("format").and_then(Value::as_str) {
+            Some(DESK_FORMAT) => {}
+            Some(other) => return Err(not_desk(format!("format 为「{other}」"))),
+            None => return Err(not_desk("缺少 format".into())),
+        }
+        match value.get("version").and_then(Value::as_u64) {
+            Some(v) if v > DESK_VERSION => {
+                return Err(DeskError::NewerVersion {
+                    file: String::new(),
+                    version: v,
+                });
+            }
+            Some(1..) => {}
+            _ => return Err(not_desk("version 应为正整数".into())),
+        }
+        serde_json::from_value(value).map_err(|e| not_desk(e.to_string()))
+    }
+}
