@@ -310,3 +310,103 @@ fn ctrl_s_saves_at_once() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// 秘书处汇总: import a folder of exported files, filter, recommend, fill the opinion, export,
+/// and find it all again after going back to the start page.
+#[test]
+fn the_secretariat_desk_imports_filters_recommends_and_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件箱");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let defs = defs();
+    for name in ["emerging_enterprise", "tech_manager", "innovation_org"] {
+        let draft = fixture(name);
+        let form = defs.form(&draft.list).unwrap();
+        let options = kczg_form::docx::ExportOptions {
+            preview: false,
+            today: today(),
+        };
+        let bytes = kczg_form::docx::export(&defs, form, &draft, options).unwrap();
+        std::fs::write(inbox.join(format!("{name}.docx")), bytes).unwrap();
+    }
+    std::fs::write(inbox.join("坏文件.docx"), b"not a zip").unwrap();
+
+    let mut h = harness(app(dir.path()));
+    h.run();
+    h.get_by_label("秘书处汇总").click();
+    h.run();
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .apply(&ctx, kczg_form::ui::Action::DeskImport(vec![inbox.clone()]));
+    let desk = |h: &Harness<'_, KczgApp>| match &h.state().screen {
+        Screen::Desk(d) => (d.rows.len(), d.desk.problems.len(), d.job.is_some()),
+        _ => panic!("not on the desk"),
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while desk(&h).2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "import did not finish"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.run();
+    }
+    h.run();
+    assert_eq!(desk(&h).0, 3, "three submissions");
+    assert_eq!(desk(&h).1, 1, "one unreadable file");
+    assert!(shows(&h, "坏文件.docx"));
+
+    // Filter by list.
+    h.get_by_role_and_label(Role::Button, "新锐企业榜").click();
+    h.run();
+    assert!(shows(&h, "合肥晶叠光能科技有限公司"));
+    assert!(!shows(&h, "孙雅婷"));
+
+    // Recommend it and write the opinion.
+    h.get_by_label("推荐：合肥晶叠光能科技有限公司").click();
+    h.run();
+    h.get_by_role_and_label(Role::Link, "合肥晶叠光能科技有限公司")
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::MultilineTextInput, "推荐意见")
+        .focus();
+    h.run();
+    h.get_by_role_and_label(Role::MultilineTextInput, "推荐意见")
+        .type_text("同意推荐。");
+    h.run();
+    let (id, decision) = match &h.state().screen {
+        Screen::Desk(d) => {
+            let id = d
+                .rows
+                .iter()
+                .find(|r| r.name == "合肥晶叠光能科技有限公司")
+                .unwrap()
+                .id
+                .clone();
+            let decision = d.desk.decision(&id);
+            (id, decision)
+        }
+        _ => unreachable!(),
+    };
+    assert!(decision.recommend);
+    assert_eq!(decision.rec_opinion, "同意推荐。");
+
+    // The summary as .xlsx.
+    h.get_by_label("导出汇总表 (.xlsx)").click();
+    h.run();
+    let xlsx = dir.path().join("exports/推荐汇总表.xlsx");
+    assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
+
+    // Back home and in again: the decisions were kept.
+    h.get_by_label("← 返回首页").click();
+    h.run();
+    h.get_by_label("秘书处汇总").click();
+    h.run();
+    match &h.state().screen {
+        Screen::Desk(d) => {
+            assert_eq!(d.rows.len(), 3);
+            assert_eq!(d.desk.decision(&id).rec_opinion, "同意推荐。");
+        }
+        _ => panic!("not on the desk"),
+    }
+}

@@ -126,6 +126,11 @@ impl Store {
         self.root.join("index.json")
     }
 
+    /// The data folder holding `drafts/`, `trash/` and the desk of 秘书处汇总.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub fn drafts_dir(&self) -> &Path {
         &self.drafts
     }

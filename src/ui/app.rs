@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
+use super::desk::{DeskState, ImportJob, SummaryKind};
 use super::form::FormState;
 use super::handoff::HandoffState;
-use super::{form, handoff, start};
+use super::{desk, form, handoff, start};
 use crate::Draft;
 use crate::docx::{self, ExportError, ExportOptions};
 use crate::schema::Definitions;
@@ -37,6 +38,16 @@ pub enum Action {
     OpenUrl(String),
     OpenFolder(PathBuf),
     DismissNotice(usize),
+    /// 秘书处汇总.
+    OpenDesk,
+    DeskPick {
+        folder: bool,
+    },
+    DeskImport(Vec<PathBuf>),
+    DeskPickPrevious,
+    DeskChanged,
+    DeskExport(SummaryKind),
+    DeskReexport(String),
 }
 
 /// The screen on show, with its own state.
@@ -44,6 +55,7 @@ pub enum Screen {
     Start,
     Form(Box<FormState>),
     Handoff(Box<HandoffState>),
+    Desk(Box<DeskState>),
 }
 
 type Repaint = Box<dyn Fn() + Send + Sync>;
@@ -211,7 +223,9 @@ impl KczgApp {
             }
             Screen::Form(state) => actions.extend(form::ui(ui, &self.defs, state, status.as_ref())),
             Screen::Handoff(state) => actions.extend(handoff::ui(ui, &self.defs, state)),
+            Screen::Desk(state) => actions.extend(desk::ui(ui, &self.defs, state)),
         }
+        self.desk_background();
         for action in actions {
             self.apply(&ctx, action);
         }
@@ -316,6 +330,9 @@ impl KczgApp {
             }
             Action::Home => {
                 self.flush();
+                if matches!(&self.screen, Screen::Desk(d) if d.dirty) {
+                    self.save_desk();
+                }
                 self.screen = Screen::Start;
                 self.refresh_drafts();
             }
@@ -340,6 +357,222 @@ impl KczgApp {
                     self.notices.remove(i);
                 }
             }
+            Action::OpenDesk => self.open_desk(),
+            Action::DeskPick { folder } => {
+                let picked = if folder {
+                    rfd::FileDialog::new()
+                        .set_title("导入文件夹")
+                        .pick_folder()
+                        .map(|p| vec![p])
+                } else {
+                    rfd::FileDialog::new()
+                        .set_title("导入申报材料")
+                        .add_filter("申报表或草稿", &["docx", "json"])
+                        .pick_files()
+                };
+                if let Some(paths) = picked {
+                    self.apply(ctx, Action::DeskImport(paths));
+                }
+            }
+            Action::DeskImport(paths) => self.desk_import(paths),
+            Action::DeskPickPrevious => {
+                let Some(path) = rfd::FileDialog::new()
+                    .set_title("载入历年入选名单")
+                    .add_filter("名单", &["txt", "csv", "xlsx"])
+                    .pick_file()
+                else {
+                    return;
+                };
+                self.desk_previous(&path);
+            }
+            Action::DeskChanged => {
+                if let Screen::Desk(d) = &mut self.screen {
+                    // Only decisions changed: update the rows in place rather than re-deriving them.
+                    for row in &mut d.rows {
+                        let decision = d.desk.decision(&row.id);
+                        row.recommend = decision.recommend;
+                        row.rank = decision.rank;
+                        row.note = decision.note;
+                    }
+                    d.dirty = true;
+                }
+            }
+            Action::DeskExport(kind) => self.desk_export(kind),
+            Action::DeskReexport(id) => self.desk_reexport(&id),
+        }
+    }
+
+    /// Where the desk is kept: beside the drafts.
+    fn desk_path(&self) -> Option<PathBuf> {
+        self.store.as_ref().ok().map(|s| s.root().join("desk.json"))
+    }
+
+    fn open_desk(&mut self) {
+        self.flush();
+        let path = self.desk_path();
+        let desk = match &path {
+            Some(p) if p.exists() => {
+                match crate::consolidate::Desk::load_on(p, &self.defs, self.today) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        // Never save over a desk file we cannot read.
+                        self.notify(format!("{e}。本次汇总不会覆盖该文件。"));
+                        None
+                    }
+                }
+            }
+            _ => Some(crate::consolidate::Desk::default()),
+        };
+        let state = match desk {
+            Some(d) => DeskState::new(&self.defs, d, path),
+            None => DeskState::new(&self.defs, crate::consolidate::Desk::default(), None),
+        };
+        self.screen = Screen::Desk(Box::new(state));
+    }
+
+    fn desk_import(&mut self, paths: Vec<PathBuf>) {
+        let Screen::Desk(d) = &mut self.screen else {
+            return;
+        };
+        if d.job.is_some() {
+            self.notices
+                .push("上一次导入还在进行，请稍候再导入。".into());
+            return;
+        }
+        let job = std::sync::Arc::new(ImportJob {
+            done: Default::default(),
+            total: Default::default(),
+            result: std::sync::Mutex::new(None),
+        });
+        d.job = Some(job.clone());
+        let defs = self.defs.clone();
+        let today = self.today;
+        let repaint = self.repaint.clone();
+        std::thread::spawn(move || {
+            use std::sync::atomic::Ordering;
+            let progress = |done: usize, total: usize| {
+                job.done.store(done, Ordering::Relaxed);
+                job.total.store(total, Ordering::Relaxed);
+                if let Some(r) = &repaint {
+                    r();
+                }
+            };
+            let batch = crate::consolidate::scan_on(&defs, &paths, today, &progress);
+            if let Ok(mut slot) = job.result.lock() {
+                *slot = Some(batch);
+            }
+            if let Some(r) = &repaint {
+                r();
+            }
+        });
+    }
+
+    /// Takes in a finished import and saves a changed desk now and then (not on every key).
+    fn desk_background(&mut self) {
+        let Screen::Desk(d) = &mut self.screen else {
+            return;
+        };
+        let finished = d
+            .job
+            .as_ref()
+            .and_then(|j| j.result.lock().ok().and_then(|mut r| r.take()));
+        if let Some(batch) = finished {
+            d.job = None;
+            d.desk.add(batch);
+            d.refresh(&self.defs);
+            d.dirty = true;
+        }
+        let due = d.last_saved.elapsed() > Duration::from_millis(1500);
+        if d.dirty && (due || d.job.is_none() && finished_now(d)) {
+            self.save_desk();
+        }
+    }
+
+    pub fn save_desk(&mut self) {
+        let Screen::Desk(d) = &mut self.screen else {
+            return;
+        };
+        d.dirty = false;
+        d.last_saved = std::time::Instant::now();
+        let Some(path) = d.path.clone() else { return };
+        if let Err(e) = d.desk.save(&path) {
+            self.notices.push(e.to_string());
+        }
+    }
+
+    fn desk_previous(&mut self, path: &Path) {
+        let Screen::Desk(d) = &mut self.screen else {
+            return;
+        };
+        match crate::consolidate::PreviousWinners::load(path) {
+            Ok(list) => {
+                d.desk.previous = Some(list);
+                d.refresh(&self.defs);
+                d.dirty = true;
+            }
+            Err(e) => self.notices.push(e.to_string()),
+        }
+    }
+
+    fn desk_export(&mut self, kind: SummaryKind) {
+        let Screen::Desk(d) = &self.screen else {
+            return;
+        };
+        let (bytes, name, filter) = match kind {
+            SummaryKind::Xlsx => (
+                crate::consolidate::xlsx(&self.defs, &d.desk, &d.rows).map_err(|e| e.to_string()),
+                "推荐汇总表.xlsx",
+                "xlsx",
+            ),
+            SummaryKind::Csv => (
+                Ok(crate::consolidate::csv(&d.rows)),
+                "推荐汇总表.csv",
+                "csv",
+            ),
+            SummaryKind::Docx => (
+                crate::consolidate::summary_docx(&self.defs, &d.rows).map_err(|e| e.to_string()),
+                "推荐汇总表.docx",
+                "docx",
+            ),
+        };
+        match bytes {
+            Ok(bytes) => self.save_file(name, filter, &bytes),
+            Err(e) => self.notify(e),
+        }
+    }
+
+    fn desk_reexport(&mut self, id: &str) {
+        let Screen::Desk(d) = &self.screen else {
+            return;
+        };
+        let Some(s) = d.desk.submissions.iter().find(|s| s.id == id) else {
+            return;
+        };
+        let decision = d.desk.decision(id);
+        let name = self
+            .defs
+            .form(&s.draft.list)
+            .map(|f| crate::naming::docx_file_name(&self.defs, f, &s.draft))
+            .unwrap_or_else(|| "申报表.docx".into());
+        match crate::consolidate::reexport(&self.defs, &s.draft, &decision, self.today) {
+            Ok(bytes) => self.save_file(&name, "docx", &bytes),
+            Err(e) => self.notify(e.to_string()),
+        }
+    }
+
+    /// Asks where to save (or uses `export_dir`) and writes atomically; says where it went.
+    fn save_file(&mut self, name: &str, extension: &str, bytes: &[u8]) {
+        let path = match &self.export_dir {
+            Some(dir) => Some(dir.join(name)),
+            None => rfd::FileDialog::new()
+                .set_file_name(name)
+                .add_filter(extension, &[extension])
+                .save_file(),
+        };
+        let Some(path) = path else { return };
+        match crate::store::write_atomic(&path, bytes) {
+            Ok(()) => self.notify(format!("已保存：{}", path.display())),
+            Err(e) => self.notify(format!("无法写入 {}：{e}", path.display())),
         }
     }
 
@@ -411,7 +644,15 @@ impl eframe::App for KczgApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.flush();
+        if matches!(&self.screen, Screen::Desk(d) if d.dirty) {
+            self.save_desk();
+        }
     }
+}
+
+/// A finished import is saved at once rather than after the pause.
+fn finished_now(d: &DeskState) -> bool {
+    d.last_saved.elapsed() > Duration::from_millis(100)
 }
 
 /// Opens a folder in the system's file manager.

@@ -2,6 +2,7 @@
 //! their own state that return [`Action`]s; [`KczgApp`] applies them in one place per frame.
 
 mod app;
+mod desk;
 mod eligibility;
 mod fields;
 pub mod fonts;
@@ -12,6 +13,7 @@ mod start;
 use std::path::PathBuf;
 
 pub use app::{Action, KczgApp, Screen};
+pub use desk::{DeskState, SummaryKind};
 pub use fonts::install_fonts;
 pub use form::{FormState, Page};
 

@@ -35,6 +35,16 @@ pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
                 "申报材料发送至 {}。联系方式：{} {} {}",
                 call.submission_email, call.contact.unit, call.contact.person, call.contact.phone
             ));
+            ui.horizontal(|ui| {
+                ui.label("学会秘书处：");
+                if ui
+                    .button("秘书处汇总")
+                    .on_hover_text("导入收到的申报材料，核对、查重、推荐，导出推荐汇总表")
+                    .clicked()
+                {
+                    actions.push(Action::OpenDesk);
+                }
+            });
             ui.add_space(12.0);
             ui.heading("选择榜单，开始填写");
             ui.add_space(4.0);

@@ -1,0 +1,553 @@
+//! 秘书处汇总: the secretariat's desk. Import many files (dialog or drag-and-drop) in the
+//! background, see every submission with its flags, sort and filter, decide 推荐/排序/备注,
+//! fill the 推荐单位意见, look at the counts, and export the 推荐汇总表.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use egui::RichText;
+
+use super::Action;
+use crate::consolidate::{Batch, Decision, Desk, Row};
+use crate::docx::present::field_text;
+use crate::rules::{field_visible, section_visible};
+use crate::schema::Definitions;
+
+/// A scan running on another thread.
+pub struct ImportJob {
+    pub done: AtomicUsize,
+    pub total: AtomicUsize,
+    pub result: Mutex<Option<Batch>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    All,
+    Errors,
+    NoErrors,
+    Recommended,
+    Flagged,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Seq,
+    List,
+    Name,
+    Unit,
+    Errors,
+    Rank,
+}
+
+/// Which summary file to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryKind {
+    Xlsx,
+    Csv,
+    Docx,
+}
+
+pub struct DeskState {
+    pub desk: Desk,
+    /// Where the desk is kept between sessions.
+    pub path: Option<PathBuf>,
+    /// Derived from the desk: recomputed when it changes.
+    pub rows: Vec<Row>,
+    pub search: String,
+    pub list_filter: Option<String>,
+    pub status: StatusFilter,
+    pub sort: (SortBy, bool),
+    pub selected: Option<String>,
+    pub job: Option<Arc<ImportJob>>,
+    pub show_chart: bool,
+    /// Changed since last saved, and when that was.
+    pub dirty: bool,
+    pub last_saved: std::time::Instant,
+}
+
+impl DeskState {
+    pub fn new(defs: &Definitions, desk: Desk, path: Option<PathBuf>) -> DeskState {
+        let mut state = DeskState {
+            rows: Vec::new(),
+            desk,
+            path,
+            search: String::new(),
+            list_filter: None,
+            status: StatusFilter::All,
+            sort: (SortBy::Seq, true),
+            selected: None,
+            job: None,
+            show_chart: true,
+            dirty: false,
+            last_saved: std::time::Instant::now(),
+        };
+        state.refresh(defs);
+        state
+    }
+
+    pub fn refresh(&mut self, defs: &Definitions) {
+        self.rows = crate::consolidate::rows(defs, &self.desk);
+    }
+
+    /// The rows on show, filtered and sorted.
+    pub fn visible(&self) -> Vec<&Row> {
+        let needle = self.search.trim();
+        let mut rows: Vec<&Row> = self
+            .rows
+            .iter()
+            .filter(|r| self.list_filter.as_ref().is_none_or(|l| &r.list == l))
+            .filter(|r| match self.status {
+                StatusFilter::All => true,
+                StatusFilter::Errors => r.errors > 0,
+                StatusFilter::NoErrors => r.errors == 0,
+                StatusFilter::Recommended => r.recommend,
+                StatusFilter::Flagged => !r.duplicates.is_empty() || r.previous.is_some(),
+            })
+            .filter(|r| {
+                needle.is_empty()
+                    || [&r.name, &r.unit, &r.contact, &r.source, &r.domain, &r.note]
+                        .iter()
+                        .any(|t| t.contains(needle))
+            })
+            .collect();
+        let (by, ascending) = self.sort;
+        rows.sort_by(|a, b| {
+            let o = match by {
+                SortBy::Seq => a.seq.cmp(&b.seq),
+                SortBy::List => a.list_name.cmp(&b.list_name).then(a.domain.cmp(&b.domain)),
+                SortBy::Name => a.name.cmp(&b.name),
+                SortBy::Unit => a.unit.cmp(&b.unit),
+                SortBy::Errors => a.errors.cmp(&b.errors),
+                SortBy::Rank => a.rank.unwrap_or(u32::MAX).cmp(&b.rank.unwrap_or(u32::MAX)),
+            };
+            if ascending { o } else { o.reverse() }
+        });
+        rows
+    }
+}
+
+pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<Action> {
+    let mut actions = Vec::new();
+    // Files dropped onto the window.
+    let dropped: Vec<PathBuf> = ui.ctx().input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect()
+    });
+    if !dropped.is_empty() {
+        actions.push(Action::DeskImport(dropped));
+    }
+    egui::Panel::top("desk_top").show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("← 返回首页").clicked() {
+                actions.push(Action::Home);
+            }
+            ui.separator();
+            ui.strong("秘书处汇总");
+            ui.separator();
+            if ui.button("导入文件…").clicked() {
+                actions.push(Action::DeskPick { folder: false });
+            }
+            if ui.button("导入文件夹…").clicked() {
+                actions.push(Action::DeskPick { folder: true });
+            }
+            if ui
+                .button("载入历年入选名单…")
+                .on_hover_text(".txt 每行一个名称，或 .csv / .xlsx")
+                .clicked()
+            {
+                actions.push(Action::DeskPickPrevious);
+            }
+            ui.separator();
+            if ui.button("导出汇总表 (.xlsx)").clicked() {
+                actions.push(Action::DeskExport(SummaryKind::Xlsx));
+            }
+            if ui.button("导出 .csv").clicked() {
+                actions.push(Action::DeskExport(SummaryKind::Csv));
+            }
+            if ui.button("导出打印表 (.docx)").clicked() {
+                actions.push(Action::DeskExport(SummaryKind::Docx));
+            }
+            ui.toggle_value(&mut state.show_chart, "统计图");
+        });
+        if let Some(job) = &state.job {
+            let (done, total) = (
+                job.done.load(Ordering::Relaxed),
+                job.total.load(Ordering::Relaxed).max(1),
+            );
+            ui.add(
+                egui::ProgressBar::new(done as f32 / total as f32)
+                    .text(format!("正在导入 {done}/{total}")),
+            );
+        }
+        filters(ui, defs, state);
+    });
+    if !state.desk.problems.is_empty() {
+        egui::Panel::bottom("desk_problems")
+            .default_size(120.0)
+            .show(ui, |ui| {
+                ui.strong(format!("文件问题（{}）", state.desk.problems.len()));
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    for p in &state.desk.problems {
+                        ui.label(RichText::new(&p.message).color(ui.visuals().warn_fg_color));
+                    }
+                });
+            });
+    }
+    if let Some(id) = state.selected.clone() {
+        detail(ui, defs, state, &id, &mut actions);
+    }
+    egui::CentralPanel::default_margins().show(ui, |ui| {
+        if state.show_chart && !state.rows.is_empty() {
+            chart(ui, defs, state);
+        }
+        table(ui, state, &mut actions);
+    });
+    actions
+}
+
+fn filters(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) {
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("搜索：");
+        ui.add(egui::TextEdit::singleline(&mut state.search).desired_width(180.0))
+            .labelled_by(label.id);
+        ui.label("榜单：");
+        if ui
+            .selectable_label(state.list_filter.is_none(), "全部")
+            .clicked()
+        {
+            state.list_filter = None;
+        }
+        for form in &defs.forms {
+            let on = state.list_filter.as_deref() == Some(form.id.as_str());
+            if ui.selectable_label(on, &form.name).clicked() {
+                state.list_filter = Some(form.id.clone());
+            }
+        }
+        ui.separator();
+        ui.label("状态：");
+        for (s, text) in [
+            (StatusFilter::All, "全部"),
+            (StatusFilter::Errors, "有错误"),
+            (StatusFilter::NoErrors, "无错误"),
+            (StatusFilter::Recommended, "已推荐"),
+            (StatusFilter::Flagged, "重复或已入选"),
+        ] {
+            if ui.selectable_label(state.status == s, text).clicked() {
+                state.status = s;
+            }
+        }
+        ui.label(format!("共 {} 份", state.rows.len()));
+    });
+}
+
+fn chart(ui: &mut egui::Ui, defs: &Definitions, state: &DeskState) {
+    use egui_plot::{Bar, BarChart, Legend, Plot};
+    let lists: Vec<&str> = defs.forms.iter().map(|f| f.id.as_str()).collect();
+    let count = |pred: &dyn Fn(&Row) -> bool| state.rows.iter().filter(|r| pred(r)).count() as f64;
+    let mut bars_total = Vec::new();
+    let mut bars_ok = Vec::new();
+    let mut bars_rec = Vec::new();
+    for (i, list) in lists.iter().enumerate() {
+        let x = i as f64;
+        bars_total.push(Bar::new(x - 0.25, count(&|r| r.list == *list)).width(0.25));
+        bars_ok.push(Bar::new(x, count(&|r| r.list == *list && r.errors == 0)).width(0.25));
+        bars_rec.push(Bar::new(x + 0.25, count(&|r| r.list == *list && r.recommend)).width(0.25));
+    }
+    let names: Vec<String> = defs.forms.iter().map(|f| f.name.clone()).collect();
+    Plot::new("desk_chart")
+        .height(160.0)
+        .legend(Legend::default())
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("申报数", bars_total));
+            plot.bar_chart(BarChart::new("无错误", bars_ok));
+            plot.bar_chart(BarChart::new("已推荐", bars_rec));
+        });
+}
+
+const COLUMNS: [(&str, Option<SortBy>); 12] = [
+    ("序号", Some(SortBy::Seq)),
+    ("榜单", Some(SortBy::List)),
+    ("领域", None),
+    ("名称", Some(SortBy::Name)),
+    ("单位", Some(SortBy::Unit)),
+    ("联系人", None),
+    ("手机", None),
+    ("错误/提醒", Some(SortBy::Errors)),
+    ("标记", None),
+    ("推荐", None),
+    ("排序", Some(SortBy::Rank)),
+    ("备注", None),
+];
+
+fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
+    if state.rows.is_empty() {
+        ui.add_space(40.0);
+        ui.vertical_centered(|ui| {
+            ui.label("把收到的申报表（.docx）、草稿（.json）或整个文件夹拖到这里，或用上方的“导入”按钮。");
+            ui.label(RichText::new("导入在后台进行；同一文件只计一次，读不了的文件列在下方并说明原因。").weak());
+        });
+        return;
+    }
+    let rows: Vec<Row> = state.visible().into_iter().cloned().collect();
+    let mut decisions: Vec<(String, Decision)> = Vec::new();
+    let mut select = None;
+    let mut sort = None;
+    egui::ScrollArea::both().auto_shrink(false).show(ui, |ui| {
+        egui::Grid::new("desk_rows")
+            .striped(true)
+            .num_columns(COLUMNS.len())
+            .show(ui, |ui| {
+                for (title, by) in COLUMNS {
+                    match by {
+                        Some(by) => {
+                            let arrow = match state.sort {
+                                (b, true) if b == by => " ▲",
+                                (b, false) if b == by => " ▼",
+                                _ => "",
+                            };
+                            if ui.button(format!("{title}{arrow}")).clicked() {
+                                sort = Some(by);
+                            }
+                        }
+                        None => {
+                            ui.strong(title);
+                        }
+                    }
+                }
+                ui.end_row();
+                for row in &rows {
+                    let selected = state.selected.as_deref() == Some(row.id.as_str());
+                    if ui.selectable_label(selected, row.seq.to_string()).clicked() {
+                        select = Some(row.id.clone());
+                    }
+                    ui.label(&row.list_name);
+                    ui.label(&row.domain);
+                    if ui
+                        .link(&row.name)
+                        .on_hover_text("查看全文与推荐意见")
+                        .clicked()
+                    {
+                        select = Some(row.id.clone());
+                    }
+                    ui.label(&row.unit);
+                    ui.label(&row.contact);
+                    ui.label(&row.mobile);
+                    let counts = format!("{}/{}", row.errors, row.warnings);
+                    if row.errors > 0 {
+                        ui.colored_label(ui.visuals().error_fg_color, counts);
+                    } else {
+                        ui.label(counts);
+                    }
+                    let mut flags = Vec::new();
+                    if !row.duplicates.is_empty() {
+                        flags.push("疑似重复".to_owned());
+                    }
+                    if let Some(p) = &row.previous {
+                        flags.push(if p.exact {
+                            "历年已入选".to_owned()
+                        } else {
+                            "疑似历年入选".to_owned()
+                        });
+                    }
+                    ui.colored_label(ui.visuals().warn_fg_color, flags.join("、"));
+                    let mut decision = state.desk.decision(&row.id);
+                    let before = decision.clone();
+                    let name = &row.name;
+                    let recommend = decision.recommend;
+                    ui.checkbox(&mut decision.recommend, "").widget_info(|| {
+                        egui::WidgetInfo::selected(
+                            egui::Role::CheckBox,
+                            true,
+                            recommend,
+                            format!("推荐：{name}"),
+                        )
+                    });
+                    let mut rank = decision.rank.map(|r| r.to_string()).unwrap_or_default();
+                    let rank_edit = egui::TextEdit::singleline(&mut rank)
+                        .id_salt(("rank", &row.id))
+                        .desired_width(40.0);
+                    let response = ui.add(rank_edit);
+                    response.widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::Role::TextInput,
+                            true,
+                            format!("排序：{name}"),
+                        )
+                    });
+                    if response.changed() {
+                        decision.rank = rank.trim().parse().ok();
+                    }
+                    ui.add(
+                        egui::TextEdit::singleline(&mut decision.note)
+                            .id_salt(("note", &row.id))
+                            .desired_width(160.0),
+                    )
+                    .widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::Role::TextInput,
+                            true,
+                            format!("备注：{name}"),
+                        )
+                    });
+                    if decision != before {
+                        decisions.push((row.id.clone(), decision));
+                    }
+                    ui.end_row();
+                }
+            });
+    });
+    if let Some(by) = sort {
+        state.sort = if state.sort.0 == by {
+            (by, !state.sort.1)
+        } else {
+            (by, true)
+        };
+    }
+    if let Some(id) = select {
+        state.selected = Some(id);
+    }
+    if !decisions.is_empty() {
+        for (id, d) in decisions {
+            state.desk.decide(&id, d);
+        }
+        actions.push(Action::DeskChanged);
+    }
+}
+
+/// The whole submission read-only, its findings, and the 推荐单位意见 to fill.
+fn detail(
+    ui: &mut egui::Ui,
+    defs: &Definitions,
+    state: &mut DeskState,
+    id: &str,
+    actions: &mut Vec<Action>,
+) {
+    let Some(index) = state.desk.submissions.iter().position(|s| s.id == id) else {
+        state.selected = None;
+        return;
+    };
+    let mut close = false;
+    let mut decision = state.desk.decision(id);
+    let before = decision.clone();
+    egui::Panel::right("desk_detail")
+        .default_size(460.0)
+        .show(ui, |ui| {
+            let submission = &state.desk.submissions[index];
+            let draft = &submission.draft;
+            let Some(form) = defs.form(&draft.list) else {
+                return;
+            };
+            ui.horizontal(|ui| {
+                ui.heading(crate::naming::application_name(form, draft));
+                if ui.button("关闭").clicked() {
+                    close = true;
+                }
+            });
+            ui.label(
+                RichText::new(submission.source.display().to_string())
+                    .weak()
+                    .small(),
+            );
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.strong("推荐单位意见");
+                let label = ui.label("推荐意见");
+                ui.add(
+                    egui::TextEdit::multiline(&mut decision.rec_opinion)
+                        .desired_rows(4)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+                ui.horizontal(|ui| {
+                    let label = ui.label("推荐单位");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut decision.rec_org)
+                            .hint_text(defs.call.recommender.as_str())
+                            .desired_width(160.0),
+                    )
+                    .labelled_by(label.id);
+                    let label = ui.label("日期");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut decision.rec_date)
+                            .hint_text("YYYY-MM-DD")
+                            .desired_width(100.0),
+                    )
+                    .labelled_by(label.id);
+                });
+                if ui.button("导出此份申报表（含推荐意见）").clicked() {
+                    actions.push(Action::DeskReexport(submission.id.clone()));
+                }
+                ui.separator();
+                ui.strong(format!(
+                    "校验结果（{} 个错误，{} 个提醒）",
+                    submission.errors(),
+                    submission.warnings()
+                ));
+                for f in &submission.findings {
+                    let color = if f.is_error() {
+                        ui.visuals().error_fg_color
+                    } else {
+                        ui.visuals().warn_fg_color
+                    };
+                    ui.label(
+                        RichText::new(format!(
+                            "{} {}",
+                            if f.is_error() { "×" } else { "⚠" },
+                            f.message
+                        ))
+                        .color(color),
+                    );
+                }
+                ui.separator();
+                for section in form.sections.iter().filter(|s| section_visible(draft, s)) {
+                    ui.strong(&section.title);
+                    egui::Grid::new(("detail", &section.id))
+                        .num_columns(2)
+                        .striped(true)
+                        .show(ui, |ui| {
+                            for field in section.fields.iter().filter(|f| field_visible(draft, f)) {
+                                ui.label(&field.label);
+                                let text = if field.kind == crate::schema::Kind::Table {
+                                    let n = draft
+                                        .get(&field.id)
+                                        .and_then(|v| v.as_array())
+                                        .map_or(0, Vec::len);
+                                    format!("{n} 行")
+                                } else {
+                                    let value = if field.id == "domain" {
+                                        draft.domain.clone().map(serde_json::Value::String)
+                                    } else {
+                                        draft.get(&field.id).cloned()
+                                    };
+                                    field_text(field, value.as_ref(), draft)
+                                };
+                                ui.label(text.replace('\u{2060}', ""));
+                                ui.end_row();
+                            }
+                        });
+                }
+            });
+        });
+    if decision != before {
+        state.desk.decide(id, decision);
+        actions.push(Action::DeskChanged);
+    }
+    if close {
+        state.selected = None;
+    }
+}
