@@ -75,6 +75,11 @@ enum Command {
         output: PathBuf,
     },
     /// 秘书处汇总：批量导入申报表（.docx）与草稿（.json），校验、查重、核对历年入选名单，写出推荐汇总表
+    /// 打开图形界面的“秘书处汇总”，并导入给出的申报表、草稿或文件夹（可把文件拖到程序图标上）
+    Desk {
+        /// 申报表（.docx）、草稿（.json）或文件夹
+        paths: Vec<PathBuf>,
+    },
     Consolidate {
         /// 申报材料：文件或文件夹（在文件夹中递归查找 .docx 与 .json）
         #[arg(required = true, value_name = "PATH")]
@@ -198,6 +203,7 @@ pub fn run(args: Args) -> ExitCode {
             let defs = definitions(args.forms.as_deref());
             export(&defs, &draft, output.as_deref(), preview)
         }
+        Command::Desk { paths } => desk(args.forms.as_deref(), args.data_dir, paths),
         Command::Consolidate {
             paths,
             output,
@@ -219,9 +225,34 @@ pub fn run(args: Args) -> ExitCode {
 /// With no subcommand: the window.
 #[cfg(feature = "gui")]
 fn gui(forms: Option<&Path>, data_dir: Option<PathBuf>) -> ExitCode {
+    open_window(forms, data_dir, Vec::new())
+}
+
+/// `desk PATH...`: the window on 秘书处汇总, importing the paths.
+#[cfg(feature = "gui")]
+fn desk(forms: Option<&Path>, data_dir: Option<PathBuf>, paths: Vec<PathBuf>) -> ExitCode {
+    use kczg_form::ui::Action;
+    let mut first = vec![Action::OpenDesk];
+    if !paths.is_empty() {
+        first.push(Action::DeskImport(paths));
+    }
+    open_window(forms, data_dir, first)
+}
+
+#[cfg(not(feature = "gui"))]
+fn desk(forms: Option<&Path>, data_dir: Option<PathBuf>, _paths: Vec<PathBuf>) -> ExitCode {
+    gui(forms, data_dir)
+}
+
+#[cfg(feature = "gui")]
+fn open_window(
+    forms: Option<&Path>,
+    data_dir: Option<PathBuf>,
+    first: Vec<kczg_form::ui::Action>,
+) -> ExitCode {
     let (defs, problem) = Definitions::load_or_embedded(forms);
     let notice = problem.map(|e| format!("{e}。已改用内置的表单定义。"));
-    match kczg_form::ui::run(defs, data_dir, notice) {
+    match kczg_form::ui::run(defs, data_dir, notice, first) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!(

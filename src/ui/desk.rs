@@ -198,10 +198,12 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
                 });
             });
     }
-    if let Some(id) = state.selected.clone() {
-        detail(ui, defs, state, &id, &mut actions);
-    }
     egui::CentralPanel::default_margins().show(ui, |ui| {
+        // One submission in full, or the table of all of them.
+        if let Some(id) = state.selected.clone() {
+            detail(ui, defs, state, &id, &mut actions);
+            return;
+        }
         if state.show_chart && !state.rows.is_empty() {
             chart(ui, defs, state);
         }
@@ -445,104 +447,103 @@ fn detail(
     let mut close = false;
     let mut decision = state.desk.decision(id);
     let before = decision.clone();
-    egui::Panel::right("desk_detail")
-        .default_size(460.0)
-        .show(ui, |ui| {
-            let submission = &state.desk.submissions[index];
-            let draft = &submission.draft;
-            let Some(form) = defs.form(&draft.list) else {
-                return;
-            };
+    let mut body = |ui: &mut egui::Ui| {
+        let submission = &state.desk.submissions[index];
+        let draft = &submission.draft;
+        let Some(form) = defs.form(&draft.list) else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.heading(crate::naming::application_name(form, draft));
+            if ui.button("← 返回列表").clicked() {
+                close = true;
+            }
+        });
+        ui.label(
+            RichText::new(submission.source.display().to_string())
+                .weak()
+                .small(),
+        );
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.strong("推荐单位意见");
+            let label = ui.label("推荐意见");
+            ui.add(
+                egui::TextEdit::multiline(&mut decision.rec_opinion)
+                    .desired_rows(4)
+                    .desired_width(400.0),
+            )
+            .labelled_by(label.id);
             ui.horizontal(|ui| {
-                ui.heading(crate::naming::application_name(form, draft));
-                if ui.button("关闭").clicked() {
-                    close = true;
-                }
-            });
-            ui.label(
-                RichText::new(submission.source.display().to_string())
-                    .weak()
-                    .small(),
-            );
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                ui.strong("推荐单位意见");
-                let label = ui.label("推荐意见");
+                let label = ui.label("推荐单位");
                 ui.add(
-                    egui::TextEdit::multiline(&mut decision.rec_opinion)
-                        .desired_rows(4)
-                        .desired_width(f32::INFINITY),
+                    egui::TextEdit::singleline(&mut decision.rec_org)
+                        .hint_text(defs.call.recommender.as_str())
+                        .desired_width(160.0),
                 )
                 .labelled_by(label.id);
-                ui.horizontal(|ui| {
-                    let label = ui.label("推荐单位");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut decision.rec_org)
-                            .hint_text(defs.call.recommender.as_str())
-                            .desired_width(160.0),
-                    )
-                    .labelled_by(label.id);
-                    let label = ui.label("日期");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut decision.rec_date)
-                            .hint_text("YYYY-MM-DD")
-                            .desired_width(100.0),
-                    )
-                    .labelled_by(label.id);
-                });
-                if ui.button("导出此份申报表（含推荐意见）").clicked() {
-                    actions.push(Action::DeskReexport(submission.id.clone()));
-                }
-                ui.separator();
-                ui.strong(format!(
-                    "校验结果（{} 个错误，{} 个提醒）",
-                    submission.errors(),
-                    submission.warnings()
-                ));
-                for f in &submission.findings {
-                    let color = if f.is_error() {
-                        ui.visuals().error_fg_color
-                    } else {
-                        ui.visuals().warn_fg_color
-                    };
-                    ui.label(
-                        RichText::new(format!(
-                            "{} {}",
-                            if f.is_error() { "×" } else { "⚠" },
-                            f.message
-                        ))
-                        .color(color),
-                    );
-                }
-                ui.separator();
-                for section in form.sections.iter().filter(|s| section_visible(draft, s)) {
-                    ui.strong(&section.title);
-                    egui::Grid::new(("detail", &section.id))
-                        .num_columns(2)
-                        .striped(true)
-                        .show(ui, |ui| {
-                            for field in section.fields.iter().filter(|f| field_visible(draft, f)) {
-                                ui.label(&field.label);
-                                let text = if field.kind == crate::schema::Kind::Table {
-                                    let n = draft
-                                        .get(&field.id)
-                                        .and_then(|v| v.as_array())
-                                        .map_or(0, Vec::len);
-                                    format!("{n} 行")
-                                } else {
-                                    let value = if field.id == "domain" {
-                                        draft.domain.clone().map(serde_json::Value::String)
-                                    } else {
-                                        draft.get(&field.id).cloned()
-                                    };
-                                    field_text(field, value.as_ref(), draft)
-                                };
-                                ui.label(text.replace('\u{2060}', ""));
-                                ui.end_row();
-                            }
-                        });
-                }
+                let label = ui.label("日期");
+                ui.add(
+                    egui::TextEdit::singleline(&mut decision.rec_date)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(100.0),
+                )
+                .labelled_by(label.id);
             });
+            if ui.button("导出此份申报表（含推荐意见）").clicked() {
+                actions.push(Action::DeskReexport(submission.id.clone()));
+            }
+            ui.separator();
+            ui.strong(format!(
+                "校验结果（{} 个错误，{} 个提醒）",
+                submission.errors(),
+                submission.warnings()
+            ));
+            for f in &submission.findings {
+                let color = if f.is_error() {
+                    ui.visuals().error_fg_color
+                } else {
+                    ui.visuals().warn_fg_color
+                };
+                ui.label(
+                    RichText::new(format!(
+                        "{} {}",
+                        if f.is_error() { "×" } else { "⚠" },
+                        f.message
+                    ))
+                    .color(color),
+                );
+            }
+            ui.separator();
+            for section in form.sections.iter().filter(|s| section_visible(draft, s)) {
+                ui.strong(&section.title);
+                egui::Grid::new(("detail", &section.id))
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for field in section.fields.iter().filter(|f| field_visible(draft, f)) {
+                            ui.label(&field.label);
+                            let text = if field.kind == crate::schema::Kind::Table {
+                                let n = draft
+                                    .get(&field.id)
+                                    .and_then(|v| v.as_array())
+                                    .map_or(0, Vec::len);
+                                format!("{n} 行")
+                            } else {
+                                let value = if field.id == "domain" {
+                                    draft.domain.clone().map(serde_json::Value::String)
+                                } else {
+                                    draft.get(&field.id).cloned()
+                                };
+                                field_text(field, value.as_ref(), draft)
+                            };
+                            ui.label(text.replace('\u{2060}', ""));
+                            ui.end_row();
+                        }
+                    });
+            }
         });
+    };
+    body(ui);
     if decision != before {
         state.desk.decide(id, decision);
         actions.push(Action::DeskChanged);

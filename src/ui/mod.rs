@@ -26,7 +26,13 @@ pub const PERF_ENV: &str = "KCZG_FORM_PERF";
 pub const EXPORT_DIR_ENV: &str = "KCZG_FORM_EXPORT_DIR";
 
 /// Opens the main window. `data_dir` overrides where drafts are kept.
-pub fn run(defs: Definitions, data_dir: Option<PathBuf>, notice: Option<String>) -> eframe::Result {
+/// `first` are applied on the first frame (e.g. open the desk and import files).
+pub fn run(
+    defs: Definitions,
+    data_dir: Option<PathBuf>,
+    notice: Option<String>,
+    first: Vec<Action>,
+) -> eframe::Result {
     let launched = std::time::Instant::now();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -51,6 +57,9 @@ pub fn run(defs: Definitions, data_dir: Option<PathBuf>, notice: Option<String>)
             app.set_repaint(Box::new(move || ctx.request_repaint()));
             if let Some(n) = notice {
                 app.notify(n);
+            }
+            for action in first {
+                app.apply(&cc.egui_ctx, action);
             }
             Ok(Box::new(app))
         }),
