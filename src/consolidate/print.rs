@@ -5,19 +5,21 @@
 //! It follows the conventions of the declaration form (`src/docx/layout.rs`): 宋体 body and 黑体
 //! title set explicitly for East Asian text with Times New Roman for Latin, fixed table layout
 //! with tblW, gridCol and tcW agreeing, shaded bold header cells, a header row repeated on every
-//! page, 「第 X 页 共 Y 页」 in the footer. docx-rs writes run properties out of schema order and
-//! cannot mark a repeated header row, so the package is fixed up and deflated afterwards.
+//! page, 「第 X 页 共 Y 页」 in the footer — and it reuses that module's fonts, footer and the
+//! package fix-up (schema order, repeated header rows, deflate).
 
-use std::io::{Cursor, Read, Write};
+use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, Docx, FieldCharType, Footer, InstrNUMPAGES, InstrPAGE, InstrText, LineSpacing,
-    LineSpacingType, PageMargin, PageOrientationType, Paragraph, Run, RunFonts, Shading, ShdType,
-    Table, TableCell, TableLayoutType, TableRow, VAlignType, WidthType,
+    AlignmentType, Docx, LineSpacing, LineSpacingType, PageMargin, PageOrientationType, Paragraph,
+    Run, Shading, ShdType, Table, TableCell, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
 use super::SummaryError;
 use super::summary::{Row, yes_no};
+use crate::docx::layout::{
+    BODY_FONT, BODY_SIZE, HEADER_ROW_HEIGHT, HEADING_FONT, LABEL_FILL, TITLE_SIZE, fonts,
+};
 use crate::schema::Definitions;
 
 /// A4 landscape, in twips.
@@ -28,16 +30,7 @@ const MARGIN: i32 = 1418;
 const MARGIN_LEFT: i32 = 1701;
 const CONTENT_WIDTH: usize = PAGE_WIDTH as usize - MARGIN as usize - MARGIN_LEFT as usize;
 
-const BODY_FONT: &str = "宋体";
-const HEADING_FONT: &str = "黑体";
-const LATIN_FONT: &str = "Times New Roman";
 /// Half-points: 小二 for the title, 五号 for the table, 小五 for the footer.
-const TITLE_SIZE: usize = 36;
-const BODY_SIZE: usize = 21;
-const SMALL_SIZE: usize = 18;
-const LABEL_FILL: &str = "E7E6E6";
-/// Marks header rows; replaced by `<w:tblHeader/>` (as `src/docx` does).
-const HEADER_ROW_HEIGHT: f32 = 401.0;
 
 /// (heading, width in twips); 备注 takes what is left.
 const COLUMNS: [(&str, usize); 10] = [
@@ -59,15 +52,6 @@ fn widths() -> Vec<usize> {
         .iter()
         .map(|(_, w)| if *w == 0 { CONTENT_WIDTH - fixed } else { *w })
         .collect()
-}
-
-fn fonts(east_asia: &str) -> RunFonts {
-    RunFonts::new()
-        .east_asia(east_asia)
-        .ascii(LATIN_FONT)
-        .hi_ansi(LATIN_FONT)
-        .cs(LATIN_FONT)
-        .hint("eastAsia")
 }
 
 fn run(text: &str) -> Run {
@@ -120,41 +104,6 @@ fn cell(text: &str, width: usize, header: bool, centred: bool) -> TableCell {
     }
 }
 
-fn footer() -> Footer {
-    let small = |t: &str| {
-        Run::new()
-            .add_text(t)
-            .fonts(fonts(BODY_FONT))
-            .size(SMALL_SIZE)
-    };
-    let field = |instr: InstrText| {
-        vec![
-            Run::new()
-                .size(SMALL_SIZE)
-                .add_field_char(FieldCharType::Begin, false),
-            Run::new().size(SMALL_SIZE).add_instr_text(instr),
-            Run::new()
-                .size(SMALL_SIZE)
-                .add_field_char(FieldCharType::Separate, false),
-            small("1"),
-            Run::new()
-                .size(SMALL_SIZE)
-                .add_field_char(FieldCharType::End, false),
-        ]
-    };
-    let mut p = Paragraph::new()
-        .align(AlignmentType::Center)
-        .add_run(small("第 "));
-    for r in field(InstrText::PAGE(InstrPAGE::new())) {
-        p = p.add_run(r);
-    }
-    p = p.add_run(small(" 页 共 "));
-    for r in field(InstrText::NUMPAGES(InstrNUMPAGES::new())) {
-        p = p.add_run(r);
-    }
-    Footer::new().add_paragraph(p.add_run(small(" 页")))
-}
-
 /// The overview as a landscape .docx for printing and sealing.
 pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
     let widths = widths();
@@ -173,7 +122,7 @@ pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
         )
         .default_fonts(fonts(BODY_FONT))
         .default_size(BODY_SIZE)
-        .footer(footer())
+        .footer(crate::docx::blocks::footer())
         .add_paragraph(
             Paragraph::new()
                 .align(AlignmentType::Center)
@@ -257,7 +206,7 @@ pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
     doc.build()
         .pack(&mut stored)
         .map_err(|e| SummaryError::Docx(e.to_string()))?;
-    finish(stored.get_ref()).map_err(SummaryError::Docx)
+    crate::docx::package::finish(stored.get_ref()).map_err(SummaryError::Docx)
 }
 
 /// Characters XML 1.0 forbids would make the document unreadable.
@@ -265,126 +214,4 @@ fn clean(text: &str) -> String {
     text.chars()
         .filter(|c| !crate::draft::is_xml_forbidden(*c))
         .collect()
-}
-
-/// Puts the children of every `<w:rPr>` in schema order (ECMA-376 §17.3.2: rFonts before b
-/// before color before sz), marks header rows, and deflates the package.
-fn finish(stored: &[u8]) -> Result<Vec<u8>, String> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(stored)).map_err(|e| e.to_string())?;
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1));
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
-        let name = entry.name().to_owned();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-        if name.ends_with(".xml")
-            && let Ok(text) = String::from_utf8(bytes.clone())
-        {
-            let mut text = reorder_run_properties(&text);
-            if name == "word/document.xml" {
-                let sentinel = format!(
-                    r#"<w:trHeight w:val="{}" w:hRule="atLeast" />"#,
-                    HEADER_ROW_HEIGHT
-                );
-                text = text.replace(&sentinel, &format!("<w:tblHeader />{sentinel}"));
-                text = reorder_row_properties(&text);
-            }
-            bytes = text.into_bytes();
-        }
-        out.start_file(name, options).map_err(|e| e.to_string())?;
-        out.write_all(&bytes).map_err(|e| e.to_string())?;
-    }
-    out.finish()
-        .map(Cursor::into_inner)
-        .map_err(|e| e.to_string())
-}
-
-/// Schema order of the run properties we write.
-const RUN_ORDER: [&str; 8] = [
-    "rStyle", "rFonts", "b", "bCs", "color", "sz", "szCs", "lang",
-];
-/// Schema order of the row properties we write.
-const ROW_ORDER: [&str; 3] = ["cantSplit", "trHeight", "tblHeader"];
-
-fn reorder_run_properties(xml: &str) -> String {
-    reorder(xml, "w:rPr", &RUN_ORDER)
-}
-
-fn reorder_row_properties(xml: &str) -> String {
-    reorder(xml, "w:trPr", &ROW_ORDER)
-}
-
-/// Sorts the children of every `<tag>…</tag>` by `order` (stable; unknown children last). The
-/// children docx-rs writes there are empty elements (`<w:x … />`), which is all this handles;
-/// an element with content is left as it is.
-fn reorder(xml: &str, tag: &str, order: &[&str]) -> String {
-    let open = format!("<{tag}>");
-    let close = format!("</{tag}>");
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    while let Some(start) = rest.find(&open) {
-        let body_start = start + open.len();
-        let Some(len) = rest[body_start..].find(&close) else {
-            break;
-        };
-        out.push_str(&rest[..body_start]);
-        let body = &rest[body_start..body_start + len];
-        let children: Option<Vec<&str>> = split_empty_elements(body);
-        match children {
-            Some(mut children) => {
-                children.sort_by_key(|c| {
-                    let name = c[1..]
-                        .split([' ', '/', '>'])
-                        .next()
-                        .unwrap_or("")
-                        .trim_start_matches("w:");
-                    order.iter().position(|o| *o == name).unwrap_or(order.len())
-                });
-                children.iter().for_each(|c| out.push_str(c));
-            }
-            None => out.push_str(body),
-        }
-        rest = &rest[body_start + len..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `<a />  <b x="1" />` → its elements, or None when anything is not an empty element.
-fn split_empty_elements(body: &str) -> Option<Vec<&str>> {
-    let mut out = Vec::new();
-    let mut rest = body.trim_start();
-    while !rest.is_empty() {
-        if !rest.starts_with('<') {
-            return None;
-        }
-        let end = rest.find("/>")? + 2;
-        let element = &rest[..end];
-        if element[1..].contains('<') {
-            return None;
-        }
-        out.push(element);
-        rest = rest[end..].trim_start();
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn run_properties_in_schema_order() {
-        let xml = r#"<w:r><w:rPr><w:sz w:val="36" /><w:szCs w:val="36" /><w:b /><w:bCs /><w:rFonts w:eastAsia="黑体" /></w:rPr></w:r>"#;
-        assert_eq!(
-            reorder_run_properties(xml),
-            r#"<w:r><w:rPr><w:rFonts w:eastAsia="黑体" /><w:b /><w:bCs /><w:sz w:val="36" /><w:szCs w:val="36" /></w:rPr></w:r>"#
-        );
-        // Content it does not understand is left alone.
-        let odd = "<w:rPr><w:ins><w:x/></w:ins></w:rPr>";
-        assert_eq!(reorder_run_properties(odd), odd);
-    }
 }

@@ -3,11 +3,11 @@
 //! The layout is driven by the form definitions ([`blocks`]); the complete draft travels inside
 //! the document as a custom XML part ([`embed`]) so that import is lossless.
 
-mod blocks;
+pub(crate) mod blocks;
 pub mod embed;
 pub mod import;
-mod layout;
-mod package;
+pub(crate) mod layout;
+pub(crate) mod package;
 pub mod present;
 
 use chrono::NaiveDate;
