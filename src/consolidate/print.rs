@@ -30,8 +30,6 @@ const MARGIN: i32 = 1418;
 const MARGIN_LEFT: i32 = 1701;
 const CONTENT_WIDTH: usize = PAGE_WIDTH as usize - MARGIN as usize - MARGIN_LEFT as usize;
 
-/// Half-points: 小二 for the title, 五号 for the table, 小五 for the footer.
-
 /// (heading, width in twips); 备注 takes what is left.
 const COLUMNS: [(&str, usize); 10] = [
     ("序号", 700),
