@@ -38,7 +38,7 @@ const MAX_RATIO: u64 = 200;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ImportError {
-    #[error("文件过大（{0} 字节，上限 50 MB），不是本程序导出的申报表")]
+    #[error("文件过大（{0} 字节，上限 {limit} MB），不是本程序导出的申报表", limit = MAX_DOCX_BYTES / 1024 / 1024)]
     TooLarge(u64),
     #[error("不是 Word 文档（.docx），或文件不完整：{0}")]
     NotDocx(String),
