@@ -310,110 +310,121 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
     let mut decisions: Vec<(String, Decision)> = Vec::new();
     let mut select = None;
     let mut sort = None;
-    egui::ScrollArea::both().auto_shrink(false).show(ui, |ui| {
-        egui::Grid::new("desk_rows")
-            .striped(true)
-            .num_columns(COLUMNS.len())
-            .show(ui, |ui| {
-                for (title, by) in COLUMNS {
-                    match by {
-                        Some(by) => {
-                            let arrow = match state.sort {
-                                (b, true) if b == by => " ▲",
-                                (b, false) if b == by => " ▼",
-                                _ => "",
-                            };
-                            if ui.button(format!("{title}{arrow}")).clicked() {
-                                sort = Some(by);
+    // Only the rows in view are laid out: a desk of a thousand submissions stays quick.
+    let row_height = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    let total = rows.len() + 1; // the header row scrolls with the rest
+    egui::ScrollArea::both()
+        .auto_shrink(false)
+        .show_rows(ui, row_height, total, |ui, range| {
+            egui::Grid::new("desk_rows")
+                .striped(true)
+                .min_row_height(ui.spacing().interact_size.y)
+                .num_columns(COLUMNS.len())
+                .start_row(range.start)
+                .show(ui, |ui| {
+                    for (title, by) in COLUMNS {
+                        match by {
+                            Some(by) => {
+                                let arrow = match state.sort {
+                                    (b, true) if b == by => " ▲",
+                                    (b, false) if b == by => " ▼",
+                                    _ => "",
+                                };
+                                if ui.button(format!("{title}{arrow}")).clicked() {
+                                    sort = Some(by);
+                                }
+                            }
+                            None => {
+                                ui.strong(title);
                             }
                         }
-                        None => {
-                            ui.strong(title);
-                        }
-                    }
-                }
-                ui.end_row();
-                for row in &rows {
-                    let selected = state.selected.as_deref() == Some(row.id.as_str());
-                    if ui.selectable_label(selected, row.seq.to_string()).clicked() {
-                        select = Some(row.id.clone());
-                    }
-                    ui.label(&row.list_name);
-                    ui.label(&row.domain);
-                    if ui
-                        .link(&row.name)
-                        .on_hover_text("查看全文与推荐意见")
-                        .clicked()
-                    {
-                        select = Some(row.id.clone());
-                    }
-                    ui.label(&row.unit);
-                    ui.label(&row.contact);
-                    ui.label(&row.mobile);
-                    let counts = format!("{}/{}", row.errors, row.warnings);
-                    if row.errors > 0 {
-                        ui.colored_label(ui.visuals().error_fg_color, counts);
-                    } else {
-                        ui.label(counts);
-                    }
-                    let mut flags = Vec::new();
-                    if !row.duplicates.is_empty() {
-                        flags.push("疑似重复".to_owned());
-                    }
-                    if let Some(p) = &row.previous {
-                        flags.push(if p.exact {
-                            "历年已入选".to_owned()
-                        } else {
-                            "疑似历年入选".to_owned()
-                        });
-                    }
-                    ui.colored_label(ui.visuals().warn_fg_color, flags.join("、"));
-                    let mut decision = state.desk.decision(&row.id);
-                    let before = decision.clone();
-                    let name = &row.name;
-                    let recommend = decision.recommend;
-                    ui.checkbox(&mut decision.recommend, "").widget_info(|| {
-                        egui::WidgetInfo::selected(
-                            egui::Role::CheckBox,
-                            true,
-                            recommend,
-                            format!("推荐：{name}"),
-                        )
-                    });
-                    let mut rank = decision.rank.map(|r| r.to_string()).unwrap_or_default();
-                    let rank_edit = egui::TextEdit::singleline(&mut rank)
-                        .id_salt(("rank", &row.id))
-                        .desired_width(40.0);
-                    let response = ui.add(rank_edit);
-                    response.widget_info(|| {
-                        egui::WidgetInfo::labeled(
-                            egui::Role::TextInput,
-                            true,
-                            format!("排序：{name}"),
-                        )
-                    });
-                    if response.changed() {
-                        decision.rank = rank.trim().parse().ok();
-                    }
-                    ui.add(
-                        egui::TextEdit::singleline(&mut decision.note)
-                            .id_salt(("note", &row.id))
-                            .desired_width(160.0),
-                    )
-                    .widget_info(|| {
-                        egui::WidgetInfo::labeled(
-                            egui::Role::TextInput,
-                            true,
-                            format!("备注：{name}"),
-                        )
-                    });
-                    if decision != before {
-                        decisions.push((row.id.clone(), decision));
                     }
                     ui.end_row();
-                }
-            });
-    });
+                    // The header takes the first slot in view, so it stays visible as a sticky header;
+                    // row j belongs in slot j + 1.
+                    let first = range.start.min(rows.len());
+                    let last = range.end.saturating_sub(1).clamp(first, rows.len());
+                    for row in &rows[first..last] {
+                        let selected = state.selected.as_deref() == Some(row.id.as_str());
+                        if ui.selectable_label(selected, row.seq.to_string()).clicked() {
+                            select = Some(row.id.clone());
+                        }
+                        ui.label(&row.list_name);
+                        ui.label(&row.domain);
+                        if ui
+                            .link(&row.name)
+                            .on_hover_text("查看全文与推荐意见")
+                            .clicked()
+                        {
+                            select = Some(row.id.clone());
+                        }
+                        ui.label(&row.unit);
+                        ui.label(&row.contact);
+                        ui.label(&row.mobile);
+                        let counts = format!("{}/{}", row.errors, row.warnings);
+                        if row.errors > 0 {
+                            ui.colored_label(ui.visuals().error_fg_color, counts);
+                        } else {
+                            ui.label(counts);
+                        }
+                        let mut flags = Vec::new();
+                        if !row.duplicates.is_empty() {
+                            flags.push("疑似重复".to_owned());
+                        }
+                        if let Some(p) = &row.previous {
+                            flags.push(if p.exact {
+                                "历年已入选".to_owned()
+                            } else {
+                                "疑似历年入选".to_owned()
+                            });
+                        }
+                        ui.colored_label(ui.visuals().warn_fg_color, flags.join("、"));
+                        let mut decision = state.desk.decision(&row.id);
+                        let before = decision.clone();
+                        let name = &row.name;
+                        let recommend = decision.recommend;
+                        ui.checkbox(&mut decision.recommend, "").widget_info(|| {
+                            egui::WidgetInfo::selected(
+                                egui::Role::CheckBox,
+                                true,
+                                recommend,
+                                format!("推荐：{name}"),
+                            )
+                        });
+                        let mut rank = decision.rank.map(|r| r.to_string()).unwrap_or_default();
+                        let rank_edit = egui::TextEdit::singleline(&mut rank)
+                            .id_salt(("rank", &row.id))
+                            .desired_width(40.0);
+                        let response = ui.add(rank_edit);
+                        response.widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::TextInput,
+                                true,
+                                format!("排序：{name}"),
+                            )
+                        });
+                        if response.changed() {
+                            decision.rank = rank.trim().parse().ok();
+                        }
+                        ui.add(
+                            egui::TextEdit::singleline(&mut decision.note)
+                                .id_salt(("note", &row.id))
+                                .desired_width(160.0),
+                        )
+                        .widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::TextInput,
+                                true,
+                                format!("备注：{name}"),
+                            )
+                        });
+                        if decision != before {
+                            decisions.push((row.id.clone(), decision));
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
     if let Some(by) = sort {
         state.sort = if state.sort.0 == by {
             (by, !state.sort.1)
