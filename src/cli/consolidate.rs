@@ -1,0 +1,136 @@
+//! `consolidate`: the secretariat's summary, headless.
+
+use super::*;
+
+/// Where `consolidate` writes.
+pub(super) struct SummaryOutputs {
+    pub(super) xlsx: PathBuf,
+    pub(super) csv: Option<PathBuf>,
+    pub(super) docx: Option<PathBuf>,
+}
+
+/// `consolidate`: scan, check, write the 推荐汇总表. Exit 0 when the summary was written, else 2.
+pub(super) fn consolidate(
+    defs: &Definitions,
+    paths: &[PathBuf],
+    outputs: &SummaryOutputs,
+    previous: Option<&Path>,
+) -> ExitCode {
+    use kczg_form::consolidate::{self, Desk, PreviousWinners};
+    use std::io::{IsTerminal, Write};
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
+    // The previous-winners list first: asked for and unreadable means no summary.
+    let previous = match previous.map(PreviousWinners::load).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+
+    // One line on stderr, rewritten at most ten times a second (on a terminal only).
+    let terminal = std::io::stderr().is_terminal();
+    let last = Mutex::new(None::<Instant>);
+    let progress = |done: usize, total: usize| {
+        if !terminal {
+            return;
+        }
+        let Ok(mut last) = last.lock() else { return };
+        if done < total && last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+            return;
+        }
+        *last = Some(Instant::now());
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r正在读取申报材料：{done}/{total}");
+        let _ = err.flush();
+    };
+    let batch = consolidate::scan(defs, paths, &progress);
+    if terminal {
+        eprint!("\r\x1b[K");
+    }
+    let files = batch.files;
+    for p in &batch.problems {
+        eprintln!("问题：{}", p.message);
+    }
+    let problems = batch.problems.len();
+    let mut desk = Desk::from_batch(batch);
+    desk.previous = previous;
+    if desk.submissions.is_empty() {
+        eprintln!(
+            "错误：没有可汇总的申报材料（查看了 {files} 个 .docx / .json 文件）。请指定收到的申报表（.docx）或草稿（.json）所在的文件或文件夹。"
+        );
+        return ExitCode::from(2);
+    }
+    let rows = consolidate::rows(defs, &desk);
+
+    let write = |path: &Path, what: &str, bytes: Result<Vec<u8>, String>| -> bool {
+        let written =
+            bytes.and_then(|b| kczg_form::store::write_atomic(path, &b).map_err(|e| io_reason(&e)));
+        match written {
+            Ok(()) => {
+                println!("已写出{what}：{}", path.display());
+                true
+            }
+            Err(reason) => {
+                eprintln!(
+                    "错误：无法写出{what} {}（{reason}）。请检查文件夹是否存在、是否有写入权限，或该文件是否正在 Excel / Word 中打开。",
+                    path.display()
+                );
+                false
+            }
+        }
+    };
+    let mut ok = write(
+        &outputs.xlsx,
+        "推荐汇总表",
+        consolidate::xlsx(defs, &desk, &rows).map_err(|e| e.to_string()),
+    );
+    if let Some(path) = &outputs.csv {
+        ok &= write(path, "汇总表 CSV", Ok(consolidate::csv(&rows)));
+    }
+    if let Some(path) = &outputs.docx {
+        ok &= write(
+            path,
+            "汇总表（Word，供打印盖章）",
+            consolidate::summary_docx(defs, &rows).map_err(|e| e.to_string()),
+        );
+    }
+
+    let mut per_list = Vec::new();
+    for form in &defs.forms {
+        let n = rows.iter().filter(|r| r.list == form.id).count();
+        if n > 0 {
+            per_list.push(format!("{} {n} 份", form.name));
+        }
+    }
+    let with_errors = rows.iter().filter(|r| r.errors > 0).count();
+    let duplicates = rows.iter().filter(|r| !r.duplicates.is_empty()).count();
+    let exact = rows
+        .iter()
+        .filter(|r| r.previous.as_ref().is_some_and(|p| p.exact))
+        .count();
+    let close = rows
+        .iter()
+        .filter(|r| r.previous.as_ref().is_some_and(|p| !p.exact))
+        .count();
+    println!(
+        "共汇总 {} 份申报（{}）；其中 {with_errors} 份有错误，{duplicates} 份疑似重复{}。",
+        rows.len(),
+        per_list.join("，"),
+        if desk.previous.is_some() {
+            format!("，{exact} 份与历年入选名单相同，{close} 份疑似历年入选")
+        } else {
+            String::new()
+        }
+    );
+    if problems > 0 {
+        println!("{problems} 个文件有问题（见上方“问题”），请逐一核对。");
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}

@@ -1,0 +1,105 @@
+//! `drafts`: the local draft store, headless.
+
+use super::*;
+
+pub(super) fn drafts(
+    defs: &Definitions,
+    data_dir: Option<&Path>,
+    action: DraftsAction,
+) -> ExitCode {
+    use kczg_form::store::{Entry, Store};
+    let store = match Store::open(data_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let today = chrono::Local::now().date_naive();
+    match action {
+        DraftsAction::Path => println!("{}", store.drafts_dir().display()),
+        DraftsAction::List { json } => {
+            let entries = store.list(defs, today);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&entries).unwrap_or_default()
+                );
+                return ExitCode::SUCCESS;
+            }
+            if entries.is_empty() {
+                println!("草稿库（{}）中还没有草稿。", store.drafts_dir().display());
+            }
+            for entry in &entries {
+                match entry {
+                    Entry::Ok(s) => {
+                        let domain = s
+                            .domain_name
+                            .as_deref()
+                            .map(|d| format!("·{d}"))
+                            .unwrap_or_default();
+                        println!(
+                            "{}  {}{}  {}  保存于 {}  {} 个错误、{} 个提醒",
+                            s.id, s.list_name, domain, s.name, s.saved, s.errors, s.warnings
+                        );
+                    }
+                    Entry::Damaged { id, reason, .. } => println!("{id}  已损坏：{reason}"),
+                }
+            }
+        }
+        DraftsAction::Show { id } => match store.load(defs, &id) {
+            Ok(opened) => {
+                print!("{}", opened.draft.to_json());
+                for m in &opened.misfits {
+                    eprintln!("注意：{m}");
+                }
+            }
+            Err(e) => {
+                eprintln!("错误：{e}");
+                return ExitCode::from(2);
+            }
+        },
+        DraftsAction::Import { file } => match store.import_file(&file) {
+            Ok(id) => println!("已导入为草稿 {id}"),
+            Err(e) => {
+                eprintln!("错误：{e}");
+                return ExitCode::from(2);
+            }
+        },
+        DraftsAction::ExportAll { dir, preview } => {
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                eprintln!("错误：无法创建 {}：{}", dir.display(), io_reason(&e));
+                return ExitCode::from(2);
+            }
+            let (mut written, mut skipped) = (0, 0);
+            for entry in store.list(defs, today) {
+                let Entry::Ok(summary) = entry else { continue };
+                let Ok(opened) = store.load(defs, &summary.id) else {
+                    continue;
+                };
+                let Some(form) = defs.form(&opened.draft.list) else {
+                    continue;
+                };
+                let options = kczg_form::docx::ExportOptions { preview, today };
+                match kczg_form::docx::export(defs, form, &opened.draft, options) {
+                    Ok(bytes) => {
+                        let path =
+                            dir.join(kczg_form::naming::docx_file_name(defs, form, &opened.draft));
+                        if let Err(e) = std::fs::write(&path, bytes) {
+                            eprintln!("错误：无法写入 {}：{}", path.display(), io_reason(&e));
+                            return ExitCode::from(2);
+                        }
+                        println!("已导出 {}", path.display());
+                        written += 1;
+                    }
+                    Err(e) => {
+                        eprintln!("跳过 {}（{}）：{e}", summary.id, summary.name);
+                        skipped += 1;
+                    }
+                }
+            }
+            println!("共导出 {written} 份，跳过 {skipped} 份。");
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,333 @@
+//! The command line (product.md §6). Exit codes: 0 fine, 1 findings with errors, 2 unreadable
+//! input or bad usage. Messages are Chinese; `--json` keys are English.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod check;
+mod consolidate;
+mod drafts;
+mod window;
+mod word;
+
+use check::{forms, validate};
+use consolidate::{SummaryOutputs, consolidate};
+use drafts::drafts;
+use window::{desk, gui};
+use word::{export, import, mail};
+
+use clap::{Parser, Subcommand};
+use kczg_form::docx::import::MAX_DOCX_BYTES;
+use kczg_form::draft::{Draft, MAX_DRAFT_BYTES};
+use kczg_form::rules::{self, Finding, Severity};
+use kczg_form::schema::{Definitions, Form, Kind, Origin};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kczg-form",
+    version,
+    about = "科创中国榜单申报助手：2023年“科创中国”系列榜单的申报表填写、校验与汇总",
+    long_about = None,
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "命令",
+    next_help_heading = "选项",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+)]
+pub struct Args {
+    /// 显示帮助
+    #[arg(short = 'h', long, action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// 显示版本
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+    /// 表单定义覆盖目录：其中的 .toml 文件替换内置的同名定义
+    #[arg(long, global = true, value_name = "DIR")]
+    forms: Option<PathBuf>,
+    /// 草稿库所在文件夹（默认为系统的应用数据文件夹；也可用环境变量 KCZG_FORM_DATA_DIR）
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// 校验申报草稿（.json）或导出的申报表（.docx），列出错误与提醒
+    Validate {
+        /// 草稿文件
+        file: PathBuf,
+        /// 以 JSON 输出（键为英文）
+        #[arg(long)]
+        json: bool,
+    },
+    /// 列出已加载的榜单、领域、段落与字段；可用来检查覆盖目录
+    Forms,
+    /// 从本程序导出的 Word 申报表中取回申报草稿，并报告导出后在 Word 中改动过的内容
+    Import {
+        /// 导出的申报表（.docx）
+        file: PathBuf,
+        /// 写出的草稿文件（.json）
+        #[arg(short = 'o', long = "output", value_name = "DRAFT.json")]
+        output: PathBuf,
+    },
+    /// 本机草稿库：列出、查看、导入草稿，批量导出申报表
+    Drafts {
+        #[command(subcommand)]
+        action: DraftsAction,
+    },
+    /// 生成发往征集邮箱的邮件草稿（.eml，附带申报表），可用 Outlook、Foxmail 等打开后发送
+    Mail {
+        /// 导出的申报表（.docx）
+        file: PathBuf,
+        /// 写出的邮件文件（.eml）
+        #[arg(short = 'o', long = "output", value_name = "MESSAGE.eml")]
+        output: PathBuf,
+    },
+    /// 秘书处汇总：批量导入申报表（.docx）与草稿（.json），校验、查重、核对历年入选名单，写出推荐汇总表
+    /// 打开图形界面的“秘书处汇总”，并导入给出的申报表、草稿或文件夹（可把文件拖到程序图标上）
+    Desk {
+        /// 申报表（.docx）、草稿（.json）或文件夹
+        paths: Vec<PathBuf>,
+    },
+    Consolidate {
+        /// 申报材料：文件或文件夹（在文件夹中递归查找 .docx 与 .json）
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// 写出的推荐汇总表（.xlsx：汇总页与每个榜单一页）
+        #[arg(short = 'o', long = "output", value_name = "SUMMARY.xlsx")]
+        output: PathBuf,
+        /// 另写一份汇总表 CSV（UTF-8，Excel 可直接打开）
+        #[arg(long, value_name = "F")]
+        csv: Option<PathBuf>,
+        /// 另写一份横向 A4 的 Word 汇总表（.docx），供打印盖章
+        #[arg(long, value_name = "F")]
+        docx: Option<PathBuf>,
+        /// 历年入选名单（.txt 每行一个名称，或 .csv / .xlsx 的“名称”列或第一列）
+        #[arg(long, value_name = "F")]
+        previous: Option<PathBuf>,
+    },
+    /// 把申报草稿导出为 Word 申报表（.docx）；有错误时拒绝，除非 --preview
+    Export {
+        /// 草稿文件（.json）
+        draft: PathBuf,
+        /// 输出的 .docx 文件（省略时按“榜单-领域-名称-单位.docx”存在草稿旁边）
+        #[arg(short = 'o', long = "output", value_name = "OUT.docx")]
+        output: Option<PathBuf>,
+        /// 有错误也导出，文档标明“草稿”与问题数
+        #[arg(long)]
+        preview: bool,
+    },
+}
+
+const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
+
+/// Parses the command line with Chinese help headings; usage errors exit 2 with a Chinese line
+/// before clap's own explanation.
+pub fn parse() -> Result<Args, ExitCode> {
+    use clap::{CommandFactory, FromArgMatches};
+    let command = Args::command().mut_subcommands(|sub| {
+        sub.help_template(HELP_TEMPLATE)
+            .disable_help_flag(true)
+            .mut_args(|a| {
+                let heading = if a.is_positional() {
+                    "参数"
+                } else {
+                    "选项"
+                };
+                a.help_heading(heading)
+            })
+    });
+    let parsed = command
+        .try_get_matches()
+        .and_then(|m| Args::from_arg_matches(&m));
+    parsed.map_err(|e| {
+        use clap::error::ErrorKind;
+        if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("错误：命令行参数不正确，运行 kczg-form --help 查看用法。");
+        let _ = e.print();
+        ExitCode::from(2)
+    })
+}
+
+#[derive(Debug, Subcommand)]
+enum DraftsAction {
+    /// 列出全部草稿：编号、榜单、名称、保存时间、错误与提醒数；损坏的文件注明原因
+    List {
+        /// 以 JSON 输出（键为英文）
+        #[arg(long)]
+        json: bool,
+    },
+    /// 输出一份草稿的 JSON
+    Show {
+        /// 草稿编号（见 drafts list）
+        id: String,
+    },
+    /// 把草稿文件（.json）复制进草稿库
+    Import {
+        /// 草稿文件
+        file: PathBuf,
+    },
+    /// 把草稿库中没有错误的草稿全部导出为申报表（.docx）
+    ExportAll {
+        /// 输出文件夹
+        dir: PathBuf,
+        /// 有错误的草稿也导出为预览稿（标明“草稿”）
+        #[arg(long)]
+        preview: bool,
+    },
+    /// 显示草稿库所在的文件夹
+    Path,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let Some(command) = args.command else {
+        return gui(args.forms.as_deref(), args.data_dir);
+    };
+    match command {
+        Command::Forms => forms(args.forms.as_deref()),
+        Command::Validate { file, json } => {
+            let defs = definitions(args.forms.as_deref());
+            validate(&defs, &file, json)
+        }
+        Command::Drafts { action } => {
+            let defs = definitions(args.forms.as_deref());
+            drafts(&defs, args.data_dir.as_deref(), action)
+        }
+        Command::Mail { file, output } => {
+            let defs = definitions(args.forms.as_deref());
+            mail(&defs, &file, &output)
+        }
+        Command::Import { file, output } => {
+            let defs = definitions(args.forms.as_deref());
+            import(&defs, &file, &output)
+        }
+        Command::Export {
+            draft,
+            output,
+            preview,
+        } => {
+            let defs = definitions(args.forms.as_deref());
+            export(&defs, &draft, output.as_deref(), preview)
+        }
+        Command::Desk { paths } => desk(args.forms.as_deref(), args.data_dir, paths),
+        Command::Consolidate {
+            paths,
+            output,
+            csv,
+            docx,
+            previous,
+        } => {
+            let defs = definitions(args.forms.as_deref());
+            let outputs = SummaryOutputs {
+                xlsx: output,
+                csv,
+                docx,
+            };
+            consolidate(&defs, &paths, &outputs, previous.as_deref())
+        }
+    }
+}
+
+/// Loads the definitions; a broken override is reported and the embedded ones are used.
+fn definitions(dir: Option<&Path>) -> Definitions {
+    let (defs, problem) = Definitions::load_or_embedded(dir);
+    if let Some(e) = problem {
+        eprintln!("警告：{e}");
+        eprintln!("已改用内置的表单定义。");
+    }
+    defs
+}
+
+/// A draft read from a file, with what the reader noticed on the way.
+struct Opened {
+    draft: Draft,
+    /// Fields edited in Word after export (only for .docx).
+    edits: Vec<kczg_form::docx::import::VisibleEdit>,
+}
+
+/// Reads a draft .json or an exported .docx; the error is a message for people (exit 2).
+fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
+    let shown = path.display();
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("无法打开 {shown}：{}", io_reason(&e)))?;
+    let limit = MAX_DRAFT_BYTES.max(MAX_DOCX_BYTES as usize) as u64;
+    if let Ok(meta) = file.metadata()
+        && meta.len() > limit
+    {
+        return Err(format!(
+            "{shown} 过大（{} MB），不是申报草稿或申报表",
+            meta.len() / 1024 / 1024
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("无法读取 {shown}：{}", io_reason(&e)))?;
+    if bytes.starts_with(b"PK\x03\x04")
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
+    {
+        let imported =
+            kczg_form::docx::import::import(defs, &bytes).map_err(|e| format!("{shown}：{e}"))?;
+        return Ok(Opened {
+            draft: imported.draft,
+            edits: imported.edits,
+        });
+    }
+    if bytes.len() > MAX_DRAFT_BYTES {
+        return Err(format!(
+            "{shown} 过大（超过 {} MB），不是申报草稿",
+            MAX_DRAFT_BYTES / 1024 / 1024
+        ));
+    }
+    let draft = Draft::from_slice(&bytes).map_err(|e| match e {
+        kczg_form::draft::DraftError::Json { .. } => {
+            format!("{shown}：{e}。请确认选择的是本程序保存的申报草稿 .json 文件")
+        }
+        e => format!("{shown}：{e}"),
+    })?;
+    Ok(Opened {
+        draft,
+        edits: Vec::new(),
+    })
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "文件不存在，请检查路径".into(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
+        std::io::ErrorKind::IsADirectory => "这是一个文件夹，请指定文件".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads a draft and finds its form, or says why not (exit 2).
+fn open_draft<'d>(defs: &'d Definitions, path: &Path) -> Result<(Opened, &'d Form), ExitCode> {
+    let opened = read_input(defs, path).map_err(|message| {
+        eprintln!("错误：{message}");
+        ExitCode::from(2)
+    })?;
+    let draft = &opened.draft;
+    let Some(form) = defs.form(&draft.list) else {
+        let known: Vec<String> = defs
+            .forms
+            .iter()
+            .map(|f| format!("{}（{}）", f.id, f.name))
+            .collect();
+        eprintln!(
+            "错误：{}：榜单「{}」不认识，可用的榜单：{}",
+            path.display(),
+            draft.list,
+            known.join("、")
+        );
+        return Err(ExitCode::from(2));
+    };
+    Ok((opened, form))
+}

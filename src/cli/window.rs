@@ -1,0 +1,60 @@
+//! The window: with no subcommand, and `desk PATH...` (秘书处汇总 with files imported).
+
+use super::*;
+
+/// With no subcommand: the window.
+#[cfg(feature = "gui")]
+pub(super) fn gui(forms: Option<&Path>, data_dir: Option<PathBuf>) -> ExitCode {
+    open_window(forms, data_dir, Vec::new())
+}
+
+/// Built without the GUI: say so and show what the command line can do.
+#[cfg(not(feature = "gui"))]
+pub(super) fn gui(_forms: Option<&Path>, _data_dir: Option<PathBuf>) -> ExitCode {
+    println!("此版本未包含图形界面（编译时关闭了 gui 特性），可使用下列命令：\n");
+    let _ = <Args as clap::CommandFactory>::command().print_help();
+    ExitCode::SUCCESS
+}
+
+/// `desk PATH...`: the window on 秘书处汇总, importing the paths.
+#[cfg(feature = "gui")]
+pub(super) fn desk(
+    forms: Option<&Path>,
+    data_dir: Option<PathBuf>,
+    paths: Vec<PathBuf>,
+) -> ExitCode {
+    use kczg_form::ui::Action;
+    let mut first = vec![Action::OpenDesk];
+    if !paths.is_empty() {
+        first.push(Action::DeskImport(paths));
+    }
+    open_window(forms, data_dir, first)
+}
+
+#[cfg(not(feature = "gui"))]
+pub(super) fn desk(
+    forms: Option<&Path>,
+    data_dir: Option<PathBuf>,
+    _paths: Vec<PathBuf>,
+) -> ExitCode {
+    gui(forms, data_dir)
+}
+
+#[cfg(feature = "gui")]
+pub(super) fn open_window(
+    forms: Option<&Path>,
+    data_dir: Option<PathBuf>,
+    first: Vec<kczg_form::ui::Action>,
+) -> ExitCode {
+    let (defs, problem) = Definitions::load_or_embedded(forms);
+    let notice = problem.map(|e| format!("{e}。已改用内置的表单定义。"));
+    match kczg_form::ui::run(defs, data_dir, notice, first) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "错误：无法打开窗口：{e}。如在没有图形界面的环境中，请使用命令行子命令（kczg-form --help）。"
+            );
+            ExitCode::from(2)
+        }
+    }
+}

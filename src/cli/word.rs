@@ -1,0 +1,116 @@
+//! The Word hand-off: `export`, `import` and `mail`.
+
+use super::*;
+
+pub(super) fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
+    if !path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
+    {
+        eprintln!(
+            "错误：{} 不是 .docx：邮件附件应为导出的申报表",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    let (opened, form) = match open_draft(defs, path) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("错误：无法读取 {}：{}", path.display(), io_reason(&e));
+            return ExitCode::from(2);
+        }
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let now = chrono::Local::now().fixed_offset();
+    let message = kczg_form::mail::eml(defs, form, &opened.draft, name, &bytes, now);
+    if let Err(e) = std::fs::write(output, message) {
+        eprintln!("错误：无法写入 {}：{}", output.display(), io_reason(&e));
+        return ExitCode::from(2);
+    }
+    println!(
+        "已生成邮件草稿：{}（收件人 {}，主题：{}）",
+        output.display(),
+        defs.call.submission_email,
+        kczg_form::mail::subject(defs, form, &opened.draft)
+    );
+    println!("用邮件程序打开后，核对附件并点“发送”。");
+    ExitCode::SUCCESS
+}
+
+pub(super) fn import(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
+    let (opened, form) = match open_draft(defs, path) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    if let Err(e) = std::fs::write(output, opened.draft.to_json()) {
+        eprintln!("错误：无法写入 {}：{}", output.display(), io_reason(&e));
+        return ExitCode::from(2);
+    }
+    println!("已取回{}申报草稿：{}", form.name, output.display());
+    if !opened.edits.is_empty() {
+        println!(
+            "注意：以下 {} 处在导出后被改动过（草稿以导出时内嵌的内容为准）：",
+            opened.edits.len()
+        );
+        for e in &opened.edits {
+            println!("  {}  {}", e.field, e.describe());
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+pub(super) fn export(
+    defs: &Definitions,
+    path: &Path,
+    output: Option<&Path>,
+    preview: bool,
+) -> ExitCode {
+    let (Opened { draft, .. }, form) = match open_draft(defs, path) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    let options = kczg_form::docx::ExportOptions {
+        preview,
+        today: chrono::Local::now().date_naive(),
+    };
+    let bytes = match kczg_form::docx::export(defs, form, &draft, options) {
+        Ok(bytes) => bytes,
+        Err(kczg_form::docx::ExportError::Refused { errors }) => {
+            eprintln!(
+                "未导出：{} 尚有 {} 个错误，请改正后再导出（或加 --preview 导出预览稿）：",
+                path.display(),
+                errors.len()
+            );
+            for f in &errors {
+                eprintln!("  错误  {}  {}", f.field, f.message);
+            }
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let output = match output {
+        Some(o) => o.to_path_buf(),
+        None => path.with_file_name(kczg_form::naming::docx_file_name(defs, form, &draft)),
+    };
+    if let Err(e) = std::fs::write(&output, &bytes) {
+        eprintln!("错误：无法写入 {}：{}", output.display(), io_reason(&e));
+        return ExitCode::from(2);
+    }
+    let kind = if preview {
+        "预览稿（草稿）"
+    } else {
+        "申报表"
+    };
+    println!("已导出{kind}：{}", output.display());
+    ExitCode::SUCCESS
+}
