@@ -410,3 +410,25 @@ fn the_secretariat_desk_imports_filters_recommends_and_exports() {
         _ => panic!("not on the desk"),
     }
 }
+
+#[test]
+fn a_new_form_left_blank_leaves_no_draft_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建新锐企业榜申报");
+    assert!(shows(&h, "尚未保存"));
+    h.get_by_label("← 返回首页").click();
+    h.run();
+    assert!(
+        h.state().drafts.is_empty(),
+        "nothing was typed, nothing is kept"
+    );
+    // One keystroke makes it a draft.
+    let mut h = new_draft(dir.path(), "新建新锐企业榜申报");
+    input(&h, "企业名称 *").focus();
+    h.run();
+    input(&h, "企业名称 *").type_text("测试科技有限公司");
+    h.run();
+    h.get_by_label("← 返回首页").click();
+    h.run();
+    assert_eq!(h.state().drafts.len(), 1);
+}

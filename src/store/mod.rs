@@ -308,9 +308,18 @@ impl Store {
         }
     }
 
+    /// An id for a draft that is not written yet (the GUI saves a new form on its first edit):
+    /// down to the millisecond, so two new forms opened one after the other do not share it.
+    pub fn new_id(&self) -> String {
+        self.free_id(Local::now().format("%Y%m%d-%H%M%S%3f").to_string())
+    }
+
     /// A new id: the time, then a counter until the name is free. Never reuses an existing file.
     fn fresh_id(&self) -> String {
-        let stamp = Local::now().format("%Y%m%d-%H%M%S").to_string();
+        self.free_id(Local::now().format("%Y%m%d-%H%M%S").to_string())
+    }
+
+    fn free_id(&self, stamp: String) -> String {
         (1..)
             .map(|n| format!("{stamp}-{n:02}"))
             .find(|id| {

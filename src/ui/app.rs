@@ -254,6 +254,7 @@ impl KczgApp {
                 let state = match self.save_status() {
                     Some(SaveStatus::Pending) => "未保存",
                     Some(SaveStatus::Failed(_)) => "保存失败",
+                    None if !f.on_disk => "尚未保存",
                     _ => "已保存",
                 };
                 format!("{} — {state} — 科创中国榜单申报助手", f.title(&self.defs))
@@ -271,17 +272,15 @@ impl KczgApp {
         match action {
             Action::NewDraft { list, domain } => {
                 let draft = Draft::new(self.defs.call.year.to_string(), list, domain);
+                // Written on the first edit: a form opened and left blank leaves nothing behind.
                 let id = match &self.store {
-                    Ok(store) => match store.create(&draft) {
-                        Ok(id) => id,
-                        Err(e) => {
-                            self.notify(e.to_string());
-                            format!("unsaved-{}", self.drafts.len())
-                        }
-                    },
+                    Ok(store) => store.new_id(),
                     Err(_) => "unsaved".to_owned(),
                 };
                 self.open(id, draft, Vec::new());
+                if let Screen::Form(f) = &mut self.screen {
+                    f.on_disk = false;
+                }
             }
             Action::OpenDraft(id) => {
                 let Ok(store) = &self.store else { return };

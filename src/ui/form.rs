@@ -36,6 +36,8 @@ pub struct FormState {
     pub by_section: Vec<(usize, usize)>,
     /// Text cleaned of control characters on the way in, said once.
     pub cleaning: Vec<Finding>,
+    /// Whether the draft has a file yet (a new form is written on its first edit).
+    pub on_disk: bool,
 }
 
 impl FormState {
@@ -57,6 +59,7 @@ impl FormState {
             by_path: HashMap::new(),
             by_section: Vec::new(),
             cleaning,
+            on_disk: true,
         };
         state.revalidate(defs, today);
         state
@@ -181,7 +184,8 @@ fn top_bar(
                 Some(SaveStatus::Pending) => "未保存".to_owned(),
                 Some(SaveStatus::Saved(at)) => format!("已保存 {}", at.format("%H:%M:%S")),
                 Some(SaveStatus::Failed(e)) => format!("保存失败：{e}"),
-                None => "已保存".to_owned(),
+                None if state.on_disk => "已保存".to_owned(),
+                None => "尚未保存（填写后自动保存）".to_owned(),
             };
             ui.label(egui::RichText::new(status).weak());
             ui.separator();
