@@ -306,7 +306,8 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
         });
         return;
     }
-    let rows: Vec<Row> = state.visible().into_iter().cloned().collect();
+    // Borrowed, not cloned: this runs every frame, and decisions are applied after the grid.
+    let rows: Vec<&Row> = state.visible();
     let mut decisions: Vec<(String, Decision)> = Vec::new();
     let mut select = None;
     let mut sort = None;
@@ -344,7 +345,7 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
                     // row j belongs in slot j + 1.
                     let first = range.start.min(rows.len());
                     let last = range.end.saturating_sub(1).clamp(first, rows.len());
-                    for row in &rows[first..last] {
+                    for &row in &rows[first..last] {
                         let selected = state.selected.as_deref() == Some(row.id.as_str());
                         if ui.selectable_label(selected, row.seq.to_string()).clicked() {
                             select = Some(row.id.clone());
