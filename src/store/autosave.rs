@@ -1,5 +1,7 @@
 //! Autosave off the UI thread: the GUI reports every edit with [`Autosaver::changed`] (cheap);
-//! a worker writes each draft a short moment after its last change, at once on
+//! a worker writes each draft a short moment after its last change — and never later than
+//! [`MAX_WAIT`] after the first unsaved one, so someone who types without a pause still has
+//! their text on disk every second — at once on
 //! [`Autosaver::save_now`] (Ctrl+S), and everything pending on [`Autosaver::flush`] (closing).
 //! A failed write keeps the content pending and is retried, so nothing typed is lost.
 
@@ -16,6 +18,8 @@ use crate::Draft;
 
 /// How long after the last edit a draft is written.
 pub const DEFAULT_DELAY: Duration = Duration::from_secs(1);
+/// The longest an edit waits to be written, however the typing goes on.
+pub const MAX_WAIT: Duration = Duration::from_secs(1);
 /// How long after a failed write it is tried again.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 
@@ -115,25 +119,44 @@ impl Drop for Autosaver {
     }
 }
 
+/// A draft waiting to be written.
+struct Waiting {
+    draft: Box<Draft>,
+    /// The number of the edit it holds.
+    edit: u64,
+    /// When it is written.
+    due: Instant,
+    /// The first edit not yet written.
+    since: Instant,
+}
+
+type Pending = HashMap<String, Waiting>;
+
 fn run(store: Store, delay: Duration, rx: Receiver<Msg>, statuses: Statuses, notify: Notify) {
-    // id → (latest content, its edit number, when it becomes due)
-    let mut pending: HashMap<String, (Box<Draft>, u64, Instant)> = HashMap::new();
-    let write = |pending: &mut HashMap<String, (Box<Draft>, u64, Instant)>, only_due: bool| {
+    let mut pending: Pending = HashMap::new();
+    let write = |pending: &mut Pending, only_due: bool| {
         let now = Instant::now();
         let due: Vec<String> = pending
             .iter()
-            .filter(|(_, (_, _, at))| !only_due || *at <= now)
+            .filter(|(_, w)| !only_due || w.due <= now)
             .map(|(id, _)| id.clone())
             .collect();
         for id in due {
-            let Some((draft, edit, _)) = pending.remove(&id) else {
+            let Some(Waiting { draft, edit, .. }) = pending.remove(&id) else {
                 continue;
             };
             let status = match store.save(&id, &draft) {
                 Ok(_) => SaveStatus::Saved(Local::now()),
                 Err(e) => {
                     // Keep the content and try again later; the next edit also retries.
-                    pending.insert(id.clone(), (draft, edit, Instant::now() + RETRY_AFTER));
+                    let now = Instant::now();
+                    let retry = Waiting {
+                        draft,
+                        edit,
+                        due: now + RETRY_AFTER,
+                        since: now,
+                    };
+                    pending.insert(id.clone(), retry);
                     SaveStatus::Failed(e.to_string())
                 }
             };
@@ -148,20 +171,34 @@ fn run(store: Store, delay: Duration, rx: Receiver<Msg>, statuses: Statuses, not
         }
     };
     loop {
-        let next_due = pending.values().map(|(_, _, at)| *at).min();
+        // Due drafts first: a steady stream of edits must not keep the writes waiting.
+        write(&mut pending, true);
+        let next_due = pending.values().map(|w| w.due).min();
         let timeout = next_due.map_or(Duration::from_secs(3600), |at| {
             at.saturating_duration_since(Instant::now())
         });
         match rx.recv_timeout(timeout) {
             Ok(Msg::Changed(id, draft, edit)) => {
-                pending.insert(id, (draft, edit, Instant::now() + delay));
+                // Debounced, but never beyond MAX_WAIT after the first edit not yet written.
+                let now = Instant::now();
+                let since = pending.get(&id).map_or(now, |p| p.since);
+                let due = (now + delay).min(since + MAX_WAIT);
+                pending.insert(
+                    id,
+                    Waiting {
+                        draft,
+                        edit,
+                        due,
+                        since,
+                    },
+                );
             }
             Ok(Msg::SaveNow) => write(&mut pending, false),
             Ok(Msg::Flush(done)) => {
                 write(&mut pending, false);
                 let _ = done.send(());
             }
-            Err(RecvTimeoutError::Timeout) => write(&mut pending, true),
+            Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
                 write(&mut pending, false);
                 return;
