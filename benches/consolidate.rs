@@ -13,6 +13,7 @@
 //! 4. runs `bench/python_consolidate.py DIR OUT.xlsx` the same way, once, and prints the ratio.
 //!
 //! See bench/README.md for the numbers measured on this project's machine.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};

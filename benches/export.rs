@@ -5,6 +5,7 @@
 //! `cargo bench --bench export` runs the criterion benchmarks, then the side-by-side comparison
 //! with bench/python_docx_equivalent.py (needs python3 with python-docx: `pip install
 //! python-docx`). See bench/README.md for the numbers measured on this project's machine.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

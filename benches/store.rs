@@ -1,5 +1,6 @@
 //! The draft store: listing 500 drafts (index warm, and cold after the index is removed), and
 //! one save of a maximal draft (what an autosave does).
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 use std::hint::black_box;
 

@@ -1,5 +1,6 @@
 //! Validating a maximal form: every text at its limit, 200 rows in every table.
 //! Target (product.md §8): under 1 ms on the 2-core reference machine.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 use std::hint::black_box;
 

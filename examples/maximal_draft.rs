@@ -1,5 +1,6 @@
 //! Prints a draft filled to every limit with N rows per table, for benchmarks and stress runs:
 //! `cargo run --example maximal_draft -- leading_tech industrial_foundation 200 > max.json`
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -3,20 +3,25 @@
 //!
 //! Reading is all-or-nothing: a file of another format, a newer version or malformed JSON is
 //! refused with a reason, never half-read. Unknown keys (top level, in `values`, in `meta`) are
-//! kept and written back unchanged.
+//! kept and written back unchanged — numbers included: a value holding a number that a 64-bit
+//! float does not carry exactly (`123000000000000000000000000001`, `3000.50`) keeps its text
+//! and is written back as it came, for as long as it is not edited. Numbers still compare by
+//! value (`3000.50` equals `3000.5`), so no false edits are reported.
 
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// `format` of every draft.
 pub const FORMAT: &str = "kczg-form/draft";
 /// The newest draft version this build reads and the one it writes.
 pub const VERSION: u64 = 1;
-/// A draft file larger than this is refused: a maximal form (every text at its limit, 200 rows
-/// in every table) is under 0.5 MB. The limit also bounds the memory a hostile file can take.
-pub const MAX_DRAFT_BYTES: usize = 4 * 1024 * 1024;
+/// A draft file larger than this is refused (see [`crate::limits::DRAFT_BYTES`]).
+pub const MAX_DRAFT_BYTES: usize = crate::limits::DRAFT_BYTES as usize;
 
 /// One application in progress.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Draft {
     /// The call's year it was made for, as text ("2023").
     pub call: String,
@@ -30,6 +35,38 @@ pub struct Draft {
     pub meta: Map<String, Value>,
     /// Top-level keys this version does not know, kept as they were.
     pub extra: Map<String, Value>,
+    /// The text of values that hold inexact numbers, as read, with the value it was read as:
+    /// written back as it came while the value is unchanged.
+    exact: Vec<ExactText>,
+}
+
+/// Drafts are equal when their values are; how a number was written does not matter.
+impl PartialEq for Draft {
+    fn eq(&self, other: &Draft) -> bool {
+        self.call == other.call
+            && self.list == other.list
+            && self.domain == other.domain
+            && self.values == other.values
+            && self.meta == other.meta
+            && self.extra == other.extra
+    }
+}
+
+/// Where a kept text belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Values,
+    Meta,
+    Top,
+}
+
+#[derive(Debug, Clone)]
+struct ExactText {
+    scope: Scope,
+    key: String,
+    /// The value the text was read as; the text is used only while the value is still this.
+    read_as: Value,
+    text: Box<RawValue>,
 }
 
 /// Why a file is not a draft we can read. Messages are for people, in Chinese.
@@ -76,19 +113,75 @@ impl Draft {
             values: Map::new(),
             meta: Map::new(),
             extra: Map::new(),
+            exact: Vec::new(),
         }
     }
 
     /// Parses a draft from the bytes of a file.
     pub fn from_slice(bytes: &[u8]) -> Result<Draft, DraftError> {
-        if bytes.len() > MAX_DRAFT_BYTES {
+        Draft::from_slice_within(bytes, MAX_DRAFT_BYTES)
+    }
+
+    /// Parses a draft of at most `limit` bytes (the draft inside a .docx is written with `&`,
+    /// `<` and `>` escaped, so its JSON may be longer than the file it came from).
+    pub fn from_slice_within(bytes: &[u8], limit: usize) -> Result<Draft, DraftError> {
+        if bytes.len() > limit {
             return Err(DraftError::TooLarge {
                 size: bytes.len(),
-                limit: MAX_DRAFT_BYTES,
+                limit,
             });
         }
         let value: Value = serde_json::from_slice(bytes).map_err(json_error)?;
-        Draft::from_value(value)
+        let mut draft = Draft::from_value(value)?;
+        draft.keep_exact_texts(bytes);
+        Ok(draft)
+    }
+
+    /// Remembers the text of every value holding a number that `f64` may not carry exactly.
+    fn keep_exact_texts(&mut self, bytes: &[u8]) {
+        let inexact = |v: &Value| holds_float(v);
+        if !self.values.values().any(inexact)
+            && !self.meta.values().any(inexact)
+            && !self.extra.values().any(inexact)
+        {
+            return;
+        }
+        let Ok(top) = serde_json::from_slice::<RawMap>(bytes) else {
+            return;
+        };
+        let nested = |key: &str| {
+            top.get(key)
+                .and_then(|raw| serde_json::from_str::<RawMap>(raw.get()).ok())
+                .unwrap_or_default()
+        };
+        let (values, meta) = (nested("values"), nested("meta"));
+        let mut exact = Vec::new();
+        let sources = [
+            (Scope::Values, &self.values, &values),
+            (Scope::Meta, &self.meta, &meta),
+            (Scope::Top, &self.extra, &top),
+        ];
+        for (scope, map, raws) in sources {
+            for (key, value) in map.iter().filter(|(_, v)| inexact(v)) {
+                if let Some(text) = raws.get(key) {
+                    exact.push(ExactText {
+                        scope,
+                        key: key.clone(),
+                        read_as: value.clone(),
+                        text: text.clone(),
+                    });
+                }
+            }
+        }
+        self.exact = exact;
+    }
+
+    /// The kept text of a value, when it is still the value it was read as.
+    fn exact_text(&self, scope: Scope, key: &str, value: &Value) -> Option<&RawValue> {
+        self.exact
+            .iter()
+            .find(|e| e.scope == scope && e.key == key && &e.read_as == value)
+            .map(|e| e.text.as_ref())
     }
 
     pub fn from_json(text: &str) -> Result<Draft, DraftError> {
@@ -147,10 +240,12 @@ impl Draft {
             values,
             meta,
             extra: top,
+            exact: Vec::new(),
         })
     }
 
-    /// The draft as a JSON value, known keys first, unknown keys after them.
+    /// The draft as a JSON value, known keys first, unknown keys after them. Numbers beyond
+    /// `f64` are rounded in a `Value`: to write a draft, serialise the draft itself.
     pub fn to_value(&self) -> Value {
         let mut top = Map::new();
         top.insert("format".into(), FORMAT.into());
@@ -170,8 +265,24 @@ impl Draft {
 
     /// Pretty-printed JSON, as saved to disk.
     pub fn to_json(&self) -> String {
-        // Serialising a Value with string keys cannot fail.
-        serde_json::to_string_pretty(&self.to_value()).unwrap_or_default() + "\n"
+        // Serialising maps with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+
+    /// JSON on one line (inside a .docx).
+    pub fn to_compact_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The JSON to save in a file: pretty when that fits in [`MAX_DRAFT_BYTES`], else compact
+    /// (indentation must not make a draft too large to open again). A draft read from a file
+    /// always fits compactly; one typed larger does not, which the writer checks.
+    pub fn to_file_json(&self) -> String {
+        let pretty = self.to_json();
+        if pretty.len() <= MAX_DRAFT_BYTES {
+            return pretty;
+        }
+        self.to_compact_json() + "\n"
     }
 
     /// A field's value; `domain` reads the top-level key (forms.md §10).
@@ -198,6 +309,59 @@ impl Draft {
             strip_value(value, key.clone(), &mut cleaned);
         }
         cleaned
+    }
+}
+
+/// Serialises as the draft JSON, with kept number texts written as they came.
+impl Serialize for Draft {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut top = s.serialize_map(None)?;
+        top.serialize_entry("format", FORMAT)?;
+        top.serialize_entry("version", &VERSION)?;
+        top.serialize_entry("call", &self.call)?;
+        top.serialize_entry("list", &self.list)?;
+        if let Some(d) = &self.domain {
+            top.serialize_entry("domain", d)?;
+        }
+        top.serialize_entry("values", &Exact(self, Scope::Values, &self.values))?;
+        top.serialize_entry("meta", &Exact(self, Scope::Meta, &self.meta))?;
+        for (k, v) in &self.extra {
+            match self.exact_text(Scope::Top, k, v) {
+                Some(raw) => top.serialize_entry(k, raw)?,
+                None => top.serialize_entry(k, v)?,
+            }
+        }
+        top.end()
+    }
+}
+
+/// One of the draft's maps, with kept texts.
+struct Exact<'a>(&'a Draft, Scope, &'a Map<String, Value>);
+
+impl Serialize for Exact<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Exact(draft, scope, map) = *self;
+        let mut out = s.serialize_map(Some(map.len()))?;
+        for (k, v) in map {
+            match draft.exact_text(scope, k, v) {
+                Some(raw) => out.serialize_entry(k, raw)?,
+                None => out.serialize_entry(k, v)?,
+            }
+        }
+        out.end()
+    }
+}
+
+/// Raw JSON texts by key (a later duplicate key wins, as in `Value`).
+type RawMap = std::collections::HashMap<String, Box<RawValue>>;
+
+/// Whether a value holds a number stored as `f64` (possibly rounded from its text).
+fn holds_float(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(items) => items.iter().any(holds_float),
+        Value::Object(map) => map.values().any(holds_float),
+        _ => false,
     }
 }
 

@@ -3,9 +3,12 @@
 //! 核心模块中没有任何图形界面代码；命令行与图形界面（`ui`，仅在 `gui` 特性开启时编译）
 //! 都只是它的薄外壳。`cargo build --no-default-features` 证明核心不依赖 egui。
 
+pub mod archive; // 外来压缩包（.docx、.xlsx）的有界读取：目录检查、逐部件与总量的解压上限
 pub mod consolidate; // 秘书处汇总：批量导入、查重、历年入选核对、推荐汇总表（.xlsx/.csv/.docx）
 pub mod docx; // 导出 Word 申报表（内嵌草稿，可无损导入）
 pub mod draft; // 草稿 JSON：读写、未知键保留、控制字符清理
+pub mod files; // 唯一的写入（原子写入）与读取（先查类型和大小），文件错误的中文说法
+pub mod limits; // 读取的一切上限，集中一处并相互推导：写得出的就读得回
 pub mod mail; // 提交邮件：主题、正文、mailto: 链接与带附件的未发送邮件（.eml）
 pub mod naming; // 名称、单位与导出文件名（Windows 可用、不超过 120 字符）
 pub mod rules; // 校验：字段规则、格式校验、跨字段规则 → 校验结果

@@ -1,5 +1,6 @@
 //! The command line: `validate` and `forms`, their output shapes and exit codes (0/1/2), and
 //! hostile inputs that must end in exit 2 or findings, never a panic.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! One test per row of the traceability table (forms.md §9): every condition of the notice has
 //! a rule, and each test checks both sides of its boundary on an otherwise valid fixture.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

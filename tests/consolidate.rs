@@ -3,6 +3,7 @@
 //! with the same name written differently, an edited-after-export form, broken and foreign
 //! files, draft .json files good and bad, and files to skip. The batch, the rows, the flags and
 //! the per-file problems must be exactly as planned; the .xlsx, .csv and .docx are read back.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! `kczg-form consolidate`: exit 0 when it wrote the summary, 2 otherwise; per-file problems on
 //! stderr naming the file.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

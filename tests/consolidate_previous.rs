@@ -1,5 +1,6 @@
 //! Previous winners: the list read from .txt, .csv (UTF-8 with or without BOM, GB 18030) and
 //! .xlsx, exact matches after normalising and close matches flagged separately.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 use std::path::Path;
 

@@ -1,5 +1,6 @@
 //! The form definitions: the embedded assets carry every field of forms.md with its stable id,
 //! and an override folder changes them — or is refused with the file, line and reason.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

@@ -8,6 +8,7 @@
 //!
 //! Inputs are generated here, never stored. Run with `--nocapture` to see the measured times and
 //! peak memory of every case.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

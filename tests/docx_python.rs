@@ -3,6 +3,7 @@
 //!
 //! Needs python3 with python-docx (`pip install python-docx`; .ci/run installs it). Without
 //! them these tests fail: they never skip.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

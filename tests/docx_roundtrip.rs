@@ -1,5 +1,6 @@
 //! The exported .docx: lossless round trip through import, what the document holds, preview
 //! marking, refusal while errors remain, and the CLI's export / import / mail.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The draft JSON (forms.md §10): lossless round trips, unknown keys kept, clear refusals.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The applicant's GUI, driven headless through its accessibility tree (egui_kittest): the
 //! same fonts as the app, so a missing glyph fails the test.
 #![cfg(feature = "gui")]
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The e-mail hand-off and the export file name (product spec §2.5, §4, §6 `mail`), through
 //! the public API: subjects and file names of every fixture, the `mailto:` link decoded back,
 //! and the .eml read by an independent MIME reader (Python's `email` package).
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 

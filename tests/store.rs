@@ -1,5 +1,6 @@
 //! The local draft store: saving, listing, the trash, damaged files, other definitions,
 //! write failures and autosave.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
 
 mod common;
 
@@ -21,7 +22,7 @@ fn ok_entries(entries: &[Entry]) -> Vec<&kczg_form::store::Summary> {
         .iter()
         .filter_map(|e| match e {
             Entry::Ok(s) => Some(s),
-            Entry::Damaged { .. } => None,
+            Entry::Damaged { .. } | Entry::Unusable { .. } => None,
         })
         .collect()
 }
@@ -196,7 +197,14 @@ fn damaged_files_are_listed_with_the_reason_never_overwritten_and_can_be_moved_a
     let aside = store.move_aside("bad-json").unwrap();
     assert!(aside.to_string_lossy().ends_with("bad-json.json.corrupt"));
     assert_eq!(std::fs::read_to_string(&aside).unwrap(), "{\"format\": ");
-    assert_eq!(store.list(&defs, today()).len(), 4);
+    // The copy moved aside is still listed, as a file the store no longer uses.
+    let entries = store.list(&defs, today());
+    assert_eq!(entries.len(), 5);
+    assert!(
+        entries.iter().any(|e| matches!(e,
+            Entry::Unusable { file, reason } if file.ends_with("bad-json.json.corrupt") && reason.contains("移到一旁"))),
+        "{entries:#?}"
+    );
     assert!(store.load(&defs, &good).is_ok());
 }
 
@@ -269,10 +277,9 @@ fn a_failed_write_keeps_the_values_and_the_next_save_retries() {
     std::fs::remove_file(&path).unwrap();
     std::fs::create_dir(&path).unwrap();
     let err = store.save(&id, &draft).unwrap_err();
-    assert!(
-        err.to_string().contains("已填写的内容仍保留在程序中"),
-        "{err}"
-    );
+    // The store says what is wrong; it promises no retry (only the autosaver retries).
+    assert!(err.to_string().contains("为免覆盖未作保存"), "{err}");
+    assert!(!err.to_string().contains("稍后"), "{err}");
 
     let saver = Autosaver::new(store.clone(), Duration::from_millis(50));
     let edited = with(draft, "tech_name", json!("改过的技术名称"));

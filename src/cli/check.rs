@@ -101,7 +101,12 @@ pub(super) fn limits(field: &kczg_form::schema::Field) -> String {
 }
 
 pub(super) fn validate(defs: &Definitions, path: &Path, json: bool) -> ExitCode {
-    let (Opened { mut draft, edits }, form) = match open_draft(defs, path) {
+    let (
+        Opened {
+            mut draft, edits, ..
+        },
+        form,
+    ) = match open_draft(defs, path) {
         Ok(found) => found,
         Err(code) => return code,
     };

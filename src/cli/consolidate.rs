@@ -21,6 +21,16 @@ pub(super) fn consolidate(
     use std::sync::Mutex;
     use std::time::{Duration, Instant};
 
+    // An output that is an input, lies in an input folder or is named twice: nothing is read.
+    let mut inputs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    inputs.extend(previous);
+    let mut outs: Vec<&Path> = vec![&outputs.xlsx];
+    outs.extend(outputs.csv.as_deref());
+    outs.extend(outputs.docx.as_deref());
+    if let Err(code) = refuse_overlap(&inputs, &outs) {
+        return code;
+    }
+
     // The previous-winners list first: asked for and unreadable means no summary.
     let previous = match previous.map(PreviousWinners::load).transpose() {
         Ok(p) => p,
@@ -66,18 +76,14 @@ pub(super) fn consolidate(
     let rows = consolidate::rows(defs, &desk);
 
     let write = |path: &Path, what: &str, bytes: Result<Vec<u8>, String>| -> bool {
-        let written =
-            bytes.and_then(|b| kczg_form::store::write_atomic(path, &b).map_err(|e| io_reason(&e)));
+        let written = bytes.and_then(|b| files::write_atomic(path, &b).map_err(|e| e.reason()));
         match written {
             Ok(()) => {
                 println!("已写出{what}：{}", path.display());
                 true
             }
             Err(reason) => {
-                eprintln!(
-                    "错误：无法写出{what} {}（{reason}）。请检查文件夹是否存在、是否有写入权限，或该文件是否正在 Excel / Word 中打开。",
-                    path.display()
-                );
+                eprintln!("错误：无法写出{what} {}：{reason}", path.display());
                 false
             }
         }

@@ -44,6 +44,7 @@ pub(super) fn drafts(
                         );
                     }
                     Entry::Damaged { id, reason, .. } => println!("{id}  已损坏：{reason}"),
+                    Entry::Unusable { file, reason } => println!("{file}  未使用：{reason}"),
                 }
             }
         }
@@ -68,8 +69,12 @@ pub(super) fn drafts(
         },
         DraftsAction::ExportAll { dir, preview } => {
             if let Err(e) = std::fs::create_dir_all(&dir) {
-                eprintln!("错误：无法创建 {}：{}", dir.display(), io_reason(&e));
+                let e = files::FileError::io(&dir, files::Doing::Writing, &e);
+                eprintln!("错误：{e}");
                 return ExitCode::from(2);
+            }
+            if let Err(code) = refuse_overlap(&[store.drafts_dir(), store.trash_dir()], &[&dir]) {
+                return code;
             }
             let (mut written, mut skipped) = (0, 0);
             for entry in store.list(defs, today) {
@@ -85,8 +90,7 @@ pub(super) fn drafts(
                     Ok(bytes) => {
                         let path =
                             dir.join(kczg_form::naming::docx_file_name(defs, form, &opened.draft));
-                        if let Err(e) = std::fs::write(&path, bytes) {
-                            eprintln!("错误：无法写入 {}：{}", path.display(), io_reason(&e));
+                        if !write_output(&path, &bytes) {
                             return ExitCode::from(2);
                         }
                         println!("已导出 {}", path.display());

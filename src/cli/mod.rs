@@ -1,7 +1,6 @@
 //! The command line (product.md §6). Exit codes: 0 fine, 1 findings with errors, 2 unreadable
 //! input or bad usage. Messages are Chinese; `--json` keys are English.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,6 +19,7 @@ use word::{export, import, mail};
 use clap::{Parser, Subcommand};
 use kczg_form::docx::import::MAX_DOCX_BYTES;
 use kczg_form::draft::{Draft, MAX_DRAFT_BYTES};
+use kczg_form::files;
 use kczg_form::rules::{self, Finding, Severity};
 use kczg_form::schema::{Definitions, Form, Kind, Origin};
 
@@ -247,6 +247,8 @@ fn definitions(dir: Option<&Path>) -> Definitions {
 /// A draft read from a file, with what the reader noticed on the way.
 struct Opened {
     draft: Draft,
+    /// The file as read (a .docx is attached to the mail as it is).
+    bytes: Vec<u8>,
     /// Fields edited in Word after export (only for .docx).
     edits: Vec<kczg_form::docx::import::VisibleEdit>,
 }
@@ -254,21 +256,8 @@ struct Opened {
 /// Reads a draft .json or an exported .docx; the error is a message for people (exit 2).
 fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
     let shown = path.display();
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("无法打开 {shown}：{}", io_reason(&e)))?;
     let limit = MAX_DRAFT_BYTES.max(MAX_DOCX_BYTES as usize) as u64;
-    if let Ok(meta) = file.metadata()
-        && meta.len() > limit
-    {
-        return Err(format!(
-            "{shown} 过大（{} MB），不是申报草稿或申报表",
-            meta.len() / 1024 / 1024
-        ));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("无法读取 {shown}：{}", io_reason(&e)))?;
+    let bytes = files::read_bounded(path, limit).map_err(|e| e.to_string())?;
     if bytes.starts_with(b"PK\x03\x04")
         || path
             .extension()
@@ -279,33 +268,34 @@ fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
         return Ok(Opened {
             draft: imported.draft,
             edits: imported.edits,
+            bytes,
         });
     }
-    if bytes.len() > MAX_DRAFT_BYTES {
-        return Err(format!(
-            "{shown} 过大（超过 {} MB），不是申报草稿",
-            MAX_DRAFT_BYTES / 1024 / 1024
-        ));
-    }
-    let draft = Draft::from_slice(&bytes).map_err(|e| match e {
-        kczg_form::draft::DraftError::Json { .. } => {
-            format!("{shown}：{e}。请确认选择的是本程序保存的申报草稿 .json 文件")
-        }
-        e => format!("{shown}：{e}"),
-    })?;
+    let draft = Draft::from_slice(&bytes).map_err(|e| format!("{shown}：{e}"))?;
     Ok(Opened {
         draft,
         edits: Vec::new(),
+        bytes,
     })
 }
 
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "文件不存在，请检查路径".into(),
-        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
-        std::io::ErrorKind::IsADirectory => "这是一个文件夹，请指定文件".into(),
-        _ => e.to_string(),
+/// Writes an output through the one atomic writer; false (after saying why) when it failed.
+fn write_output(path: &Path, bytes: &[u8]) -> bool {
+    match files::write_atomic(path, bytes) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            false
+        }
     }
+}
+
+/// Refuses (exit 2) outputs that are an input, lie in an input folder, or are given twice.
+fn refuse_overlap(inputs: &[&Path], outputs: &[&Path]) -> Result<(), ExitCode> {
+    files::refuse_overlap(inputs, outputs).map_err(|e| {
+        eprintln!("错误：{e}");
+        ExitCode::from(2)
+    })
 }
 
 /// Reads a draft and finds its form, or says why not (exit 2).

@@ -13,25 +13,20 @@ pub(super) fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    if let Err(code) = refuse_overlap(&[path], &[output]) {
+        return code;
+    }
     let (opened, form) = match open_draft(defs, path) {
         Ok(found) => found,
         Err(code) => return code,
-    };
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("错误：无法读取 {}：{}", path.display(), io_reason(&e));
-            return ExitCode::from(2);
-        }
     };
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     let now = chrono::Local::now().fixed_offset();
-    let message = kczg_form::mail::eml(defs, form, &opened.draft, name, &bytes, now);
-    if let Err(e) = std::fs::write(output, message) {
-        eprintln!("错误：无法写入 {}：{}", output.display(), io_reason(&e));
+    let message = kczg_form::mail::eml(defs, form, &opened.draft, name, &opened.bytes, now);
+    if !write_output(output, &message) {
         return ExitCode::from(2);
     }
     println!(
@@ -45,12 +40,14 @@ pub(super) fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
 }
 
 pub(super) fn import(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
+    if let Err(code) = refuse_overlap(&[path], &[output]) {
+        return code;
+    }
     let (opened, form) = match open_draft(defs, path) {
         Ok(found) => found,
         Err(code) => return code,
     };
-    if let Err(e) = std::fs::write(output, opened.draft.to_json()) {
-        eprintln!("错误：无法写入 {}：{}", output.display(), io_reason(&e));
+    if !write_output(output, opened.draft.to_file_json().as_bytes()) {
         return ExitCode::from(2);
     }
     println!("已取回{}申报草稿：{}", form.name, output.display());
@@ -72,6 +69,11 @@ pub(super) fn export(
     output: Option<&Path>,
     preview: bool,
 ) -> ExitCode {
+    if let Some(output) = output
+        && let Err(code) = refuse_overlap(&[path], &[output])
+    {
+        return code;
+    }
     let (Opened { draft, .. }, form) = match open_draft(defs, path) {
         Ok(found) => found,
         Err(code) => return code,
@@ -102,8 +104,12 @@ pub(super) fn export(
         Some(o) => o.to_path_buf(),
         None => path.with_file_name(kczg_form::naming::docx_file_name(defs, form, &draft)),
     };
-    if let Err(e) = std::fs::write(&output, &bytes) {
-        eprintln!("错误：无法写入 {}：{}", output.display(), io_reason(&e));
+    // The default name is beside the draft; it can only be the draft itself if the draft is
+    // named like an export, and then it is refused too.
+    if let Err(code) = refuse_overlap(&[path], &[&output]) {
+        return code;
+    }
+    if !write_output(&output, &bytes) {
         return ExitCode::from(2);
     }
     let kind = if preview {

@@ -21,7 +21,6 @@
 //!   names of 8 or more. Names shorter than 4 characters (a person's name) match exactly only.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -29,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Submission;
 use super::normalize;
+use super::sheet::SparseRow;
 use crate::schema::{Definitions, Form, Format};
 
 /// Another submission of the same list that looks like the same application.
@@ -115,16 +115,15 @@ pub fn duplicates(defs: &Definitions, submissions: &[Submission]) -> Vec<Vec<Dup
 }
 
 /// Limits on a previous-winners file.
-pub const MAX_PREVIOUS_BYTES: u64 = 20 * 1024 * 1024;
-pub const MAX_PREVIOUS_NAMES: usize = 100_000;
+pub const MAX_PREVIOUS_BYTES: u64 = crate::limits::PREVIOUS_BYTES;
+pub const MAX_PREVIOUS_NAMES: usize = crate::limits::PREVIOUS_NAMES;
 
 /// Why a previous-winners file could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PreviousError {
-    #[error("{file}：无法读取历年入选名单（{reason}）。请检查文件路径与权限")]
-    Io { file: String, reason: String },
-    #[error("{file}：历年入选名单文件过大（上限 20 MB）。请只保留名称一列")]
-    TooLarge { file: String },
+    /// Reading failed, or the file is not a regular file or too large (the message names it).
+    #[error("历年入选名单 {0}")]
+    File(#[from] crate::files::FileError),
     #[error("{file}：不支持的名单格式。请使用 .txt（每行一个名称）、.csv 或 .xlsx")]
     Format { file: String },
     #[error(
@@ -193,33 +192,14 @@ impl PreviousWinners {
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        let io = |e: std::io::Error| PreviousError::Io {
-            file: file.clone(),
-            reason: match e.kind() {
-                std::io::ErrorKind::NotFound => "文件不存在".into(),
-                std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
-                _ => e.to_string(),
-            },
-        };
-        let handle = std::fs::File::open(path).map_err(io)?;
-        if handle.metadata().map_err(io)?.len() > MAX_PREVIOUS_BYTES {
-            return Err(PreviousError::TooLarge { file });
-        }
-        let mut bytes = Vec::new();
-        handle
-            .take(MAX_PREVIOUS_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
-        if bytes.len() as u64 > MAX_PREVIOUS_BYTES {
-            return Err(PreviousError::TooLarge { file });
-        }
+        let bytes = crate::files::read_bounded(path, MAX_PREVIOUS_BYTES)?;
         let names = match ext.as_str() {
             "txt" => decode(&bytes).lines().map(str::to_owned).collect(),
             "csv" => csv_names(&decode(&bytes)).map_err(|reason| PreviousError::Csv {
                 file: file.clone(),
                 reason,
             })?,
-            "xlsx" => xlsx_names(bytes).map_err(|reason| PreviousError::Xlsx {
+            "xlsx" => xlsx_names(&bytes).map_err(|reason| PreviousError::Xlsx {
                 file: file.clone(),
                 reason,
             })?,
@@ -266,18 +246,18 @@ fn decode(bytes: &[u8]) -> String {
 }
 
 /// The column headed 名称 when the first row has one (the header row is then left out), else
-/// the first column of every row.
-fn column_names(rows: Vec<Vec<String>>) -> Vec<String> {
+/// the first column of every row. Rows are sparse: (column, text) of their non-empty cells.
+fn column_names(rows: Vec<SparseRow>) -> Vec<String> {
     let header = rows
         .first()
-        .and_then(|r| r.iter().position(|c| c.trim() == "名称"));
+        .and_then(|r| r.iter().find(|(_, c)| c.trim() == "名称").map(|(i, _)| *i));
     let (column, skip) = match header {
         Some(c) => (c, 1),
         None => (0, 0),
     };
     rows.into_iter()
         .skip(skip)
-        .filter_map(|mut r| (column < r.len()).then(|| r.swap_remove(column)))
+        .filter_map(|r| r.into_iter().find(|(i, _)| *i == column).map(|(_, t)| t))
         .collect()
 }
 
@@ -288,8 +268,18 @@ fn csv_names(text: &str) -> Result<Vec<String>, String> {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| e.to_string())?;
-        rows.push(record.iter().map(str::to_owned).collect());
+        let record = record.map_err(|e| match e.position() {
+            Some(p) => format!("第 {} 行格式有误", p.line()),
+            None => "格式有误".to_owned(),
+        })?;
+        rows.push(
+            record
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !c.is_empty())
+                .map(|(i, c)| (i, c.to_owned()))
+                .collect(),
+        );
         if rows.len() > MAX_PREVIOUS_NAMES {
             break;
         }
@@ -297,27 +287,8 @@ fn csv_names(text: &str) -> Result<Vec<String>, String> {
     Ok(column_names(rows))
 }
 
-fn xlsx_names(bytes: Vec<u8>) -> Result<Vec<String>, String> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| "文件中没有工作表".to_owned())?
-        .map_err(|e| e.to_string())?;
-    let rows = range
-        .rows()
-        .take(MAX_PREVIOUS_NAMES + 1)
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect();
-    Ok(column_names(rows))
+fn xlsx_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+    super::sheet::first_sheet_rows(bytes).map(column_names)
 }
 
 /// Previous winners prepared for matching many names.

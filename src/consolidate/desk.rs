@@ -3,7 +3,6 @@
 //! so the source files may move), the file problems, the decisions and the previous-winners list.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -18,7 +17,7 @@ use crate::Definitions;
 pub const DESK_FORMAT: &str = "kczg-form/desk";
 pub const DESK_VERSION: u64 = 1;
 /// A desk file larger than this is refused: 1,000 typical submissions take about 15 MB.
-pub const MAX_DESK_BYTES: u64 = 512 * 1024 * 1024;
+pub const MAX_DESK_BYTES: u64 = crate::limits::DESK_BYTES;
 
 /// What the secretariat decided about one submission.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,10 +70,9 @@ impl Default for Desk {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
-    #[error("{file}：无法读取汇总进度（{reason}）")]
-    Io { file: String, reason: String },
-    #[error("{file}：汇总进度文件过大（上限 512 MB），不是本程序保存的文件")]
-    TooLarge { file: String },
+    /// Reading failed, or the file is not a regular file or too large (the message names it).
+    #[error("汇总进度：{0}")]
+    File(#[from] crate::files::FileError),
     #[error(
         "{file}：不是本程序保存的汇总进度文件（{reason}）。请选择“保存汇总进度”时写出的 .json 文件"
     )]
@@ -83,8 +81,8 @@ pub enum DeskError {
         "{file}：汇总进度的格式版本为 {version}，本程序只能读取版本 {DESK_VERSION} 及以前的。请升级本程序后再打开"
     )]
     NewerVersion { file: String, version: u64 },
-    #[error("无法保存汇总进度到 {file}（{reason}）。请检查磁盘空间与写入权限，或另选位置保存")]
-    Write { file: String, reason: String },
+    #[error("无法保存汇总进度到 {}：{}", .0.path().display(), .0.reason())]
+    Write(crate::files::FileError),
 }
 
 impl Desk {
@@ -144,10 +142,7 @@ impl Desk {
             .entry("created")
             .or_insert_with(|| Value::String(now.clone()));
         self.meta.insert("updated".into(), Value::String(now));
-        crate::store::write_atomic(path, self.to_json().as_bytes()).map_err(|e| DeskError::Write {
-            file: path.display().to_string(),
-            reason: e.to_string(),
-        })
+        crate::files::write_atomic(path, self.to_json().as_bytes()).map_err(DeskError::Write)
     }
 
     /// Loads a saved desk and validates its submissions on today's date.
@@ -157,22 +152,7 @@ impl Desk {
 
     pub fn load_on(path: &Path, defs: &Definitions, today: NaiveDate) -> Result<Desk, DeskError> {
         let file = path.display().to_string();
-        let io = |e: std::io::Error| DeskError::Io {
-            file: file.clone(),
-            reason: e.to_string(),
-        };
-        let handle = std::fs::File::open(path).map_err(io)?;
-        if handle.metadata().map_err(io)?.len() > MAX_DESK_BYTES {
-            return Err(DeskError::TooLarge { file });
-        }
-        let mut bytes = Vec::new();
-        handle
-            .take(MAX_DESK_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
-        if bytes.len() as u64 > MAX_DESK_BYTES {
-            return Err(DeskError::TooLarge { file });
-        }
+        let bytes = crate::files::read_bounded(path, MAX_DESK_BYTES)?;
         let mut desk = Desk::from_slice(&bytes).map_err(|e| match e {
             DeskError::NotDesk { reason, .. } => DeskError::NotDesk {
                 file: file.clone(),

@@ -18,6 +18,7 @@ mod desk;
 pub mod normalize;
 mod print;
 mod scan;
+mod sheet;
 pub mod summary;
 mod xlsx;
 
@@ -189,7 +190,7 @@ mod draft_json {
     use crate::draft::Draft;
 
     pub fn serialize<S: Serializer>(draft: &Draft, s: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(&draft.to_value(), s)
+        serde::Serialize::serialize(draft, s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Draft, D::Error> {

@@ -2,7 +2,6 @@
 //! in parallel (rayon, one worker per core), validated, and the same file counted once.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -13,6 +12,7 @@ use super::{Edit, FileProblem, ProblemKind, SourceKind, Submission};
 use crate::Definitions;
 use crate::docx::import::{self, ImportError, MAX_DOCX_BYTES};
 use crate::draft::{Draft, DraftError, MAX_DRAFT_BYTES};
+use crate::files::FileError;
 
 /// Folders nested deeper than this below a path given are not entered (a guard against
 /// pathological trees; real submission folders are a few levels deep).
@@ -127,7 +127,10 @@ impl Walk {
                 self.problems.push(problem(
                     path,
                     ProblemKind::Unreadable,
-                    format!("无法访问（{}）。请检查路径是否正确", io_reason(&e)),
+                    format!(
+                        "无法访问（{}）。请检查路径是否正确",
+                        crate::files::reason(&e, crate::files::Doing::Reading)
+                    ),
                 ));
                 return;
             }
@@ -153,7 +156,10 @@ impl Walk {
                     self.problems.push(problem(
                         path,
                         ProblemKind::Unreadable,
-                        format!("无法打开文件夹（{}）", io_reason(&e)),
+                        format!(
+                            "无法打开文件夹（{}）",
+                            crate::files::reason(&e, crate::files::Doing::Reading)
+                        ),
                     ));
                     return;
                 }
@@ -272,38 +278,18 @@ pub fn content_id(bytes: &[u8]) -> String {
 }
 
 fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, FileProblem> {
-    let too_large = |size: u64| {
-        problem(
+    crate::files::read_bounded(path, limit).map_err(|e| match e {
+        FileError::TooLarge { size, .. } => problem(
             path,
             ProblemKind::TooLarge,
             format!(
-                "文件过大（{:.1} MB，上限 {} MB）。申报表通常不到 1 MB，请确认是否发错了文件",
-                size as f64 / 1024.0 / 1024.0,
-                limit / 1024 / 1024
+                "文件过大（{}，上限 {}）。申报表通常不到 1 MB，请确认是否发错了文件",
+                crate::files::size_text(size),
+                crate::files::size_text(limit)
             ),
-        )
-    };
-    let unreadable = |e: std::io::Error| {
-        problem(
-            path,
-            ProblemKind::Unreadable,
-            format!("无法读取（{}）", io_reason(&e)),
-        )
-    };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    if let Ok(meta) = file.metadata()
-        && meta.len() > limit
-    {
-        return Err(too_large(meta.len()));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64));
-    }
-    Ok(bytes)
+        ),
+        e => problem(path, ProblemKind::Unreadable, e.reason()),
+    })
 }
 
 fn import_problem(path: &Path, e: ImportError) -> FileProblem {
@@ -351,13 +337,5 @@ fn draft_problem(path: &Path, e: DraftError, embedded: bool) -> FileProblem {
                 _ => format!("{inside}{e}。请申报人重新保存或导出后发送"),
             },
         ),
-    }
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "文件或文件夹不存在".into(),
-        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
-        _ => e.to_string(),
     }
 }

@@ -20,7 +20,7 @@ pub fn attach(doc: Docx, draft: &Draft) -> Docx {
 
 /// The custom XML part's text.
 pub fn xml(draft: &Draft) -> String {
-    let json = serde_json::to_string(&draft.to_value()).unwrap_or_default();
+    let json = draft.to_compact_json();
     format!(
         r#"<kczg xmlns="{NAMESPACE}" format="{}" version="{}">{}</kczg>"#,
         crate::draft::FORMAT,

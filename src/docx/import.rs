@@ -6,35 +6,28 @@
 //! bombs), and XML that declares a DTD is refused outright (entity-expansion attacks). Only the
 //! two parts we need are ever decompressed; docx-rs's own reader is never used on these files.
 
-use std::io::{Cursor, Read};
-
 use quick_xml::events::Event;
 use serde_json::Value;
 
 use super::embed::NAMESPACE;
 use super::present::{cell_text, field_text};
+use crate::archive::{Archive, ArchiveError};
 use crate::draft::{Draft, DraftError};
+use crate::limits;
 use crate::rules::{field_visible, section_visible};
 use crate::schema::{Definitions, Field, Form, Kind, Role};
 
-/// A .docx larger than this is refused before reading (an exported form is about 30 KB).
-pub const MAX_DOCX_BYTES: u64 = 50 * 1024 * 1024;
-const MAX_ENTRIES: usize = 1000;
-/// The visible document: a maximal export's is about 2 MB.
-const MAX_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
-/// The embedded draft: a maximal draft is under 0.5 MB.
-const MAX_DRAFT_PART_BYTES: u64 = crate::draft::MAX_DRAFT_BYTES as u64;
-/// Table rows and cells read from the visible document (a maximal export has about 1,000 rows).
-const MAX_ROWS: usize = 20_000;
-const MAX_CELLS: usize = 200_000;
-/// All parts inflated by one import together.
-const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
+/// A .docx larger than this is refused before reading (see [`limits::DOCX_BYTES`]).
+pub const MAX_DOCX_BYTES: u64 = limits::DOCX_BYTES;
+/// Table rows and cells read from the visible document. The document is at most
+/// [`limits::DOCUMENT_XML_BYTES`] and our export spends more than 200 bytes on a row and 100 on
+/// a cell, so every export fits; a hostile document of empty rows is bounded by the same count.
+const MAX_ROWS: usize = (limits::DOCUMENT_XML_BYTES / 200) as usize;
+const MAX_CELLS: usize = (limits::DOCUMENT_XML_BYTES / 100) as usize;
 /// Custom XML parts looked at (ours is the only one an export has).
 const MAX_CUSTOM_PARTS: usize = 16;
 /// How much of a custom XML part is read to see whether its root element is ours.
 const ROOT_PEEK_BYTES: u64 = 4096;
-/// Deflate rarely beats 1:100 on real XML; a bomb does by far.
-const MAX_RATIO: u64 = 200;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ImportError {
@@ -105,7 +98,7 @@ pub fn import(defs: &Definitions, bytes: &[u8]) -> Result<Imported, ImportError>
     let draft = embedded_draft(&mut zip)?;
     let edits = match (
         defs.form(&draft.list),
-        read_part(&mut zip, "word/document.xml", MAX_DOCUMENT_BYTES)?,
+        zip.read("word/document.xml", limits::DOCUMENT_XML_BYTES)?,
     ) {
         (Some(form), Some(xml)) => compare(form, &draft, &document_rows(&xml)?),
         _ => Vec::new(),
@@ -118,164 +111,43 @@ pub fn read_draft(bytes: &[u8]) -> Result<Draft, ImportError> {
     embedded_draft(&mut open(bytes)?)
 }
 
-/// The archive and how much has been inflated from it so far.
-struct Zip<'a> {
-    archive: zip::ZipArchive<Cursor<&'a [u8]>>,
-    inflated: u64,
-}
-
-fn open(bytes: &[u8]) -> Result<Zip<'_>, ImportError> {
+fn open(bytes: &[u8]) -> Result<Archive<'_>, ImportError> {
     if bytes.len() as u64 > MAX_DOCX_BYTES {
         return Err(ImportError::TooLarge(bytes.len() as u64));
     }
-    check_directory(bytes)?;
-    let archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ImportError::NotDocx(zip_reason(&e)))?;
-    Ok(Zip {
-        archive,
-        inflated: 0,
-    })
+    Archive::open(bytes, limits::DOCX_INFLATE_BYTES).map_err(ImportError::from)
 }
 
-/// Checks the zip's end record and central directory before the zip reader sees them, so that
-/// it succeeds on its first attempt within our limits or is never asked: a single disk, no
-/// ZIP64, at most [`MAX_ENTRIES`] entries, the directory right before the end record and the
-/// end record's comment running exactly to the end of the file.
-fn check_directory(bytes: &[u8]) -> Result<(), ImportError> {
-    let incomplete = || ImportError::NotDocx("找不到完整的压缩目录".into());
-    let damaged =
-        |what: &str| ImportError::Damaged(format!("压缩目录{what}，不是本程序导出的申报表"));
-    let u16_at = |p: usize| {
-        bytes
-            .get(p..p + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-    };
-    let u32_at = |p: usize| {
-        bytes
-            .get(p..p + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let tail_start = bytes.len().saturating_sub(22 + usize::from(u16::MAX));
-    let end = bytes[tail_start..]
-        .windows(4)
-        .rposition(|w| w == b"PK\x05\x06")
-        .map(|p| tail_start + p)
-        .ok_or_else(incomplete)?;
-    let field = |off: usize| u16_at(end + off).ok_or_else(incomplete);
-    let (disk, dir_disk, here, total) = (field(4)?, field(6)?, field(8)?, field(10)?);
-    let comment = field(20)?;
-    let dir_size = u32_at(end + 12).ok_or_else(incomplete)?;
-    let dir_at = u32_at(end + 16).ok_or_else(incomplete)?;
-    if [here, total].contains(&u16::MAX) || [dir_size, dir_at].contains(&u32::MAX) {
-        return Err(damaged("为 ZIP64 格式"));
-    }
-    if disk != 0 || dir_disk != 0 || here != total {
-        return Err(damaged("分卷"));
-    }
-    if usize::from(total) > MAX_ENTRIES {
-        return Err(ImportError::Damaged(format!(
-            "包含 {total} 个条目，超过上限 {MAX_ENTRIES}"
-        )));
-    }
-    if end + 22 + usize::from(comment) != bytes.len() {
-        return Err(damaged("结尾有多余或缺少的数据"));
-    }
-    let (dir_at, dir_end) = (dir_at as usize, dir_at as usize + dir_size as usize);
-    if dir_end != end {
-        return Err(damaged("位置与大小不符"));
-    }
-    let mut p = dir_at;
-    for _ in 0..total {
-        if bytes.get(p..p + 4) != Some(b"PK\x01\x02".as_slice()) {
-            return Err(damaged("中的条目不完整"));
-        }
-        let lengths = [28, 30, 32].map(|o| u16_at(p + o).map_or(0, usize::from));
-        p += 46 + lengths.iter().sum::<usize>();
-        if p > dir_end {
-            return Err(damaged("中的条目越界"));
+impl From<ArchiveError> for ImportError {
+    fn from(e: ArchiveError) -> ImportError {
+        match e {
+            ArchiveError::NotZip(why) => ImportError::NotDocx(why),
+            ArchiveError::Damaged(why) => ImportError::Damaged(why),
         }
     }
-    if p != dir_end {
-        return Err(damaged("中的条目数与大小不符"));
-    }
-    Ok(())
 }
 
-fn zip_reason(e: &zip::result::ZipError) -> String {
-    match e {
-        zip::result::ZipError::InvalidArchive(_) => "无法识别压缩结构".into(),
-        zip::result::ZipError::UnsupportedArchive(_) => "使用了不支持的压缩方式或加密".into(),
-        zip::result::ZipError::FileNotFound => "缺少必要的部分".into(),
-        _ => "压缩数据损坏".into(),
-    }
-}
-
-/// One part, inflated within the limits; None when it is not there.
-fn read_part(zip: &mut Zip, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ImportError> {
-    read_part_up_to(zip, name, limit, false)
-}
-
-/// Reads at most `limit` bytes of a part; with `peek`, a prefix is all that is wanted and the
-/// size checks do not apply.
-fn read_part_up_to(
-    zip: &mut Zip,
-    name: &str,
-    limit: u64,
-    peek: bool,
-) -> Result<Option<Vec<u8>>, ImportError> {
-    let budget = MAX_TOTAL_BYTES.saturating_sub(zip.inflated);
-    let file = match zip.archive.by_name(name) {
-        Ok(f) => f,
-        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(ImportError::Damaged(format!("{name}：{}", zip_reason(&e)))),
-    };
-    let (size, packed) = (file.size(), file.compressed_size());
-    if !peek && (size > limit || size > packed.saturating_mul(MAX_RATIO).max(64 * 1024)) {
-        return Err(ImportError::Damaged(format!(
-            "{name} 解压后 {size} 字节（压缩 {packed} 字节），超过上限，疑似压缩炸弹"
-        )));
-    }
-    // The declared size can lie: never inflate more than it says, nor past the total budget.
-    let cap = if peek { limit } else { size }.min(budget);
-    let mut out = Vec::with_capacity(cap.min(1 << 20) as usize);
-    file.take(cap + 1)
-        .read_to_end(&mut out)
-        .map_err(|_| ImportError::Damaged(format!("{name}：解压失败（数据损坏或校验不符）")))?;
-    zip.inflated += out.len() as u64;
-    if peek {
-        out.truncate(limit as usize);
-    } else if out.len() as u64 > cap {
-        let why = if out.len() as u64 > size {
-            "实际解压大小与声明不符"
-        } else {
-            "超过总量上限"
-        };
-        return Err(ImportError::Damaged(format!("{name}：{why}，疑似压缩炸弹")));
-    }
-    Ok(Some(out))
-}
-
-fn embedded_draft(zip: &mut Zip) -> Result<Draft, ImportError> {
+fn embedded_draft(zip: &mut Archive) -> Result<Draft, ImportError> {
     let mut names: Vec<String> = zip
-        .archive
-        .file_names()
+        .names()
         .filter(|n| n.starts_with("customXml/item") && n.ends_with(".xml") && !n.contains("Props"))
         .map(str::to_owned)
         .collect();
     names.sort();
     for name in names.into_iter().take(MAX_CUSTOM_PARTS) {
         // Look at the root element before inflating a whole part that is not ours.
-        let Some(head) = read_part_up_to(zip, &name, ROOT_PEEK_BYTES, true)? else {
+        let Some(head) = zip.peek(&name, ROOT_PEEK_BYTES)? else {
             continue;
         };
         if !root_is_ours(&head) {
             continue;
         }
-        let Some(xml) = read_part(zip, &name, MAX_DRAFT_PART_BYTES)? else {
+        let Some(xml) = zip.read(&name, limits::DRAFT_PART_BYTES)? else {
             continue;
         };
         if let Some(json) = our_text(&xml, &name)? {
-            return Draft::from_json(&json).map_err(ImportError::Draft);
+            return Draft::from_slice_within(json.as_bytes(), limits::DRAFT_PART_BYTES as usize)
+                .map_err(ImportError::Draft);
         }
     }
     Err(ImportError::NotOurs)
@@ -340,7 +212,7 @@ fn our_text(xml: &[u8], name: &str) -> Result<Option<String>, ImportError> {
 }
 
 /// `&amp;`, `&#x4E2D;` and the other predefined references; nothing else.
-fn resolve(r: &quick_xml::events::BytesRef) -> Option<char> {
+pub(crate) fn resolve(r: &quick_xml::events::BytesRef) -> Option<char> {
     if r.is_char_ref() {
         return r.resolve_char_ref().ok().flatten();
     }

@@ -2,9 +2,8 @@
 //! turns each form file into a [`Form`].
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
@@ -43,7 +42,7 @@ pub static EMBEDDED_FILES: &[(&str, &str)] = &[
 ];
 
 /// A definition file larger than this is refused (the real ones are about 15 KB).
-const MAX_FILE_BYTES: u64 = 1024 * 1024;
+const MAX_FILE_BYTES: u64 = crate::limits::DEFINITION_BYTES;
 
 /// A definition file that cannot be used, with where and why, in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,19 +143,8 @@ fn is_call_file(rel: &str) -> bool {
     rel.starts_with("call-") && !rel.contains('/')
 }
 
-fn read_limited(path: &PathBuf) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("无法打开：{e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("无法读取：{e}"))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "文件过大（超过 {} KB），不像是表单定义",
-            MAX_FILE_BYTES / 1024
-        ));
-    }
-    String::from_utf8(bytes).map_err(|_| "不是 UTF-8 编码的文本，请用 UTF-8 保存".into())
+fn read_limited(path: &Path) -> Result<String, String> {
+    crate::files::read_text(path, MAX_FILE_BYTES).map_err(|e| e.reason())
 }
 
 /// One definition file's text and how to name it in messages.

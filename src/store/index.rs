@@ -9,10 +9,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, Store, ids_in, read_draft_file, summarise, write_atomic};
+use super::{Entry, Store, ids_in, read_draft_file, summarise, unusable_in};
+use crate::files::write_atomic;
 use crate::schema::Definitions;
 
 const INDEX_FORMAT: &str = "kczg-form/index-1";
+/// A larger index is not ours (one entry is about 400 bytes): it is rebuilt from the files.
+const MAX_INDEX_BYTES: u64 = 32 * 1024 * 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct IndexFile {
@@ -32,7 +35,7 @@ struct Cached {
 pub(super) fn list(store: &Store, defs: &Definitions, today: NaiveDate) -> Vec<Entry> {
     let path = store.index_path();
     let key = format!("{:016x}:{today}", defs.fingerprint);
-    let old: Option<IndexFile> = std::fs::read(&path)
+    let old: Option<IndexFile> = crate::files::read_bounded(&path, MAX_INDEX_BYTES)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .filter(|i: &IndexFile| i.format == INDEX_FORMAT && i.key == key);
@@ -81,7 +84,9 @@ pub(super) fn list(store: &Store, defs: &Definitions, today: NaiveDate) -> Vec<E
         }
     }
     list.sort_by_key(|e| std::cmp::Reverse(e.0));
-    list.into_iter().map(|(_, e)| e).collect()
+    let mut out: Vec<Entry> = list.into_iter().map(|(_, e)| e).collect();
+    out.extend(unusable_in(store.drafts_dir()));
+    out
 }
 
 fn read_entry(
@@ -98,8 +103,8 @@ fn read_entry(
             id: id.to_owned(),
             file: file.display().to_string(),
             reason: match e {
-                super::StoreError::Damaged { reason, .. }
-                | super::StoreError::Read { reason, .. } => reason,
+                super::StoreError::Damaged { reason, .. } => reason,
+                super::StoreError::File(f) => f.reason(),
                 other => other.to_string(),
             },
         },

@@ -5,7 +5,6 @@
 //! A file that cannot be read is never overwritten or deleted: it is listed as damaged with the
 //! reason and can be moved aside as `.corrupt`; everything else keeps working.
 
-mod atomic;
 pub mod autosave;
 mod index;
 
@@ -16,9 +15,8 @@ use chrono::{DateTime, Local, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use atomic::write_atomic;
-
-use crate::draft::{Draft, DraftError, MAX_DRAFT_BYTES};
+use crate::draft::{Draft, MAX_DRAFT_BYTES};
+use crate::files::{self, FileError, write_atomic};
 use crate::rules;
 use crate::schema::{Definitions, Kind};
 
@@ -32,10 +30,11 @@ pub enum StoreError {
         "无法创建或打开草稿文件夹 {path}：{reason}。请检查磁盘空间和文件夹权限，或用 --data-dir 指定其他位置"
     )]
     Folder { path: PathBuf, reason: String },
-    #[error("无法保存 {path}：{reason}。已填写的内容仍保留在程序中，稍后会再次尝试保存")]
+    #[error("无法保存 {path}：{reason}")]
     Write { path: PathBuf, reason: String },
-    #[error("无法读取 {path}：{reason}")]
-    Read { path: PathBuf, reason: String },
+    /// Reading or writing failed (the message names the file).
+    #[error("{0}")]
+    File(#[from] FileError),
     #[error("草稿 {path} 已损坏，无法打开：{reason}。文件保持原样，可将其移到一旁（.corrupt）")]
     Damaged { path: PathBuf, reason: String },
     #[error("找不到草稿「{0}」")]
@@ -57,13 +56,20 @@ pub struct Summary {
     pub warnings: usize,
 }
 
-/// A draft file as listed: readable, or damaged with the reason.
+/// A file in the drafts folder as listed: a readable draft, a damaged one with the reason, or a
+/// file the store does not use, with the reason (nothing there is passed over in silence).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Entry {
     Ok(Summary),
     Damaged {
         id: String,
+        file: String,
+        reason: String,
+    },
+    /// Not a draft of the store by its name or type (`UPPER.JSON`, a folder, a `.corrupt` copy
+    /// moved aside …); left alone.
+    Unusable {
         file: String,
         reason: String,
     },
@@ -114,7 +120,7 @@ impl Store {
         for dir in [&store.drafts, &store.trash] {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Folder {
                 path: dir.clone(),
-                reason: io_reason(&e),
+                reason: files::reason(&e, files::Doing::Writing).to_owned(),
             })?;
         }
         store.remove_stale_temps();
@@ -151,8 +157,7 @@ impl Store {
 
     /// Reads a draft for editing. Damaged files are reported, never touched.
     pub fn load(&self, defs: &Definitions, id: &str) -> Result<Opened, StoreError> {
-        let path = self.path_of(id);
-        let draft = read_draft_file(&path)?;
+        let draft = read_draft_file(&self.existing(id)?)?;
         let misfits = misfits(defs, &draft);
         Ok(Opened { draft, misfits })
     }
@@ -175,13 +180,15 @@ impl Store {
             return Err(StoreError::Write {
                 path,
                 reason: format!(
-                    "磁盘上的同名文件已损坏（{reason}），为免覆盖未作保存；请先将其移到一旁"
+                    "磁盘上的同名文件无法读取（{reason}），为免覆盖未作保存；请先将其移到一旁"
                 ),
             });
         }
+        if !valid_id(id) {
+            return Err(StoreError::NotFound(id.to_owned()));
+        }
         let mut draft = draft.clone();
-        if let Ok(existing) = std::fs::read(&path)
-            && let Ok(old) = Draft::from_slice(&existing)
+        if let Ok(old) = read_draft_file(&path)
             && same_content(&old, &draft)
         {
             return Ok(false);
@@ -192,10 +199,17 @@ impl Store {
             .entry("created")
             .or_insert_with(|| now.clone().into());
         draft.meta.insert("updated".into(), now.into());
-        write_atomic(&path, draft.to_json().as_bytes()).map_err(|e| StoreError::Write {
-            path: path.clone(),
-            reason: io_reason(&e),
-        })?;
+        let json = draft.to_file_json();
+        if json.len() > MAX_DRAFT_BYTES {
+            return Err(StoreError::Write {
+                path,
+                reason: format!(
+                    "草稿内容过多（超过 {}），保存后将无法再打开，因此未保存。请删减过长的内容（如粘贴进来的大段文字）",
+                    files::size_text(MAX_DRAFT_BYTES as u64)
+                ),
+            });
+        }
+        write_atomic(&path, json.as_bytes())?;
         Ok(true)
     }
 
@@ -227,10 +241,7 @@ impl Store {
     pub fn delete(&self, id: &str) -> Result<(), StoreError> {
         let from = self.existing(id)?;
         let to = self.trash.join(format!("{id}.json"));
-        std::fs::rename(&from, &to).map_err(|e| StoreError::Write {
-            path: from,
-            reason: io_reason(&e),
-        })
+        rename(&from, &to)
     }
 
     /// Drafts in the trash, by id.
@@ -240,7 +251,7 @@ impl Store {
 
     pub fn restore(&self, id: &str) -> Result<(), StoreError> {
         let from = self.trash.join(format!("{id}.json"));
-        if !from.exists() {
+        if !valid_id(id) || !from.is_file() {
             return Err(StoreError::NotFound(id.to_owned()));
         }
         let to = self.path_of(id);
@@ -249,10 +260,7 @@ impl Store {
         } else {
             to
         };
-        std::fs::rename(&from, &to).map_err(|e| StoreError::Write {
-            path: to,
-            reason: io_reason(&e),
-        })
+        rename(&from, &to)
     }
 
     /// Deletes everything in the trash for good; returns how many drafts went.
@@ -260,10 +268,8 @@ impl Store {
         let ids = self.trashed();
         for id in &ids {
             let path = self.trash.join(format!("{id}.json"));
-            std::fs::remove_file(&path).map_err(|e| StoreError::Write {
-                path,
-                reason: io_reason(&e),
-            })?;
+            std::fs::remove_file(&path)
+                .map_err(|e| FileError::io(&path, files::Doing::Writing, &e))?;
         }
         Ok(ids.len())
     }
@@ -277,10 +283,7 @@ impl Store {
     /// Writes a copy of a draft to a path of the person's choosing.
     pub fn save_copy(&self, id: &str, to: &Path) -> Result<(), StoreError> {
         let draft = read_draft_file(&self.existing(id)?)?;
-        write_atomic(to, draft.to_json().as_bytes()).map_err(|e| StoreError::Write {
-            path: to.to_path_buf(),
-            reason: io_reason(&e),
-        })
+        Ok(write_atomic(to, draft.to_file_json().as_bytes())?)
     }
 
     /// Renames a damaged file to `<id>.json.corrupt` so the list is clean; nothing is deleted.
@@ -292,10 +295,7 @@ impl Store {
             to = from.with_extension(format!("json.corrupt{n}"));
             n += 1;
         }
-        std::fs::rename(&from, &to).map_err(|e| StoreError::Write {
-            path: from,
-            reason: io_reason(&e),
-        })?;
+        rename(&from, &to)?;
         Ok(to)
     }
 
@@ -328,8 +328,8 @@ impl Store {
             .unwrap_or(stamp)
     }
 
-    /// Temporary files left by a crash mid-write: the target was never replaced, so they are
-    /// only partial copies.
+    /// Temporary files of our own writer left by a crash mid-write: the target was never
+    /// replaced, so they are only partial copies. Nothing else is ever removed.
     fn remove_stale_temps(&self) {
         let Ok(entries) = std::fs::read_dir(&self.drafts) else {
             return;
@@ -343,50 +343,126 @@ impl Store {
                 .ok()
                 .and_then(|t| SystemTime::now().duration_since(t).ok())
                 .is_some_and(|age| age.as_secs() > 60);
-            if name.starts_with('.') && name.ends_with(atomic::TEMP_SUFFIX) && old {
+            let ours = files::is_temp_name(&name) && entry.file_type().is_ok_and(|t| t.is_file());
+            if ours && old {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
     }
 }
 
-/// Draft ids are file stems we made: no separators, no leading dot.
+/// Draft ids are names, never paths: a file stem of printable characters with no separator,
+/// drive, leading dot or `..`.
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\']) && !id.contains("..")
+    !id.is_empty()
+        && id.len() <= 200
+        && !id.starts_with('.')
+        && !id.contains(['/', '\\', ':'])
+        && !id.contains("..")
+        && !id.chars().any(char::is_control)
 }
 
-/// The ids of the `.json` files in a folder, sorted.
+/// The ids of the draft files (`<id>.json`, regular files) in a folder, sorted.
 fn ids_in(dir: &Path) -> Vec<String> {
-    let mut ids: Vec<String> = std::fs::read_dir(dir)
+    let mut ids: Vec<String> = scan_dir(dir)
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let id = name.strip_suffix(".json")?;
-            valid_id(id).then(|| id.to_owned())
+        .filter_map(|f| match f {
+            Found::Draft(id) => Some(id),
+            Found::Other { .. } => None,
         })
         .collect();
     ids.sort();
     ids
 }
 
-/// Reads and parses a draft file, telling a damaged file from one that cannot be reached.
-pub fn read_draft_file(path: &Path) -> Result<Draft, StoreError> {
-    let bytes = std::fs::read(path).map_err(|e| StoreError::Read {
-        path: path.to_path_buf(),
-        reason: io_reason(&e),
-    })?;
-    if bytes.len() > MAX_DRAFT_BYTES {
-        let e = DraftError::TooLarge {
-            size: bytes.len(),
-            limit: MAX_DRAFT_BYTES,
+/// A file in a store folder.
+enum Found {
+    Draft(String),
+    /// Not one of ours to open: its name as shown and why.
+    Other {
+        file: String,
+        reason: String,
+    },
+}
+
+/// Every entry of a store folder, except our own temporary files (being written right now).
+fn scan_dir(dir: &Path) -> Vec<Found> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let shown = path.display().to_string();
+        let Ok(name) = entry.file_name().into_string() else {
+            found.push(Found::Other {
+                file: shown,
+                reason: "文件名含有无法识别的字符，程序不会打开它；如是草稿，请改用常规文字命名"
+                    .into(),
+            });
+            continue;
         };
-        return Err(StoreError::Damaged {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
+        if files::is_temp_name(&name) {
+            continue;
+        }
+        let id = name.strip_suffix(".json");
+        let reason = match id {
+            Some(id) if valid_id(id) => match std::fs::metadata(&path) {
+                Ok(meta) => match files::not_a_file(&meta) {
+                    None => {
+                        found.push(Found::Draft(id.to_owned()));
+                        continue;
+                    }
+                    Some(what) => format!("{what}，不是草稿文件，已跳过"),
+                },
+                Err(e) => files::reason(&e, files::Doing::Reading).to_owned(),
+            },
+            Some(_) => "文件名不能作为草稿编号（以点开头或含有特殊字符），已跳过".into(),
+            None if name.contains(".json.corrupt") => {
+                "已移到一旁的损坏草稿，程序不再打开它；确认无用后可删除".into()
+            }
+            None if name.to_lowercase().ends_with(".json") => format!(
+                "扩展名不是小写的 .json，程序不会打开它；如是草稿，请改名为「{}.json」",
+                &name[..name.len() - 5]
+            ),
+            None => "不是草稿文件（草稿的文件名为「编号.json」），已跳过".into(),
+        };
+        found.push(Found::Other {
+            file: shown,
+            reason,
         });
     }
+    found
+}
+
+/// The files of the drafts folder the store does not use, with the reason.
+fn unusable_in(dir: &Path) -> Vec<Entry> {
+    let mut out: Vec<Entry> = scan_dir(dir)
+        .into_iter()
+        .filter_map(|f| match f {
+            Found::Other { file, reason } => Some(Entry::Unusable { file, reason }),
+            Found::Draft(_) => None,
+        })
+        .collect();
+    out.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    out
+}
+
+fn rename(from: &Path, to: &Path) -> Result<(), StoreError> {
+    std::fs::rename(from, to).map_err(|e| FileError::io(from, files::Doing::Writing, &e).into())
+}
+
+/// Reads and parses a draft file, telling a damaged file from one that cannot be reached.
+/// Type and size are checked before anything is read: a FIFO or a link to `/dev/zero` is
+/// refused at once.
+pub fn read_draft_file(path: &Path) -> Result<Draft, StoreError> {
+    let bytes = match files::read_bounded(path, MAX_DRAFT_BYTES as u64) {
+        Ok(bytes) => bytes,
+        Err(e @ (FileError::TooLarge { .. } | FileError::NotAFile { .. })) => {
+            return Err(StoreError::Damaged {
+                path: path.to_path_buf(),
+                reason: e.reason(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     Draft::from_slice(&bytes).map_err(|e| StoreError::Damaged {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -493,17 +569,5 @@ fn summarise(
             .to_string(),
         errors,
         warnings,
-    }
-}
-
-pub(crate) fn io_reason(e: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match e.kind() {
-        ErrorKind::NotFound => "文件或文件夹不存在".into(),
-        ErrorKind::PermissionDenied => "没有权限（文件夹可能是只读的）".into(),
-        ErrorKind::StorageFull => "磁盘已满".into(),
-        ErrorKind::ReadOnlyFilesystem => "磁盘是只读的".into(),
-        ErrorKind::AlreadyExists => "同名文件已存在".into(),
-        _ => e.to_string(),
     }
 }

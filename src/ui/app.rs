@@ -173,7 +173,7 @@ impl KczgApp {
         });
         self.saver = Some(Autosaver::with_notify(
             store.clone(),
-            Duration::from_secs(1),
+            crate::store::autosave::DEFAULT_DELAY,
             notify,
         ));
     }
@@ -569,9 +569,9 @@ impl KczgApp {
                 .save_file(),
         };
         let Some(path) = path else { return };
-        match crate::store::write_atomic(&path, bytes) {
+        match crate::files::write_atomic(&path, bytes) {
             Ok(()) => self.notify(format!("已保存：{}", path.display())),
-            Err(e) => self.notify(format!("无法写入 {}：{e}", path.display())),
+            Err(e) => self.notify(e.to_string()),
         }
     }
 
@@ -623,8 +623,8 @@ impl KczgApp {
                 .save_file(),
         };
         let Some(path) = path else { return };
-        if let Err(e) = crate::store::write_atomic(&path, &bytes) {
-            self.notify(format!("无法写入 {}：{e}", path.display()));
+        if let Err(e) = crate::files::write_atomic(&path, &bytes) {
+            self.notify(e.to_string());
             return;
         }
         let state = HandoffState::new(path, f.draft.clone(), preview);

@@ -183,7 +183,9 @@ fn top_bar(
             let status = match saved {
                 Some(SaveStatus::Pending) => "未保存".to_owned(),
                 Some(SaveStatus::Saved(at)) => format!("已保存 {}", at.format("%H:%M:%S")),
-                Some(SaveStatus::Failed(e)) => format!("保存失败：{e}"),
+                Some(SaveStatus::Failed(e)) => {
+                    format!("保存失败：{e}。已填写的内容仍在程序中，会自动再试")
+                }
                 None if state.on_disk => "已保存".to_owned(),
                 None => "尚未保存（填写后自动保存）".to_owned(),
             };

@@ -28,8 +28,8 @@ impl HandoffState {
     /// Writes the unsent message with the .docx attached, beside the .docx.
     pub fn write_eml(&mut self, defs: &Definitions) -> Result<PathBuf, String> {
         let form = defs.form(&self.draft.list).ok_or("未知榜单")?;
-        let bytes = std::fs::read(&self.path)
-            .map_err(|e| format!("无法读取 {}：{e}", self.path.display()))?;
+        let bytes = crate::files::read_bounded(&self.path, crate::limits::DOCX_BYTES)
+            .map_err(|e| e.to_string())?;
         let name = self
             .path
             .file_name()
@@ -44,8 +44,7 @@ impl HandoffState {
             chrono::Local::now().fixed_offset(),
         );
         let eml = self.path.with_extension("eml");
-        crate::store::write_atomic(&eml, &message)
-            .map_err(|e| format!("无法写入 {}：{e}", eml.display()))?;
+        crate::files::write_atomic(&eml, &message).map_err(|e| e.to_string())?;
         self.eml = Some(eml.clone());
         Ok(eml)
     }

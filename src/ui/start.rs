@@ -145,8 +145,21 @@ fn drafts_ui(ui: &mut egui::Ui, drafts: &[Entry], actions: &mut Vec<Action>) {
                         ui.label("");
                         ui.label("");
                     }
+                    Entry::Unusable { file, reason } => {
+                        ui.colored_label(ui.visuals().warn_fg_color, "未使用");
+                        ui.label(file_name(file));
+                        ui.label(reason);
+                        ui.label("");
+                        ui.label("");
+                        ui.label("");
+                    }
                 }
                 ui.end_row();
             }
         });
+}
+
+/// The last part of a path, for a narrow column.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }

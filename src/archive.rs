@@ -1,0 +1,182 @@
+//! Reading zip archives from outside (.docx, .xlsx) within limits: the end record and central
+//! directory are checked before the zip reader sees them (a single disk, no ZIP64, at most
+//! [`ZIP_ENTRIES`](crate::limits::ZIP_ENTRIES) entries, nothing after the end record), every
+//! part is inflated within its own limit and a budget for the whole archive, and a declared
+//! size that lies is caught. Only the parts asked for are ever inflated.
+
+use std::io::{Cursor, Read};
+
+use crate::limits::{BOMB_RATIO, ZIP_ENTRIES};
+
+/// Why an archive or one of its parts cannot be read. Messages are Chinese, without the file's
+/// name (the caller names the file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArchiveError {
+    /// Not a zip archive at all, or cut short.
+    #[error("{0}")]
+    NotZip(String),
+    /// A zip archive, but damaged or unsafe.
+    #[error("{0}")]
+    Damaged(String),
+}
+
+/// An archive being read, with how much has been inflated from it so far.
+pub struct Archive<'a> {
+    zip: zip::ZipArchive<Cursor<&'a [u8]>>,
+    inflated: u64,
+    budget: u64,
+}
+
+impl<'a> Archive<'a> {
+    /// Opens an archive whose parts together may inflate to at most `budget` bytes.
+    pub fn open(bytes: &'a [u8], budget: u64) -> Result<Archive<'a>, ArchiveError> {
+        check_directory(bytes)?;
+        let zip = zip::ZipArchive::new(Cursor::new(bytes))
+            .map_err(|e| ArchiveError::NotZip(zip_reason(&e)))?;
+        Ok(Archive {
+            zip,
+            inflated: 0,
+            budget,
+        })
+    }
+
+    /// The names of the entries, in the archive's order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.zip.file_names()
+    }
+
+    /// One part, inflated whole within `limit`; None when it is not there.
+    pub fn read(&mut self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ArchiveError> {
+        self.read_up_to(name, limit, false)
+    }
+
+    /// The first `limit` bytes of a part (to look at its root element, say).
+    pub fn peek(&mut self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ArchiveError> {
+        self.read_up_to(name, limit, true)
+    }
+
+    fn read_up_to(
+        &mut self,
+        name: &str,
+        limit: u64,
+        peek: bool,
+    ) -> Result<Option<Vec<u8>>, ArchiveError> {
+        let budget = self.budget.saturating_sub(self.inflated);
+        let file = match self.zip.by_name(name) {
+            Ok(f) => f,
+            Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+            Err(e) => return Err(ArchiveError::Damaged(format!("{name}：{}", zip_reason(&e)))),
+        };
+        let (size, packed) = (file.size(), file.compressed_size());
+        if !peek && size > limit.min(budget) {
+            return Err(too_large(name, size, packed, limit));
+        }
+        // The declared size can lie: never inflate more than it says, nor past the budget.
+        let cap = if peek { limit } else { size }.min(budget);
+        let mut out = Vec::with_capacity(cap.min(1 << 20) as usize);
+        file.take(cap + 1).read_to_end(&mut out).map_err(|_| {
+            ArchiveError::Damaged(format!("{name}：解压失败（数据损坏或校验不符）"))
+        })?;
+        self.inflated += out.len() as u64;
+        if peek {
+            out.truncate(limit as usize);
+        } else if out.len() as u64 > cap {
+            return Err(ArchiveError::Damaged(if out.len() as u64 > size {
+                format!("{name}：实际解压大小与声明不符，疑似压缩炸弹")
+            } else {
+                format!("{name}：解压后的内容超过总量上限")
+            }));
+        }
+        Ok(Some(out))
+    }
+}
+
+/// A part over its limit: a bomb when it inflates far beyond its compressed size, else simply
+/// too much content.
+fn too_large(name: &str, size: u64, packed: u64, limit: u64) -> ArchiveError {
+    let mb = |b: u64| crate::files::size_text(b);
+    if size > packed.saturating_mul(BOMB_RATIO) {
+        ArchiveError::Damaged(format!(
+            "{name} 解压后为 {}（压缩时 {}），超过上限 {}，疑似压缩炸弹",
+            mb(size),
+            mb(packed),
+            mb(limit)
+        ))
+    } else {
+        ArchiveError::Damaged(format!(
+            "{name} 内容过多（解压后 {}，上限 {}）",
+            mb(size),
+            mb(limit)
+        ))
+    }
+}
+
+/// Checks the zip's end record and central directory before the zip reader sees them, so that
+/// it succeeds on its first attempt within our limits or is never asked.
+fn check_directory(bytes: &[u8]) -> Result<(), ArchiveError> {
+    let incomplete = || ArchiveError::NotZip("找不到完整的压缩目录".into());
+    let damaged = |what: &str| ArchiveError::Damaged(format!("压缩目录{what}"));
+    let u16_at = |p: usize| {
+        bytes
+            .get(p..p + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let u32_at = |p: usize| {
+        bytes
+            .get(p..p + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let tail_start = bytes.len().saturating_sub(22 + usize::from(u16::MAX));
+    let end = bytes[tail_start..]
+        .windows(4)
+        .rposition(|w| w == b"PK\x05\x06")
+        .map(|p| tail_start + p)
+        .ok_or_else(incomplete)?;
+    let field = |off: usize| u16_at(end + off).ok_or_else(incomplete);
+    let (disk, dir_disk, here, total) = (field(4)?, field(6)?, field(8)?, field(10)?);
+    let comment = field(20)?;
+    let dir_size = u32_at(end + 12).ok_or_else(incomplete)?;
+    let dir_at = u32_at(end + 16).ok_or_else(incomplete)?;
+    if [here, total].contains(&u16::MAX) || [dir_size, dir_at].contains(&u32::MAX) {
+        return Err(damaged("为 ZIP64 格式"));
+    }
+    if disk != 0 || dir_disk != 0 || here != total {
+        return Err(damaged("分卷"));
+    }
+    if usize::from(total) > ZIP_ENTRIES {
+        return Err(ArchiveError::Damaged(format!(
+            "包含 {total} 个条目，超过上限 {ZIP_ENTRIES}"
+        )));
+    }
+    if end + 22 + usize::from(comment) != bytes.len() {
+        return Err(damaged("结尾有多余或缺少的数据"));
+    }
+    let (dir_at, dir_end) = (dir_at as usize, dir_at as usize + dir_size as usize);
+    if dir_end != end {
+        return Err(damaged("位置与大小不符"));
+    }
+    let mut p = dir_at;
+    for _ in 0..total {
+        if bytes.get(p..p + 4) != Some(b"PK\x01\x02".as_slice()) {
+            return Err(damaged("中的条目不完整"));
+        }
+        let lengths = [28, 30, 32].map(|o| u16_at(p + o).map_or(0, usize::from));
+        p += 46 + lengths.iter().sum::<usize>();
+        if p > dir_end {
+            return Err(damaged("中的条目越界"));
+        }
+    }
+    if p != dir_end {
+        return Err(damaged("中的条目数与大小不符"));
+    }
+    Ok(())
+}
+
+fn zip_reason(e: &zip::result::ZipError) -> String {
+    match e {
+        zip::result::ZipError::InvalidArchive(_) => "无法识别压缩结构".into(),
+        zip::result::ZipError::UnsupportedArchive(_) => "使用了不支持的压缩方式或加密".into(),
+        zip::result::ZipError::FileNotFound => "缺少必要的部分".into(),
+        _ => "压缩数据损坏".into(),
+    }
+}

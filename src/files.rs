@@ -1,0 +1,386 @@
+//! The one way files come in and go out (style.md: one writer, one reader).
+//!
+//! - [`write_atomic`]: a temporary file in the same folder, written, synced, renamed over the
+//!   target, the folder synced. A crash or a full disk leaves the old file as it was and no
+//!   temporary file behind. `clippy.toml` forbids `std::fs::write`, `File::create` and the like
+//!   everywhere else, so no writer can forget.
+//! - [`read_bounded`]: the file type and size are checked before the first byte is read (a FIFO
+//!   or `/dev/zero` named `x.json` is refused at once, never read), then at most `limit` bytes.
+//! - [`FileError`]: what went wrong, said once in Chinese with the path the person gave and what
+//!   to do; no English text of the OS reaches a person.
+//! - [`refuse_overlap`]: an output that is also an input (or lies inside an input folder) is
+//!   refused before anything is written.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Temporary files of [`write_atomic`] are named `.kczg-<random>.tmp`: short (a long target
+/// name must not make the temporary name too long) and recognisably ours, so that stale ones
+/// are the only files the store ever removes on its own.
+pub const TEMP_PREFIX: &str = ".kczg-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// What was being done to a file when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doing {
+    Reading,
+    Writing,
+}
+
+/// A file could not be read or written. The message names the file and says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("{}{}：{reason}", doing_text(*doing), path.display())]
+    Io {
+        path: PathBuf,
+        doing: Doing,
+        reason: String,
+    },
+    #[error("{}：{what}，不是普通文件，未读取。请选择一个文件", path.display())]
+    NotAFile { path: PathBuf, what: &'static str },
+    #[error(
+        "{}：文件过大（{}，上限 {}），未读取。请确认是否选错了文件",
+        path.display(),
+        size_text(*size),
+        size_text(*limit)
+    )]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
+}
+
+fn doing_text(doing: Doing) -> &'static str {
+    match doing {
+        Doing::Reading => "无法读取 ",
+        Doing::Writing => "无法写入 ",
+    }
+}
+
+/// `1.5 MB`, `300 KB`, `12 字节`.
+pub fn size_text(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} 字节"),
+        1024..1_048_576 => format!("{} KB", bytes / 1024),
+        _ => {
+            let mb = bytes as f64 / 1_048_576.0;
+            if mb.fract() == 0.0 {
+                format!("{mb:.0} MB")
+            } else {
+                format!("{mb:.1} MB")
+            }
+        }
+    }
+}
+
+impl FileError {
+    pub fn io(path: &Path, doing: Doing, e: &std::io::Error) -> FileError {
+        FileError::Io {
+            path: path.to_path_buf(),
+            doing,
+            reason: reason(e, doing).to_owned(),
+        }
+    }
+
+    /// The path the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            FileError::Io { path, .. }
+            | FileError::NotAFile { path, .. }
+            | FileError::TooLarge { path, .. } => path,
+        }
+    }
+
+    /// Only the reason, without the path (for messages that name the file themselves).
+    pub fn reason(&self) -> String {
+        match self {
+            FileError::Io { reason, .. } => reason.clone(),
+            FileError::NotAFile { what, .. } => format!("{what}，不是普通文件"),
+            FileError::TooLarge { size, limit, .. } => {
+                format!(
+                    "文件过大（{}，上限 {}）",
+                    size_text(*size),
+                    size_text(*limit)
+                )
+            }
+        }
+    }
+}
+
+/// An OS error in words a person can act on. Never the OS's English text.
+pub fn reason(e: &std::io::Error, doing: Doing) -> &'static str {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound if doing == Doing::Writing => "文件夹不存在，请先创建文件夹或另选位置",
+        K::NotFound => "文件不存在，请检查路径",
+        K::PermissionDenied if doing == Doing::Writing => {
+            "没有写入权限（文件夹可能是只读的，或文件正在 Word / Excel 中打开），请另选位置或关闭该文件后重试"
+        }
+        K::PermissionDenied => "没有读取权限，请检查文件的权限",
+        K::StorageFull | K::QuotaExceeded | K::FileTooLarge => {
+            "磁盘已满，请清理磁盘空间后重试（原有文件未受影响）"
+        }
+        K::ReadOnlyFilesystem => "磁盘是只读的，请另选可写入的位置",
+        K::IsADirectory => "这是一个文件夹，请指定文件",
+        K::NotADirectory => "路径中有一段不是文件夹，请检查路径",
+        K::InvalidFilename => "文件名过长或含有不允许的字符，请换一个较短的文件名",
+        K::AlreadyExists => "同名文件已存在",
+        K::ResourceBusy | K::ExecutableFileBusy => "文件正被其他程序使用，请关闭后重试",
+        K::CrossesDevices => "不能跨磁盘移动，请另选位置",
+        K::UnexpectedEof | K::InvalidData => "文件不完整或已损坏",
+        K::OutOfMemory => "内存不足，请关闭其他程序后重试",
+        K::Interrupted | K::TimedOut | K::WouldBlock => "读写被中断，请重试",
+        _ => match e.raw_os_error() {
+            // ENAMETOOLONG and ENOSPC as some platforms report them without a kind.
+            Some(36) | Some(63) => "文件名过长，请换一个较短的文件名",
+            Some(28) => "磁盘已满，请清理磁盘空间后重试（原有文件未受影响）",
+            _ if doing == Doing::Writing => "写入失败，请检查磁盘和文件夹后重试",
+            _ => "读取失败，请检查文件后重试",
+        },
+    }
+}
+
+/// Writes `bytes` to `path` atomically. On failure the old file (if any) is intact and the
+/// temporary file is gone. On Unix the file is readable by the user only.
+#[allow(clippy::disallowed_methods)] // the one place that writes files
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    let failed = |e: std::io::Error| FileError::io(path, Doing::Writing, &e);
+    if path.is_dir() {
+        return Err(FileError::Io {
+            path: path.to_path_buf(),
+            doing: Doing::Writing,
+            reason: "这是一个文件夹，请指定文件名".into(),
+        });
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // tempfile creates the file with mode 0600 on Unix, under a name no one else uses, and
+    // removes it when dropped — also when a write below fails.
+    let mut temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(failed)?;
+    temp.write_all(bytes).map_err(failed)?;
+    temp.as_file().sync_all().map_err(failed)?;
+    temp.persist(path).map_err(|e| failed(e.error))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Whether a file name is one of [`write_atomic`]'s temporary files.
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+}
+
+/// Makes the rename durable. Best effort: not every platform can open a folder for syncing.
+#[allow(clippy::disallowed_methods)] // opening a folder to sync it reads nothing
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// What a path is when it is not a regular file, in words; None for a regular file.
+pub fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    if t.is_dir() {
+        return Some("这是一个文件夹");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("这是一个管道（FIFO）");
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some("这是一个设备");
+        }
+        if t.is_socket() {
+            return Some("这是一个套接字");
+        }
+    }
+    Some("这不是普通文件")
+}
+
+/// Checks that `path` is a regular file (following links) no larger than `limit`; returns its
+/// size. Nothing is opened, so a FIFO cannot block.
+pub fn check_file(path: &Path, limit: u64) -> Result<u64, FileError> {
+    let meta = std::fs::metadata(path).map_err(|e| FileError::io(path, Doing::Reading, &e))?;
+    if let Some(what) = not_a_file(&meta) {
+        return Err(FileError::NotAFile {
+            path: path.to_path_buf(),
+            what,
+        });
+    }
+    if meta.len() > limit {
+        return Err(FileError::TooLarge {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            limit,
+        });
+    }
+    Ok(meta.len())
+}
+
+/// Reads a whole file of at most `limit` bytes: file type and size are checked first, and no
+/// more than `limit` bytes are read even when the file grows meanwhile.
+#[allow(clippy::disallowed_methods)] // the one place that opens files to read them
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
+    let size = check_file(path, limit)?;
+    let failed = |e: std::io::Error| FileError::io(path, Doing::Reading, &e);
+    let file = open_regular(path).map_err(failed)?;
+    // The file was checked by name; check what was opened too (it may have been swapped).
+    let meta = file.metadata().map_err(failed)?;
+    if let Some(what) = not_a_file(&meta) {
+        return Err(FileError::NotAFile {
+            path: path.to_path_buf(),
+            what,
+        });
+    }
+    let mut bytes = Vec::with_capacity(size.min(limit) as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(failed)?;
+    if bytes.len() as u64 > limit {
+        return Err(FileError::TooLarge {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Opens for reading without blocking on a FIFO swapped in after the check (Unix: O_NONBLOCK,
+/// which regular files ignore).
+#[allow(clippy::disallowed_methods)]
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Reads a UTF-8 text file of at most `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
+    let bytes = read_bounded(path, limit)?;
+    String::from_utf8(bytes).map_err(|_| FileError::Io {
+        path: path.to_path_buf(),
+        doing: Doing::Reading,
+        reason: "不是 UTF-8 编码的文本，请用 UTF-8 保存".into(),
+    })
+}
+
+/// Two paths of a command that must not be the same file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct Overlap {
+    pub output: PathBuf,
+    pub other: PathBuf,
+    /// The other path is an input folder that holds the output.
+    pub inside: bool,
+    /// The other path is another output, not an input.
+    pub both_outputs: bool,
+}
+
+impl Overlap {
+    fn message(&self) -> String {
+        let (out, other) = (self.output.display(), self.other.display());
+        if self.inside {
+            format!(
+                "输出文件 {out} 位于输入文件夹 {other} 之中：写在那里会在下次导入时被当作申报材料读入。请把输出写到输入文件夹以外的位置"
+            )
+        } else if self.both_outputs {
+            format!("两个输出都指向 {out}：后写的会覆盖先写的。请为每个输出指定不同的文件")
+        } else {
+            format!(
+                "输出文件 {out} 与输入 {other} 是同一个文件：写出会覆盖输入。请为输出另选文件名"
+            )
+        }
+    }
+}
+
+/// Refuses outputs that are an input, lie inside an input folder, or are given twice. Paths are
+/// compared canonically (links, `..`, case on case-insensitive systems as the OS resolves it);
+/// an output that does not exist yet is compared through its folder.
+pub fn refuse_overlap(inputs: &[&Path], outputs: &[&Path]) -> Result<(), Overlap> {
+    let inputs: Vec<(&Path, Option<PathBuf>)> = inputs.iter().map(|p| (*p, canonical(p))).collect();
+    let mut seen: Vec<(&Path, PathBuf)> = Vec::new();
+    for out in outputs {
+        let Some(c) = canonical(out) else { continue };
+        for (input, ic) in &inputs {
+            let Some(ic) = ic else { continue };
+            let inside = input.is_dir() && c.starts_with(ic);
+            if c == *ic || inside {
+                return Err(Overlap {
+                    output: out.to_path_buf(),
+                    other: input.to_path_buf(),
+                    inside: inside && c != *ic,
+                    both_outputs: false,
+                });
+            }
+        }
+        if let Some((first, _)) = seen.iter().find(|(_, sc)| *sc == c) {
+            return Err(Overlap {
+                output: out.to_path_buf(),
+                other: first.to_path_buf(),
+                inside: false,
+                both_outputs: true,
+            });
+        }
+        seen.push((out, c));
+    }
+    Ok(())
+}
+
+/// The canonical form of a path that may not exist yet: its folder canonicalised, its name kept.
+fn canonical(path: &Path) -> Option<PathBuf> {
+    if let Ok(c) = std::fs::canonicalize(path) {
+        return Some(c);
+    }
+    let name = path.file_name()?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(dir).ok()?.join(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size_text(12), "12 字节");
+        assert_eq!(size_text(300 * 1024), "300 KB");
+        assert_eq!(size_text(4 * 1024 * 1024), "4 MB");
+        assert_eq!(size_text(1_572_864), "1.5 MB");
+    }
+
+    #[test]
+    fn os_errors_are_said_in_chinese() {
+        let full = std::io::Error::from_raw_os_error(28);
+        assert!(reason(&full, Doing::Writing).contains("磁盘已满"));
+        let long = std::io::Error::from_raw_os_error(36);
+        assert!(reason(&long, Doing::Writing).contains("文件名过长"));
+        let dir = std::io::Error::from_raw_os_error(21);
+        assert!(reason(&dir, Doing::Reading).contains("文件夹"));
+        let odd = std::io::Error::other("some English text");
+        assert!(!reason(&odd, Doing::Reading).is_ascii());
+    }
+}
