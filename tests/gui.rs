@@ -63,6 +63,18 @@ fn shows(h: &Harness<'_, KczgApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
 
+/// The navigation entry of a section (its title may also stand in findings).
+fn section<'a>(h: &'a Harness<'_, KczgApp>, title: &'a str) -> egui_kittest::Node<'a> {
+    // The navigation comes first in the tree.
+    h.query_all(
+        egui_kittest::kittest::By::new()
+            .role(Role::Button)
+            .label_contains(title),
+    )
+    .next()
+    .unwrap_or_else(|| panic!("no section {title}"))
+}
+
 fn input<'a>(h: &'a Harness<'_, KczgApp>, label: &'a str) -> egui_kittest::Node<'a> {
     h.get_by_role_and_label(Role::TextInput, label)
 }
@@ -432,4 +444,99 @@ fn a_new_form_left_blank_leaves_no_draft_behind() {
     h.get_by_label("← 返回首页").click();
     h.run();
     assert_eq!(h.state().drafts.len(), 1);
+}
+
+/// Issue 9: while a number or date field has focus it shows exactly the keystrokes; once focus
+/// leaves, the stored value's text. What is stored is the value whenever the text reads as one.
+#[test]
+fn number_and_date_fields_store_the_value_and_show_it_once_focus_leaves() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), "emerging_enterprise");
+    let shown = |h: &Harness<'_, KczgApp>, label: &str| input(h, label).value().unwrap_or_default();
+    let stored = |h: &Harness<'_, KczgApp>, id: &str| form_state(h).draft.values.get(id).cloned();
+    let retype = |h: &mut Harness<'_, KczgApp>, label: &str, text: &str| {
+        input(h, label).focus();
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        input(h, label).type_text(text);
+        h.run();
+    };
+    let leave = |h: &mut Harness<'_, KczgApp>| {
+        input(h, "法定代表人 *").focus();
+        h.run();
+        h.run();
+    };
+
+    // 注册资本: `3000` then `.` then `5` — every keystroke shows, the number is stored.
+    retype(&mut h, "注册资本 *", "3000.");
+    assert_eq!(shown(&h, "注册资本 *"), "3000.");
+    assert_eq!(stored(&h, "ent_capital"), Some(json!(3000)));
+    input(&h, "注册资本 *").type_text("5");
+    h.run();
+    assert_eq!(shown(&h, "注册资本 *"), "3000.5");
+    assert_eq!(stored(&h, "ent_capital"), Some(json!(3000.5)));
+    // `3000.50` is the number 3000.5, shown as typed until focus leaves.
+    input(&h, "注册资本 *").type_text("0");
+    h.run();
+    assert_eq!(shown(&h, "注册资本 *"), "3000.50");
+    leave(&mut h);
+    assert_eq!(shown(&h, "注册资本 *"), "3000.5");
+    assert_eq!(stored(&h, "ent_capital"), Some(json!(3000.5)));
+
+    // Select all and Backspace: the field is empty and so is the value.
+    input(&h, "注册资本 *").focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    assert_eq!(shown(&h, "注册资本 *"), "");
+    assert_eq!(stored(&h, "ent_capital"), None);
+    assert!(shows(&h, "请填写「注册资本」"));
+    leave(&mut h);
+    assert_eq!(shown(&h, "注册资本 *"), "");
+
+    // 从业人员 (an integer) in another section.
+    section(&h, "企业规模与研发投入").click();
+    h.run();
+    retype(&mut h, "从业人员 *", "1,200");
+    assert_eq!(shown(&h, "从业人员 *"), "1,200");
+    assert_eq!(stored(&h, "employees"), Some(json!(1200)));
+    // The comma deleted: exactly `1200` shows and is stored.
+    h.key_press(egui::Key::Home);
+    h.key_press(egui::Key::ArrowRight);
+    h.key_press(egui::Key::Delete);
+    h.run();
+    assert_eq!(shown(&h, "从业人员 *"), "1200");
+    assert_eq!(stored(&h, "employees"), Some(json!(1200)));
+    // Ctrl+A then `50`: replaced, not appended.
+    retype(&mut h, "从业人员 *", "50");
+    assert_eq!(shown(&h, "从业人员 *"), "50");
+    assert_eq!(stored(&h, "employees"), Some(json!(50)));
+    // Full-width digits and a space as thousands separator.
+    retype(&mut h, "从业人员 *", "１２００");
+    assert_eq!(stored(&h, "employees"), Some(json!(1200)));
+    retype(&mut h, "从业人员 *", "1 200");
+    assert_eq!(stored(&h, "employees"), Some(json!(1200)));
+    input(&h, "上年度营业收入 *").focus();
+    h.run();
+    h.run();
+    assert_eq!(shown(&h, "从业人员 *"), "1200");
+    // Text that is no number is kept as typed, with an error on the field — never dropped.
+    retype(&mut h, "从业人员 *", "约1200");
+    assert_eq!(stored(&h, "employees"), Some(json!("约1200")));
+    assert!(shows(&h, "应为整数"));
+    input(&h, "上年度营业收入 *").focus();
+    h.run();
+    h.run();
+    assert_eq!(shown(&h, "从业人员 *"), "约1200");
+
+    // Dates: the usual spellings are stored as YYYY-MM-DD once read.
+    section(&h, "企业基本信息").click();
+    h.run();
+    retype(&mut h, "成立日期 *", "2015年6月18日");
+    assert_eq!(shown(&h, "成立日期 *"), "2015年6月18日");
+    assert_eq!(stored(&h, "ent_founded"), Some(json!("2015-06-18")));
+    leave(&mut h);
+    assert_eq!(shown(&h, "成立日期 *"), "2015-06-18");
 }

@@ -1,11 +1,15 @@
 //! Field widgets, rendered from the definitions. Every input is labelled (`labelled_by`) and its
 //! id is salted with the field path, never with its position, so hiding a field shifts nothing.
-//! What a person types is kept as typed: a number field that does not parse keeps the text.
+//! Single-line fields follow one rule: while a field has focus it shows exactly the keystrokes
+//! (kept in [`FormState::typing`]); once focus leaves, it shows the stored value's text
+//! (`1200`, `3000.5`, `2015-06-18`). What is stored comes from [`crate::input`]: the value when
+//! the text reads as one, else the text as typed — never nothing.
 
 use egui::{Align, Id, RichText, TextEdit};
 use serde_json::{Map, Value};
 
 use super::form::FormState;
+use crate::input::{text_of_value, value_from_text};
 use crate::rules::{char_count, computed_value, field_visible};
 use crate::schema::{Definitions, Field, Form, Kind, Role, Section};
 
@@ -69,25 +73,25 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
             } else {
                 draft.values.get(&field.id).cloned()
             };
-            let raw = state.raw.get(&path).cloned();
             let slot = Slot {
                 path: &path,
                 label: label.id,
                 compact: false,
             };
-            let (new_value, response) =
-                value_ui(ui, field, &slot, value.as_ref(), raw, &state.draft);
+            let (new_value, response) = value_ui(
+                ui,
+                field,
+                &slot,
+                value.as_ref(),
+                &mut state.typing,
+                &state.draft,
+            );
             if let Some(r) = &response {
                 focus_if_asked(state, &path, r);
             }
             match new_value {
-                Some(Edit::Value(v)) => {
+                Some(Edit(v)) => {
                     set_top(state, field, v);
-                    true
-                }
-                Some(Edit::Raw(text)) => {
-                    state.raw.insert(path.clone(), text.clone());
-                    set_top(state, field, Some(Value::String(text)));
                     true
                 }
                 None => false,
@@ -101,9 +105,6 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
 }
 
 fn set_top(state: &mut FormState, field: &Field, value: Option<Value>) {
-    if field.kind != Kind::Integer && field.kind != Kind::Decimal {
-        state.raw.remove(&field.id);
-    }
     if field.id == "domain" {
         state.draft.domain = value.and_then(|v| v.as_str().map(str::to_owned));
         return;
@@ -114,21 +115,50 @@ fn set_top(state: &mut FormState, field: &Field, value: Option<Value>) {
     };
 }
 
-/// A change made in a widget.
-enum Edit {
-    /// The new value (None: emptied).
-    Value(Option<Value>),
-    /// Text typed into a number field that is not a number (yet): kept as typed.
-    Raw(String),
+/// The id of the widget of a field path (salted with the path, never with a position).
+fn widget_id(path: &str) -> Id {
+    Id::unique(("field", path))
 }
 
-fn text_of(value: Option<&Value>) -> String {
-    match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
+/// Keystrokes are kept only while their field has focus: once focus is elsewhere (another
+/// field, another section), the field shows its stored value again when next drawn.
+pub fn forget_typing_without_focus(ui: &egui::Ui, state: &mut FormState) {
+    if let Some((path, _)) = &state.typing
+        && ui.memory(|m| m.focused()) != Some(widget_id(path))
+    {
+        state.typing = None;
     }
+}
+
+/// A change made in a widget: the new value (None: emptied).
+struct Edit(Option<Value>);
+
+/// The text a single-line field shows: the keystrokes while it has focus, else the stored
+/// value's text. Keeps [`FormState::typing`] for the field with focus only.
+fn shown_text(
+    ui: &egui::Ui,
+    id: Id,
+    path: &str,
+    value: Option<&Value>,
+    typing: &mut Option<(String, String)>,
+) -> String {
+    let focused = ui.memory(|m| m.has_focus(id));
+    match typing {
+        Some((p, text)) if p == path && focused => text.clone(),
+        Some((p, _)) if p == path => {
+            // Focus has left: from now on the stored value speaks.
+            *typing = None;
+            text_of_value(value)
+        }
+        _ => text_of_value(value),
+    }
+}
+
+/// After a single-line edit: remembers the keystrokes and gives the value to store.
+fn typed(field: &Field, path: &str, text: String, typing: &mut Option<(String, String)>) -> Edit {
+    let value = value_from_text(field, &text);
+    *typing = Some((path.to_owned(), text));
+    Edit(value)
 }
 
 /// Where a value widget sits: its path (for its id), the label that names it, and whether it
@@ -145,7 +175,7 @@ fn value_ui(
     field: &Field,
     slot: &Slot,
     value: Option<&Value>,
-    raw: Option<String>,
+    typing: &mut Option<(String, String)>,
     draft: &crate::Draft,
 ) -> (Option<Edit>, Option<egui::Response>) {
     let Slot {
@@ -153,13 +183,13 @@ fn value_ui(
         label,
         compact,
     } = *slot;
-    let id = Id::unique(("field", path));
+    let id = widget_id(path);
     match field.kind {
         Kind::Text | Kind::Date | Kind::Month => {
-            let mut text = text_of(value);
+            let mut text = shown_text(ui, id, path, value, typing);
             let hint = match field.kind {
-                Kind::Date => "YYYY-MM-DD，如 2015-06-18",
-                Kind::Month => "YYYY-MM，如 1985-07",
+                Kind::Date => "如 2015-06-18 或 2015年6月18日",
+                Kind::Month => "如 1985-07 或 1985年7月",
                 _ => "",
             };
             let width = match (field.kind, field.max_chars) {
@@ -187,17 +217,11 @@ fn value_ui(
                     r
                 })
                 .inner;
-            let edit = response.changed().then(|| {
-                // 统一社会信用代码 is written in capitals: upper-case on entry.
-                if field.format == Some(crate::schema::Format::Uscc) {
-                    text = text.to_uppercase();
-                }
-                Edit::Value((!text.is_empty()).then(|| Value::String(text)))
-            });
+            let edit = response.changed().then(|| typed(field, path, text, typing));
             (edit, Some(response))
         }
         Kind::Textarea => {
-            let mut text = text_of(value);
+            let mut text = text_of_value(value);
             let response = ui
                 .add(
                     TextEdit::multiline(&mut text)
@@ -214,11 +238,11 @@ fn value_ui(
             counter(ui, field, &text, max);
             let edit = response
                 .changed()
-                .then(|| Edit::Value((!text.is_empty()).then(|| Value::String(text))));
+                .then(|| Edit((!text.is_empty()).then(|| Value::String(text))));
             (edit, Some(response))
         }
         Kind::Integer | Kind::Decimal => {
-            let mut text = raw.unwrap_or_else(|| text_of(value));
+            let mut text = shown_text(ui, id, path, value, typing);
             let response = ui
                 .horizontal(|ui| {
                     let r = ui
@@ -234,29 +258,7 @@ fn value_ui(
                     r
                 })
                 .inner;
-            let edit = response.changed().then(|| {
-                let trimmed = text.trim();
-                if trimmed.is_empty() {
-                    return Edit::Value(None);
-                }
-                let number = match field.kind {
-                    Kind::Integer => trimmed.parse::<i64>().ok().map(Value::from),
-                    _ => trimmed
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|x| x.is_finite())
-                        .and_then(|x| serde_json::Number::from_f64(x).map(Value::Number)),
-                };
-                // 「12.50」 is a number but would show differently: keep exactly what was typed.
-                let exact = number
-                    .as_ref()
-                    .is_some_and(|n| n.to_string().as_str() == trimmed);
-                if exact {
-                    Edit::Value(number)
-                } else {
-                    Edit::Raw(text.clone())
-                }
-            });
+            let edit = response.changed().then(|| typed(field, path, text, typing));
             (edit, Some(response))
         }
         Kind::Choice => choice_ui(ui, field, id, value.and_then(Value::as_str), label, compact),
@@ -289,9 +291,7 @@ fn value_ui(
                             })
                             .map(|o| Value::String(o.value.clone()))
                             .collect();
-                        edit = Some(Edit::Value(
-                            (!next.is_empty()).then_some(Value::Array(next)),
-                        ));
+                        edit = Some(Edit((!next.is_empty()).then_some(Value::Array(next))));
                     }
                     first.get_or_insert(r);
                 }
@@ -332,7 +332,7 @@ fn choice_ui(
                 for option in &field.options {
                     let r = ui.radio(chosen == Some(option.value.as_str()), &option.label);
                     if r.clicked() {
-                        edit = Some(Edit::Value(Some(Value::String(option.value.clone()))));
+                        edit = Some(Edit(Some(Value::String(option.value.clone()))));
                     }
                     first.get_or_insert(r);
                 }
@@ -359,7 +359,7 @@ fn choice_ui(
                     .selectable_label(chosen == Some(option.value.as_str()), &option.label)
                     .clicked()
                 {
-                    edit = Some(Edit::Value(Some(Value::String(option.value.clone()))));
+                    edit = Some(Edit(Some(Value::String(option.value.clone()))));
                 }
             }
         })
@@ -459,7 +459,6 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
                 for column in &field.columns {
                     let path = format!("{}[{i}].{}", field.id, column.id);
                     let current = row.get(&column.id).cloned();
-                    let raw = state.raw.get(&path).cloned();
                     let (edit, response) = ui
                         .vertical(|ui| {
                             let slot = Slot {
@@ -467,7 +466,14 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
                                 label: label.id,
                                 compact: true,
                             };
-                            value_ui(ui, column, &slot, current.as_ref(), raw, &state.draft)
+                            value_ui(
+                                ui,
+                                column,
+                                &slot,
+                                current.as_ref(),
+                                &mut state.typing,
+                                &state.draft,
+                            )
                         })
                         .inner;
                     if let Some(r) = &response {
@@ -475,19 +481,12 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
                     }
                     let cells = row.as_object_mut().expect("made an object above");
                     match edit {
-                        Some(Edit::Value(Some(v))) => {
-                            state.raw.remove(&path);
+                        Some(Edit(Some(v))) => {
                             cells.insert(column.id.clone(), v);
                             changed = true;
                         }
-                        Some(Edit::Value(None)) => {
-                            state.raw.remove(&path);
+                        Some(Edit(None)) => {
                             cells.shift_remove(&column.id);
-                            changed = true;
-                        }
-                        Some(Edit::Raw(text)) => {
-                            state.raw.insert(path.clone(), text.clone());
-                            cells.insert(column.id.clone(), Value::String(text));
                             changed = true;
                         }
                         None => {}
@@ -531,9 +530,14 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
             }
             _ => {}
         }
-        // Typed-but-unparsed texts are keyed by row: after a move they would follow the wrong row.
-        let prefix = format!("{}[", field.id);
-        state.raw.retain(|p, _| !p.starts_with(&prefix));
+        // The keystrokes are kept by path, which names a row: after a move they belong elsewhere.
+        if state
+            .typing
+            .as_ref()
+            .is_some_and(|(p, _)| p.starts_with(&format!("{}[", field.id)))
+        {
+            state.typing = None;
+        }
         changed = true;
     }
     if changed {

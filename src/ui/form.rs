@@ -29,8 +29,9 @@ pub struct FormState {
     pub show_problems: bool,
     /// A field path to scroll to and focus on the next frame.
     pub focus: Option<String>,
-    /// What was typed into number fields, by path, when it is not (yet) a number.
-    pub raw: HashMap<String, String>,
+    /// The field with focus (its path) and its text exactly as typed; once focus leaves, the
+    /// field shows the stored value's text instead.
+    pub typing: Option<(String, String)>,
     /// Findings by field path, and (errors, warnings) by section: derived in `revalidate`.
     pub by_path: HashMap<String, Vec<usize>>,
     pub by_section: Vec<(usize, usize)>,
@@ -55,7 +56,7 @@ impl FormState {
             page: Page::Fields,
             show_problems: true,
             focus: None,
-            raw: HashMap::new(),
+            typing: None,
             by_path: HashMap::new(),
             by_section: Vec::new(),
             cleaning,
@@ -134,6 +135,7 @@ pub fn ui(
     let Some(form) = state.form(defs) else {
         return actions;
     };
+    super::fields::forget_typing_without_focus(ui, state);
     top_bar(ui, defs, state, saved, &mut actions);
     sections_nav(ui, form, state);
     if state.show_problems {
