@@ -88,7 +88,7 @@ pub enum DraftError {
         "该草稿的格式版本为 {0}，本程序只能读取版本 {VERSION} 及以前的草稿。请升级本程序后再打开"
     )]
     NewerVersion(u64),
-    #[error("草稿中的 {key} 不正确：{expected}")]
+    #[error("「{key}」不正确：{expected}")]
     BadKey {
         key: &'static str,
         expected: &'static str,

@@ -533,7 +533,7 @@ fn corpus_gives_exactly_the_planned_rows_flags_problems_and_files() {
 
 fn check_xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) {
     use calamine::{Data, Reader, Xlsx};
-    let bytes = consolidate::xlsx(defs, desk, rows).unwrap();
+    let bytes = consolidate::xlsx(defs, desk, rows).unwrap().bytes;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
     let sheets = book.sheet_names();
     assert_eq!(

@@ -131,7 +131,7 @@ fn crash_child_typist() {
     let mut rng: u64 = std::process::id() as u64 | 1;
     let mut out = std::io::stdout().lock();
     for n in 1.. {
-        draft.values.insert("tm_deeds".into(), json!(typed(n)));
+        draft.values.insert("competence".into(), json!(typed(n)));
         saver.changed("typing", &draft);
         writeln!(out, "{n}").unwrap();
         out.flush().unwrap();
@@ -139,7 +139,7 @@ fn crash_child_typist() {
         rng ^= rng >> 7;
         rng ^= rng << 17;
         // Mostly quick keys, now and then a pause just under the old 1 s debounce.
-        let pause = if rng % 4 == 0 {
+        let pause = if rng.is_multiple_of(4) {
             550 + rng % 150
         } else {
             20 + rng % 180
@@ -207,7 +207,7 @@ fn continuous_typing_killed_at_random_keeps_all_but_the_last_two_seconds() {
         let on_disk = std::fs::read(&path)
             .ok()
             .and_then(|b| Draft::from_slice(&b).ok())
-            .and_then(|d| d.values.get("tm_deeds")?.as_str().map(str::to_owned))
+            .and_then(|d| d.values.get("competence")?.as_str().map(str::to_owned))
             .unwrap_or_default();
         let n = on_disk.chars().count();
         assert_eq!(

@@ -91,7 +91,14 @@ pub(super) fn consolidate(
     let mut ok = write(
         &outputs.xlsx,
         "推荐汇总表",
-        consolidate::xlsx(defs, &desk, &rows).map_err(|e| e.to_string()),
+        consolidate::xlsx(defs, &desk, &rows)
+            .map(|x| {
+                for warning in &x.cut {
+                    eprintln!("注意：{warning}");
+                }
+                x.bytes
+            })
+            .map_err(|e| e.to_string()),
     );
     if let Some(path) = &outputs.csv {
         ok &= write(path, "汇总表 CSV", Ok(consolidate::csv(&rows)));

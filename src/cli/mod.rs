@@ -86,12 +86,12 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "MESSAGE.eml")]
         output: PathBuf,
     },
-    /// 秘书处汇总：批量导入申报表（.docx）与草稿（.json），校验、查重、核对历年入选名单，写出推荐汇总表
     /// 打开图形界面的“秘书处汇总”，并导入给出的申报表、草稿或文件夹（可把文件拖到程序图标上）
     Desk {
         /// 申报表（.docx）、草稿（.json）或文件夹
         paths: Vec<PathBuf>,
     },
+    /// 秘书处汇总：批量导入申报表（.docx）与草稿（.json），校验、查重、核对历年入选名单，写出推荐汇总表
     Consolidate {
         /// 申报材料：文件或文件夹（在文件夹中递归查找 .docx 与 .json）
         #[arg(required = true, value_name = "PATH")]
@@ -128,18 +128,22 @@ const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
 /// before clap's own explanation.
 pub fn parse() -> Result<Args, ExitCode> {
     use clap::{CommandFactory, FromArgMatches};
-    let command = Args::command().mut_subcommands(|sub| {
-        sub.help_template(HELP_TEMPLATE)
-            .disable_help_flag(true)
-            .mut_args(|a| {
-                let heading = if a.is_positional() {
-                    "参数"
-                } else {
-                    "选项"
-                };
-                a.help_heading(heading)
-            })
-    });
+    let command = Args::command()
+        .override_usage("kczg-form [选项] [命令]")
+        .mut_subcommands(|sub| {
+            let usage = chinese_usage(&sub);
+            sub.help_template(HELP_TEMPLATE)
+                .override_usage(usage)
+                .disable_help_flag(true)
+                .mut_args(|a| {
+                    let heading = if a.is_positional() {
+                        "参数"
+                    } else {
+                        "选项"
+                    };
+                    a.help_heading(heading)
+                })
+        });
     let parsed = command
         .try_get_matches()
         .and_then(|m| Args::from_arg_matches(&m));
@@ -149,10 +153,68 @@ pub fn parse() -> Result<Args, ExitCode> {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
-        eprintln!("错误：命令行参数不正确，运行 kczg-form --help 查看用法。");
-        let _ = e.print();
+        eprintln!("错误：{}", usage_error(&e));
+        eprintln!("运行 kczg-form --help（或 kczg-form 命令 --help）查看用法。");
         ExitCode::from(2)
     })
+}
+
+/// A subcommand's usage line with Chinese placeholders: `kczg-form validate [选项] <FILE>`.
+fn chinese_usage(sub: &clap::Command) -> String {
+    let mut sub = sub.clone();
+    let rendered = sub.render_usage().to_string();
+    let line = rendered.trim().trim_start_matches("Usage:").trim();
+    format!("kczg-form {line}")
+        .replace("[OPTIONS]", "[选项]")
+        .replace("<COMMAND>", "<命令>")
+        .replace("[COMMAND]", "[命令]")
+}
+
+/// What clap found wrong with the command line, in Chinese (clap's own text is English).
+fn usage_error(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let get = |kind: ContextKind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join("、")),
+        Some(ContextValue::StyledStr(s)) => Some(s.to_string()),
+        Some(ContextValue::StyledStrs(v)) => Some(
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("、"),
+        ),
+        Some(ContextValue::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let arg = get(ContextKind::InvalidArg).unwrap_or_default();
+    let suggestion = get(ContextKind::SuggestedSubcommand)
+        .or_else(|| get(ContextKind::SuggestedArg))
+        .map(|s| format!("；是否想用「{s}」？"))
+        .unwrap_or_default();
+    match e.kind() {
+        ErrorKind::InvalidSubcommand => format!(
+            "没有名为「{}」的命令{suggestion}",
+            get(ContextKind::InvalidSubcommand).unwrap_or_default()
+        ),
+        ErrorKind::UnknownArgument => format!("不认识的选项或参数「{arg}」{suggestion}"),
+        ErrorKind::MissingRequiredArgument => format!("缺少必需的参数 {arg}"),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "缺少命令".to_owned()
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => format!(
+            "{arg} 的值「{}」不正确",
+            get(ContextKind::InvalidValue).unwrap_or_default()
+        ),
+        ErrorKind::NoEquals => format!("{arg} 需要用“=”给出值"),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
+            format!("{arg} 的值的个数不对")
+        }
+        ErrorKind::ArgumentConflict => format!(
+            "{arg} 不能与 {} 同时使用",
+            get(ContextKind::PriorArg).unwrap_or_default()
+        ),
+        _ => "命令行参数不正确".to_owned(),
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -175,8 +175,8 @@ impl Desk {
             file: String::new(),
             reason,
         };
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| not_desk(format!("JSON 有误：{e}")))?;
+        let value: Value = serde_json::from_slice(bytes)
+            .map_err(|e| not_desk(format!("JSON 有误（第 {} 行）", e.line())))?;
         match value.get("format").and_then(Value::as_str) {
             Some(DESK_FORMAT) => {}
             Some(other) => return Err(not_desk(format!("format 为「{other}」"))),
@@ -192,6 +192,6 @@ impl Desk {
             Some(1..) => {}
             _ => return Err(not_desk("version 应为正整数".into())),
         }
-        serde_json::from_value(value).map_err(|e| not_desk(e.to_string()))
+        serde_json::from_value(value).map_err(|_| not_desk("内容不符合汇总进度的格式".into()))
     }
 }

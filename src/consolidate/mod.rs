@@ -35,7 +35,7 @@ pub use desk::{DESK_FORMAT, DESK_VERSION, Decision, Desk, DeskError, MAX_DESK_BY
 pub use print::docx as summary_docx;
 pub use scan::{Batch, scan, scan_on};
 pub use summary::{Row, csv, reexport, rows};
-pub use xlsx::{SummaryError, xlsx};
+pub use xlsx::{CUT_MARK, SummaryError, Xlsx, xlsx};
 
 /// What kind of file a submission came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -204,7 +204,10 @@ pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
     doc.build()
         .pack(&mut stored)
         .map_err(|e| SummaryError::Docx(e.to_string()))?;
-    crate::docx::package::finish(stored.get_ref()).map_err(SummaryError::Docx)
+    // A printout, never imported: no import limits apply.
+    crate::docx::package::finish(stored.get_ref(), false)
+        .map_err(SummaryError::Docx)?
+        .map_err(|t| SummaryError::Docx(format!("{} 过大", t.part)))
 }
 
 /// Characters XML 1.0 forbids would make the document unreadable.

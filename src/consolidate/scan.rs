@@ -315,7 +315,7 @@ fn import_problem(path: &Path, e: ImportError) -> FileProblem {
 
 fn draft_problem(path: &Path, e: DraftError, embedded: bool) -> FileProblem {
     let inside = if embedded {
-        "文档中内嵌的申报草稿"
+        "文档中内嵌的申报草稿："
     } else {
         ""
     };

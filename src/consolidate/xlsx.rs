@@ -12,6 +12,9 @@
 //! `previous`, `source` for the others, as in [`OVERVIEW`]); row 2 the Chinese headings. The
 //! panes are frozen below row 2, row 2 has an autofilter, and column widths follow the content
 //! (CJK characters counted double, 6 to 50 wide).
+//!
+//! A text longer than Excel's cell limit (32,767 characters) is cut, ending in
+//! [`CUT_MARK`], and said in [`Xlsx::cut`]: one long field never costs the whole summary.
 
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use serde_json::Value;
@@ -19,13 +22,19 @@ use serde_json::Value;
 use super::summary::{OVERVIEW, Row, yes_no};
 use super::{Decision, Desk};
 use crate::docx::present::plain_text_of;
+use crate::limits::XLSX_CELL_CHARS;
 use crate::schema::{Definitions, Field, Form, Kind, Role};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SummaryError {
-    #[error("生成汇总表失败：{0}")]
+    /// The detail is for developers; people get what to do.
+    #[error(
+        "生成汇总表（.xlsx）失败（程序内部错误）。请重试；如仍失败，请把汇总进度文件发给技术支持"
+    )]
     Xlsx(String),
-    #[error("生成汇总表（Word）失败：{0}")]
+    #[error(
+        "生成汇总表（Word）失败（程序内部错误）。请重试；如仍失败，请把汇总进度文件发给技术支持"
+    )]
     Docx(String),
 }
 
@@ -37,6 +46,50 @@ impl From<XlsxError> for SummaryError {
 
 /// The name of the overview sheet.
 pub const OVERVIEW_SHEET: &str = "汇总";
+
+/// The end of a text cut to Excel's cell limit.
+pub const CUT_MARK: &str = "（超长，已截断，见原件）";
+
+/// The workbook, and a warning for each cell cut to Excel's limit.
+#[derive(Debug, Clone)]
+pub struct Xlsx {
+    pub bytes: Vec<u8>,
+    /// 「来源文件：「列」有 n 个字符，…已截断」, one per cell cut.
+    pub cut: Vec<String>,
+}
+
+/// Cuts a text cell to Excel's limit; returns its length in characters when it was cut.
+fn fit(cell: &mut Cell) -> Option<usize> {
+    let Cell::Text(text) = cell else { return None };
+    let n = text.chars().count();
+    if n <= XLSX_CELL_CHARS {
+        return None;
+    }
+    let keep = XLSX_CELL_CHARS - CUT_MARK.chars().count();
+    let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    text.truncate(end);
+    text.push_str(CUT_MARK);
+    Some(n)
+}
+
+/// Fits every cell of a sheet, saying which were cut and where from.
+fn fit_all(
+    body: &mut [Vec<Cell>],
+    headings: &[String],
+    sources: &[&str],
+    sheet: &str,
+    cut: &mut Vec<String>,
+) {
+    for (cells, source) in body.iter_mut().zip(sources) {
+        for (cell, heading) in cells.iter_mut().zip(headings) {
+            if let Some(n) = fit(cell) {
+                cut.push(format!(
+                    "{source}：「{heading}」有 {n} 个字符，超过 Excel 单元格的上限 {XLSX_CELL_CHARS}，在汇总表「{sheet}」页中已截断（见原件）"
+                ));
+            }
+        }
+    }
+}
 
 /// A cell to write.
 enum Cell {
@@ -60,8 +113,9 @@ fn display_width(s: &str) -> usize {
 }
 
 /// Builds the workbook: the overview and one sheet per list with submissions.
-pub fn xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
+pub fn xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) -> Result<Xlsx, SummaryError> {
     let mut book = Workbook::new();
+    let mut cut = Vec::new();
     let header = Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0xE7E6E6))
@@ -69,7 +123,7 @@ pub fn xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) -> Result<Vec<u8>, Su
 
     let keys: Vec<&str> = OVERVIEW.iter().map(|(k, _)| *k).collect();
     let headings: Vec<String> = OVERVIEW.iter().map(|(_, h)| (*h).to_owned()).collect();
-    let body: Vec<Vec<Cell>> = rows
+    let mut body: Vec<Vec<Cell>> = rows
         .iter()
         .map(|r| {
             OVERVIEW
@@ -86,6 +140,8 @@ pub fn xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) -> Result<Vec<u8>, Su
                 .collect()
         })
         .collect();
+    let sources: Vec<&str> = rows.iter().map(|r| r.source.as_str()).collect();
+    fit_all(&mut body, &headings, &sources, OVERVIEW_SHEET, &mut cut);
     let sheet = book.add_worksheet();
     sheet.set_name(OVERVIEW_SHEET)?;
     fill(sheet, &keys, &headings, &body, &header)?;
@@ -99,7 +155,7 @@ pub fn xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) -> Result<Vec<u8>, Su
         let columns = list_columns(form);
         let keys: Vec<&str> = columns.iter().map(|c| c.key()).collect();
         let headings: Vec<String> = columns.iter().map(|c| c.heading()).collect();
-        let body: Vec<Vec<Cell>> = list_rows
+        let mut body: Vec<Vec<Cell>> = list_rows
             .iter()
             .map(|row| {
                 let s = &desk.submissions[row.seq - 1];
@@ -110,11 +166,17 @@ pub fn xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) -> Result<Vec<u8>, Su
                     .collect()
             })
             .collect();
+        let name = sheet_name(&form.name, &mut used_names);
+        let sources: Vec<&str> = list_rows.iter().map(|r| r.source.as_str()).collect();
+        fit_all(&mut body, &headings, &sources, &name, &mut cut);
         let sheet = book.add_worksheet();
-        sheet.set_name(sheet_name(&form.name, &mut used_names))?;
+        sheet.set_name(name)?;
         fill(sheet, &keys, &headings, &body, &header)?;
     }
-    Ok(book.save_to_buffer()?)
+    Ok(Xlsx {
+        bytes: book.save_to_buffer()?,
+        cut,
+    })
 }
 
 fn fill(

@@ -170,6 +170,14 @@ fn root_is_ours(head: &[u8]) -> bool {
     }
 }
 
+/// quick-xml's error in words: where the XML breaks, not its English text.
+fn xml_broken(reader: &quick_xml::Reader<&[u8]>) -> String {
+    format!(
+        "XML 结构有误（约第 {} 字节处），文件已损坏",
+        reader.buffer_position()
+    )
+}
+
 /// The text of a custom XML part whose root is our `<kczg>` element, or None for other parts.
 fn our_text(xml: &[u8], name: &str) -> Result<Option<String>, ImportError> {
     let damaged = |what: String| ImportError::Damaged(format!("{name}：{what}"));
@@ -178,7 +186,10 @@ fn our_text(xml: &[u8], name: &str) -> Result<Option<String>, ImportError> {
     let mut ours = false;
     let mut text = String::new();
     loop {
-        match reader.read_event().map_err(|e| damaged(e.to_string()))? {
+        match reader
+            .read_event()
+            .map_err(|_| damaged(xml_broken(&reader)))?
+        {
             Event::DocType(_) => return Err(damaged("含有 DTD 声明".into())),
             Event::Start(e) | Event::Empty(e) if depth == 0 => {
                 let namespace = e
@@ -196,10 +207,10 @@ fn our_text(xml: &[u8], name: &str) -> Result<Option<String>, ImportError> {
             Event::Start(_) => depth += 1,
             Event::End(_) => depth = depth.saturating_sub(1),
             Event::Text(t) if ours && depth == 1 => {
-                text.push_str(&t.decode().map_err(|e| damaged(e.to_string()))?)
+                text.push_str(&t.decode().map_err(|_| damaged(xml_broken(&reader)))?)
             }
             Event::CData(t) if ours && depth == 1 => {
-                text.push_str(&t.decode().map_err(|e| damaged(e.to_string()))?)
+                text.push_str(&t.decode().map_err(|_| damaged(xml_broken(&reader)))?)
             }
             Event::GeneralRef(r) if ours && depth == 1 => {
                 text.push(resolve(&r).ok_or_else(|| damaged("未知的实体引用".into()))?)
@@ -236,7 +247,9 @@ fn document_rows(xml: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
         ))
     };
     loop {
-        let event = reader.read_event().map_err(|e| damaged(e.to_string()))?;
+        let event = reader
+            .read_event()
+            .map_err(|_| damaged(xml_broken(&reader)))?;
         if let Event::Start(e) | Event::Empty(e) = &event {
             match e.local_name().as_ref() {
                 b"tr" => row_count += 1,
@@ -283,7 +296,7 @@ fn document_rows(xml: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
             },
             Event::Text(t) if in_text => {
                 if let Some(cell) = cell_stack.last_mut() {
-                    cell.push_str(&t.decode().map_err(|e| damaged(e.to_string()))?);
+                    cell.push_str(&t.decode().map_err(|_| damaged(xml_broken(&reader)))?);
                 }
             }
             Event::GeneralRef(r) if in_text => {

@@ -31,7 +31,18 @@ pub enum ExportError {
     /// The draft has errors and this is not a preview.
     #[error("申报表尚有 {} 个错误，改正后才能导出正式申报表（可先导出预览稿）", errors.len())]
     Refused { errors: Vec<Finding> },
-    #[error("生成 Word 文档失败：{0}")]
+    /// The document would be larger than the import reads back (a draft with tens of thousands
+    /// of table rows, say): not exported.
+    #[error(
+        "申报表内容过多（{}，上限 {}），导出后将无法再导入，因此未导出。请删减表格的行数或过长的文字",
+        crate::files::size_text(*size),
+        crate::files::size_text(*limit)
+    )]
+    TooLarge { size: u64, limit: u64 },
+    /// Should never happen; the detail is for developers, not shown.
+    #[error(
+        "生成 Word 文档失败（程序内部错误）。请保存草稿后重试；如仍失败，请把草稿文件发给技术支持"
+    )]
     Write(String),
 }
 
@@ -55,12 +66,41 @@ pub fn export(
     build(defs, form, &draft, preview)
 }
 
+/// Every table cell of our document takes more than this in `word/document.xml` (measured:
+/// 437 bytes at least, 470 typically).
+const MIN_CELL_BYTES: u64 = 400;
+
+/// A lower bound of the size of `word/document.xml`, from the tables' rows and the texts: a
+/// draft whose bound is already past the import's limit is refused before building anything
+/// (60,000 one-letter rows would take seconds to build, only to be refused).
+fn least_document_bytes(form: &Form, draft: &Draft) -> u64 {
+    let mut bytes = 0u64;
+    for (_, field) in form.fields() {
+        match (field.kind, draft.values.get(&field.id)) {
+            (crate::schema::Kind::Table, Some(serde_json::Value::Array(rows))) => {
+                let cells = rows.len() as u64 * (field.columns.len() as u64 + 1);
+                bytes += cells * MIN_CELL_BYTES;
+            }
+            (_, Some(serde_json::Value::String(s))) => bytes += s.len() as u64,
+            _ => {}
+        }
+    }
+    bytes
+}
+
 fn build(
     defs: &Definitions,
     form: &Form,
     draft: &Draft,
     preview: Option<usize>,
 ) -> Result<Vec<u8>, ExportError> {
+    let least = least_document_bytes(form, draft);
+    if least > crate::limits::DOCUMENT_XML_BYTES {
+        return Err(ExportError::TooLarge {
+            size: least,
+            limit: crate::limits::DOCUMENT_XML_BYTES,
+        });
+    }
     let mut doc = Docx::new()
         .page_size(layout::PAGE_WIDTH, layout::PAGE_HEIGHT)
         .page_margin(
@@ -90,7 +130,12 @@ fn build(
     doc.build()
         .pack(&mut stored)
         .map_err(|e| ExportError::Write(e.to_string()))?;
-    package::finish(stored.get_ref()).map_err(ExportError::Write)
+    package::finish(stored.get_ref(), true)
+        .map_err(ExportError::Write)?
+        .map_err(|t| ExportError::TooLarge {
+            size: t.size,
+            limit: t.limit,
+        })
 }
 
 /// docx-rs cannot mark a row as a repeating header: rows built by [`layout::header_row`] carry

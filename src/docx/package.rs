@@ -342,8 +342,28 @@ fn plain_element(
     Ok(out)
 }
 
-/// docx-rs's stored package → the same parts, fixed and deflated.
-pub fn finish(stored: &[u8]) -> Result<Vec<u8>, String> {
+/// A finished package that the import would refuse: never written.
+#[derive(Debug)]
+pub struct TooLarge {
+    pub part: String,
+    pub size: u64,
+    pub limit: u64,
+}
+
+/// The limit the import applies to a part we write, if any (see [`crate::limits`]).
+fn import_limit(name: &str) -> Option<u64> {
+    if name == "word/document.xml" {
+        Some(crate::limits::DOCUMENT_XML_BYTES)
+    } else if name.starts_with("customXml/item") && !name.contains("Props") {
+        Some(crate::limits::DRAFT_PART_BYTES)
+    } else {
+        None
+    }
+}
+
+/// docx-rs's stored package → the same parts, fixed and deflated. With `importable`, a part
+/// larger than the import reads is refused, so that whatever is exported can be imported.
+pub fn finish(stored: &[u8], importable: bool) -> Result<Result<Vec<u8>, TooLarge>, String> {
     let mut zin = zip::ZipArchive::new(Cursor::new(stored)).map_err(|e| e.to_string())?;
     let mut zout = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(stored.len() / 4)));
     let options = zip::write::SimpleFileOptions::default()
@@ -360,10 +380,28 @@ pub fn finish(stored: &[u8]) -> Result<Vec<u8>, String> {
             }
             bytes = reorder(&bytes).map_err(|e| format!("{name}: {e}"))?;
         }
+        if importable
+            && let Some(limit) = import_limit(&name)
+            && bytes.len() as u64 > limit
+        {
+            return Ok(Err(TooLarge {
+                part: name,
+                size: bytes.len() as u64,
+                limit,
+            }));
+        }
         zout.start_file(name, options).map_err(|e| e.to_string())?;
         zout.write_all(&bytes).map_err(|e| e.to_string())?;
     }
-    Ok(zout.finish().map_err(|e| e.to_string())?.into_inner())
+    let packed = zout.finish().map_err(|e| e.to_string())?.into_inner();
+    if importable && packed.len() as u64 > crate::limits::DOCX_BYTES {
+        return Ok(Err(TooLarge {
+            part: "申报表文件".into(),
+            size: packed.len() as u64,
+            limit: crate::limits::DOCX_BYTES,
+        }));
+    }
+    Ok(Ok(packed))
 }
 
 #[cfg(test)]

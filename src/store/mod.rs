@@ -301,10 +301,18 @@ impl Store {
 
     fn existing(&self, id: &str) -> Result<PathBuf, StoreError> {
         let path = self.path_of(id);
-        if valid_id(id) && path.is_file() {
-            Ok(path)
-        } else {
-            Err(StoreError::NotFound(id.to_owned()))
+        if !valid_id(id) {
+            return Err(StoreError::NotFound(id.to_owned()));
+        }
+        match std::fs::metadata(&path) {
+            Ok(meta) => match files::not_a_file(&meta) {
+                None => Ok(path),
+                Some(what) => Err(StoreError::Damaged {
+                    path,
+                    reason: format!("{what}，不是普通文件"),
+                }),
+            },
+            Err(_) => Err(StoreError::NotFound(id.to_owned())),
         }
     }
 

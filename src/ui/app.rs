@@ -519,7 +519,13 @@ impl KczgApp {
         };
         let (bytes, name, filter) = match kind {
             SummaryKind::Xlsx => (
-                crate::consolidate::xlsx(&self.defs, &d.desk, &d.rows).map_err(|e| e.to_string()),
+                crate::consolidate::xlsx(&self.defs, &d.desk, &d.rows)
+                    .map(|x| {
+                        self.notices
+                            .extend(x.cut.iter().map(|w| format!("注意：{w}")));
+                        x.bytes
+                    })
+                    .map_err(|e| e.to_string()),
                 "推荐汇总表.xlsx",
                 "xlsx",
             ),

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod measured;
+
 use chrono::NaiveDate;
 use kczg_form::{Definitions, Draft, Finding, Severity, validate};
 use serde_json::Value;

@@ -1,0 +1,1023 @@
+//! Issue 9: nothing a person typed is lost, no input stops the work. A full disk never replaces a
+//! good file, an output that is an input is refused, a FIFO or `/dev/zero` where a file is
+//! expected is skipped at once, hostile spreadsheets are read within bounds, a cell over Excel's
+//! limit is cut with a marker, what export writes import reads, numbers come back exactly, the
+//! store touches only its own files — and every message is Chinese.
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use common::measured::{cli_within, measurable};
+use common::{defs, fixture, today};
+use kczg_form::Draft;
+use kczg_form::consolidate::{CUT_MARK, PreviousWinners};
+use kczg_form::docx::{ExportOptions, export};
+use kczg_form::store::{Entry, Store};
+use serde_json::json;
+
+fn cmd() -> Command {
+    let mut c = Command::cargo_bin("kczg-form").unwrap();
+    c.timeout(Duration::from_secs(60));
+    c
+}
+
+struct Out {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run<I, S>(args: I) -> Out
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = cmd().args(args).output().unwrap();
+    Out {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn exported(name: &str) -> Vec<u8> {
+    let defs = defs();
+    let draft = fixture(name);
+    let form = defs.form(&draft.list).unwrap();
+    let options = ExportOptions {
+        preview: true,
+        today: today(),
+    };
+    export(&defs, form, &draft, options).unwrap()
+}
+
+/// No English text of the OS, a library or a temp path in a message for people.
+fn assert_chinese_only(what: &str, text: &str) {
+    for leak in [
+        "os error",
+        "No space",
+        "Is a directory",
+        "File name too long",
+        "Zip error",
+        "EOCD",
+        "ill-formed",
+        "error:",
+        "Usage:",
+        ".kczg-",
+        "panicked",
+    ] {
+        assert!(!text.contains(leak), "{what}: {leak:?} in {text}");
+    }
+    // A temporary file's name ends in `.tmp` (a temporary folder's starts with it).
+    let temp_name = text
+        .match_indices(".tmp")
+        .any(|(i, _)| !text[i + 4..].starts_with(|c: char| c.is_ascii_alphanumeric()));
+    assert!(!temp_name, "{what}: a temporary file named in {text}");
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+// ---------------------------------------------------------------------------------------------
+// A full disk
+// ---------------------------------------------------------------------------------------------
+
+/// A 200 KB tmpfs, unmounted when dropped; None (with the reason printed) where mounting is not
+/// allowed.
+struct TinyDisk {
+    dir: tempfile::TempDir,
+}
+
+impl TinyDisk {
+    fn mount() -> Option<TinyDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=200k", "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status();
+        match status {
+            Ok(s) if s.success() => Some(TinyDisk { dir }),
+            _ => {
+                eprintln!(
+                    "SKIPPED: cannot mount a tmpfs here (needs root); the disk-full cases did not run"
+                );
+                None
+            }
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Takes all the space that is left.
+    fn fill(&self) {
+        let _ = std::fs::write(self.path().join("填满.bin"), vec![0u8; 400 * 1024]);
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_every_earlier_file_intact_and_no_temp_file() {
+    let Some(disk) = TinyDisk::mount() else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let draft = work.path().join("草稿.json");
+    std::fs::write(&draft, fixture("leading_tech-equipment").to_json()).unwrap();
+    let docx = work.path().join("申报表.docx");
+    std::fs::write(&docx, exported("leading_tech-equipment")).unwrap();
+
+    // Good earlier outputs on the tiny disk, then the disk is filled.
+    let good_docx = disk.path().join("申报表.docx");
+    let good_bytes = exported("tech_manager");
+    std::fs::write(&good_docx, &good_bytes).unwrap();
+    let good_json = disk.path().join("取回.json");
+    std::fs::write(&good_json, "{\"earlier\": true}").unwrap();
+    disk.fill();
+    let before = names_in(disk.path());
+
+    let cases: Vec<(&str, Vec<&std::ffi::OsStr>, &Path)> = vec![
+        (
+            "export",
+            vec![
+                "export".as_ref(),
+                draft.as_os_str(),
+                "-o".as_ref(),
+                good_docx.as_os_str(),
+            ],
+            &good_docx,
+        ),
+        (
+            "import",
+            vec![
+                "import".as_ref(),
+                docx.as_os_str(),
+                "-o".as_ref(),
+                good_json.as_os_str(),
+            ],
+            &good_json,
+        ),
+    ];
+    for (what, args, target) in cases {
+        let before_bytes = std::fs::read(target).unwrap();
+        let out = run(&args);
+        assert_eq!(out.code, Some(2), "{what}: {}", out.stderr);
+        assert!(out.stderr.contains("磁盘已满"), "{what}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&target.display().to_string()),
+            "{what} names the file: {}",
+            out.stderr
+        );
+        assert_chinese_only(what, &out.stderr);
+        assert_eq!(
+            std::fs::read(target).unwrap(),
+            before_bytes,
+            "{what} kept the old file"
+        );
+        assert_eq!(names_in(disk.path()), before, "{what} left no temp file");
+    }
+    // mail and consolidate to new files: nothing is left behind, not even an empty file.
+    let eml = disk.path().join("邮件.eml");
+    let out = run([
+        "mail".as_ref(),
+        docx.as_os_str(),
+        "-o".as_ref(),
+        eml.as_os_str(),
+    ]);
+    assert_eq!(out.code, Some(2), "mail: {}", out.stderr);
+    assert!(out.stderr.contains("磁盘已满"), "{}", out.stderr);
+    assert!(!eml.exists(), "mail left a file behind");
+    let xlsx = disk.path().join("汇总.xlsx");
+    let out = run([
+        "consolidate".as_ref(),
+        work.path().as_os_str(),
+        "-o".as_ref(),
+        xlsx.as_os_str(),
+    ]);
+    assert_eq!(out.code, Some(2), "consolidate: {}", out.stderr);
+    assert!(out.stderr.contains("磁盘已满"), "{}", out.stderr);
+    assert_eq!(
+        names_in(disk.path()),
+        before,
+        "consolidate left a file behind"
+    );
+    assert_eq!(std::fs::read(&good_docx).unwrap(), good_bytes);
+}
+
+#[test]
+fn a_full_disk_keeps_the_stored_draft_and_the_desk() {
+    let Some(disk) = TinyDisk::mount() else {
+        return;
+    };
+    let store = Store::at(disk.path()).unwrap();
+    let first = fixture("emerging_enterprise");
+    let id = store.create(&first).unwrap();
+    let on_disk = std::fs::read(store.path_of(&id)).unwrap();
+    let mut desk = kczg_form::consolidate::Desk::default();
+    let desk_path = disk.path().join("desk.json");
+    desk.save(&desk_path).unwrap();
+    let desk_bytes = std::fs::read(&desk_path).unwrap();
+    disk.fill();
+
+    let mut bigger = first.clone();
+    bigger
+        .values
+        .insert("core_tech".into(), json!("很长的介绍。".repeat(20_000)));
+    let err = store.save(&id, &bigger).unwrap_err().to_string();
+    assert!(err.contains("磁盘已满"), "{err}");
+    assert_chinese_only("store", &err);
+    assert_eq!(std::fs::read(store.path_of(&id)).unwrap(), on_disk);
+    assert!(store.load(&defs(), &id).is_ok());
+    let drafts = names_in(store.drafts_dir());
+    assert_eq!(drafts, vec![format!("{id}.json")], "no temp file left");
+
+    desk.meta.insert("note".into(), json!("x".repeat(300_000)));
+    let err = desk.save(&desk_path).unwrap_err().to_string();
+    assert!(err.contains("磁盘已满"), "{err}");
+    assert_eq!(std::fs::read(&desk_path).unwrap(), desk_bytes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// An output that is also an input
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn an_output_that_is_an_input_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let docx = d.join("a.docx");
+    std::fs::write(&docx, exported("tech_manager")).unwrap();
+    let json = d.join("D.json");
+    std::fs::write(&json, fixture("tech_manager").to_json()).unwrap();
+    let inbox = d.join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("x.docx"), exported("emerging_enterprise")).unwrap();
+    let prev = d.join("prev.txt");
+    std::fs::write(&prev, "某某公司\n").unwrap();
+    // The same file by another spelling of its path.
+    let sub = d.join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let roundabout = sub.join("..").join("a.docx");
+
+    let s = |p: &Path| p.display().to_string();
+    let cases: Vec<(&str, Vec<String>, PathBuf)> = vec![
+        (
+            "import a.docx -o a.docx",
+            vec!["import".into(), s(&docx), "-o".into(), s(&docx)],
+            docx.clone(),
+        ),
+        (
+            "import a.docx -o sub/../a.docx",
+            vec!["import".into(), s(&docx), "-o".into(), s(&roundabout)],
+            docx.clone(),
+        ),
+        (
+            "export D.json -o D.json",
+            vec!["export".into(), s(&json), "-o".into(), s(&json)],
+            json.clone(),
+        ),
+        (
+            "mail a.docx -o a.docx",
+            vec!["mail".into(), s(&docx), "-o".into(), s(&docx)],
+            docx.clone(),
+        ),
+        (
+            "consolidate inbox -o inbox/x.docx",
+            vec![
+                "consolidate".into(),
+                s(&inbox),
+                "-o".into(),
+                s(&inbox.join("x.docx")),
+            ],
+            inbox.join("x.docx"),
+        ),
+        (
+            "consolidate inbox -o inbox/new.xlsx",
+            vec![
+                "consolidate".into(),
+                s(&inbox),
+                "-o".into(),
+                s(&inbox.join("new.xlsx")),
+            ],
+            inbox.join("x.docx"),
+        ),
+        (
+            "--csv prev.txt --previous prev.txt",
+            vec![
+                "consolidate".into(),
+                s(&inbox),
+                "-o".into(),
+                s(&d.join("t.xlsx")),
+                "--csv".into(),
+                s(&prev),
+                "--previous".into(),
+                s(&prev),
+            ],
+            prev.clone(),
+        ),
+        (
+            "-o t.xlsx --csv t.xlsx",
+            vec![
+                "consolidate".into(),
+                s(&inbox),
+                "-o".into(),
+                s(&d.join("t.xlsx")),
+                "--csv".into(),
+                s(&d.join("t.xlsx")),
+            ],
+            prev.clone(),
+        ),
+    ];
+    for (what, args, kept) in cases {
+        let before = names_in(d);
+        let inbox_before = names_in(&inbox);
+        let kept_bytes = std::fs::read(&kept).unwrap();
+        let out = run(&args);
+        assert_eq!(out.code, Some(2), "{what}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("同一个文件")
+                || out.stderr.contains("输入文件夹")
+                || out.stderr.contains("两个输出"),
+            "{what}: {}",
+            out.stderr
+        );
+        assert_chinese_only(what, &out.stderr);
+        assert_eq!(std::fs::read(&kept).unwrap(), kept_bytes, "{what}");
+        assert_eq!(names_in(d), before, "{what} wrote nothing");
+        assert_eq!(
+            names_in(&inbox),
+            inbox_before,
+            "{what} wrote nothing in the inbox"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// FIFOs and devices where a file is expected
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_dev_zero_in_the_store_is_listed_with_the_reason_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::at(dir.path()).unwrap();
+    store.create(&fixture("tech_manager")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", store.drafts_dir().join("zero.json")).unwrap();
+    mkfifo(&store.drafts_dir().join("fifo.json"));
+    let started = Instant::now();
+    let out = run([
+        "--data-dir".as_ref(),
+        dir.path().as_os_str(),
+        "drafts".as_ref(),
+        "list".as_ref(),
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.contains("zero.json") && l.contains("这是一个设备")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.contains("fifo.json") && l.contains("这是一个管道")),
+        "{}",
+        out.stdout
+    );
+    let entries = store.list(&defs(), today());
+    assert_eq!(
+        entries.iter().filter(|e| matches!(e, Entry::Ok(_))).count(),
+        1
+    );
+    // Opening them is refused at once as well.
+    for id in ["zero", "fifo"] {
+        let err = store.load(&defs(), id).unwrap_err().to_string();
+        assert!(err.contains("不是普通文件"), "{err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_dev_zero_in_an_inbox_is_skipped_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("好.docx"), exported("emerging_enterprise")).unwrap();
+    mkfifo(&inbox.join("x.docx"));
+    mkfifo(&inbox.join("y.json"));
+    std::os::unix::fs::symlink("/dev/zero", inbox.join("zero.json")).unwrap();
+    let out_file = dir.path().join("汇总.xlsx");
+    let started = Instant::now();
+    let out = run([
+        "consolidate".as_ref(),
+        inbox.as_os_str(),
+        "-o".as_ref(),
+        out_file.as_os_str(),
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    for name in ["x.docx", "y.json"] {
+        assert!(
+            out.stderr
+                .lines()
+                .any(|l| l.contains(name) && l.contains("管道")),
+            "{name}: {}",
+            out.stderr
+        );
+    }
+    assert!(
+        out.stderr
+            .lines()
+            .any(|l| l.contains("zero.json") && l.contains("设备")),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("共汇总 1 份申报"), "{}", out.stdout);
+    // validate and import of a FIFO end at once, exit 2.
+    let lists: [Vec<std::ffi::OsString>; 2] = [
+        vec!["validate".into(), inbox.join("x.docx").into_os_string()],
+        vec![
+            "import".into(),
+            inbox.join("x.docx").into_os_string(),
+            "-o".into(),
+            dir.path().join("o.json").into_os_string(),
+        ],
+    ];
+    for args in lists {
+        let out = run(&args);
+        assert_eq!(out.code, Some(2), "{}", out.stderr);
+        assert!(out.stderr.contains("管道"), "{}", out.stderr);
+        assert_chinese_only("fifo", &out.stderr);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile previous-winner spreadsheets
+// ---------------------------------------------------------------------------------------------
+
+/// An .xlsx from parts: the workbook, its relationships, shared strings and the first sheet.
+fn xlsx_of(sheet: &str, shared: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    let parts = [
+        (
+            "xl/workbook.xml",
+            r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="名单" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_owned(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_owned(),
+        ),
+        ("xl/sharedStrings.xml", shared.to_owned()),
+        ("xl/worksheets/sheet1.xml", sheet.to_owned()),
+    ];
+    for (name, text) in parts {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+const SST: &str = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#;
+const WS: &str =
+    r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
+
+#[test]
+fn a_sparse_previous_winners_xlsx_is_read_without_a_grid() {
+    // Cells only at A1 and XFD1048576: a grid would be 17 billion cells.
+    let sheet = format!(
+        r#"{WS}<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="1048576"><c r="XFD1048576" t="s"><v>1</v></c></row></sheetData></worksheet>"#
+    );
+    let shared =
+        format!("{SST}<si><t>合肥晶叠光能科技有限责任公司</t></si><si><t>远处</t></si></sst>");
+    let bytes = xlsx_of(&sheet, &shared);
+    assert!(bytes.len() < 4096, "{} bytes", bytes.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("历年.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let started = Instant::now();
+    let list = PreviousWinners::load(&path).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(list.names, vec!["合肥晶叠光能科技有限责任公司".to_owned()]);
+
+    // The same through the command line, measured.
+    let inbox = dir.path().join("收件");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("a.docx"), exported("emerging_enterprise")).unwrap();
+    let out = dir.path().join("汇总.xlsx");
+    let run = cli_within(
+        &[
+            "consolidate".as_ref(),
+            inbox.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--previous".as_ref(),
+            path.as_os_str(),
+        ],
+        Duration::from_secs(60),
+    );
+    run.log("sparse previous-winners .xlsx", "consolidate --previous");
+    run.assert_sound("sparse previous-winners .xlsx");
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    if measurable() {
+        assert!(run.peak_kb.is_some());
+    }
+}
+
+/// A shared-strings part of `inflated` bytes of one repeated name, deflated.
+fn inflating_xlsx(inflated: usize) -> Vec<u8> {
+    let unit = "<si><t>某某科技有限公司</t></si>";
+    let body = unit.repeat(inflated / unit.len());
+    let shared = format!("{SST}{body}</sst>");
+    let sheet =
+        format!(r#"{WS}<row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#);
+    xlsx_of(&sheet, &shared)
+}
+
+#[test]
+fn an_inflating_previous_winners_xlsx_is_refused_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = inflating_xlsx(80 << 20);
+    assert!(bytes.len() < 2 << 20, "{} bytes", bytes.len());
+    let path = dir.path().join("炸弹.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let err = PreviousWinners::load(&path).unwrap_err().to_string();
+    assert!(err.contains("炸弹.xlsx"), "{err}");
+    assert!(err.contains("疑似压缩炸弹"), "{err}");
+    assert_chinese_only("bomb", &err);
+
+    // Lying about its size: the declared sizes say 1 KB; inflating stops at the budget.
+    let lying = lie_about_sizes(&bytes, "xl/sharedStrings.xml", 1024);
+    std::fs::write(&path, &lying).unwrap();
+    let err = PreviousWinners::load(&path).unwrap_err().to_string();
+    assert!(err.contains("炸弹"), "{err}");
+
+    let inbox = dir.path().join("收件");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("a.docx"), exported("emerging_enterprise")).unwrap();
+    let out = dir.path().join("汇总.xlsx");
+    for (what, file) in [("honest", &bytes), ("lying", &lying)] {
+        std::fs::write(&path, file).unwrap();
+        let run = cli_within(
+            &[
+                "consolidate".as_ref(),
+                inbox.as_os_str(),
+                "-o".as_ref(),
+                out.as_os_str(),
+                "--previous".as_ref(),
+                path.as_os_str(),
+            ],
+            Duration::from_secs(60),
+        );
+        run.log(
+            &format!("inflating previous-winners .xlsx ({what})"),
+            "consolidate --previous",
+        );
+        run.assert_sound(what);
+        assert_eq!(run.code, Some(2), "{what}: {}", run.stderr);
+        assert_chinese_only(what, &run.stderr);
+    }
+}
+
+/// The archive with the declared uncompressed size of one entry set to `size`, in its local
+/// header and in the central directory.
+fn lie_about_sizes(zip: &[u8], name: &str, size: u32) -> Vec<u8> {
+    let mut out = zip.to_vec();
+    let needle = name.as_bytes();
+    let mut at = 0;
+    while let Some(p) = out[at..].windows(needle.len()).position(|w| w == needle) {
+        let p = at + p;
+        // Local header: name at 30, size at 22. Central directory: name at 46, size at 24.
+        if p >= 30 && out[p - 30..p - 26] == *b"PK\x03\x04" {
+            out[p - 8..p - 4].copy_from_slice(&size.to_le_bytes());
+        } else if p >= 46 && out[p - 46..p - 42] == *b"PK\x01\x02" {
+            out[p - 22..p - 18].copy_from_slice(&size.to_le_bytes());
+        }
+        at = p + needle.len();
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// A field over Excel's limit; what export writes, import reads; exact numbers
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_40000_character_field_is_cut_in_the_summary_with_a_marker_and_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件");
+    std::fs::create_dir(&inbox).unwrap();
+    let mut long = fixture("leading_tech-equipment");
+    long.values
+        .insert("tech_name".into(), json!("长".repeat(40_000)));
+    std::fs::write(inbox.join("长.json"), long.to_json()).unwrap();
+    std::fs::write(inbox.join("b.docx"), exported("tech_manager")).unwrap();
+    let out = dir.path().join("汇总.xlsx");
+    let run = run([
+        "consolidate".as_ref(),
+        inbox.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.contains("长.json") && l.contains("已截断")),
+        "{}",
+        run.stderr
+    );
+
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(std::fs::read(&out).unwrap())).unwrap();
+    let overview = book.worksheet_range_at(0).unwrap().unwrap();
+    let cut: Vec<String> = overview
+        .rows()
+        .flat_map(|r| r.iter())
+        .filter_map(|c| match c {
+            Data::String(s) if s.ends_with(CUT_MARK) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(cut.len(), 1, "one cell cut on the overview");
+    assert_eq!(cut[0].chars().count(), 32_767);
+    assert!(cut[0].starts_with("长长长"));
+    assert_eq!(
+        overview.rows().count(),
+        4,
+        "keys, headings and both submissions"
+    );
+}
+
+#[test]
+fn a_large_accepted_draft_exports_to_a_docx_that_import_and_consolidate_read_back() {
+    // Well under the draft limit, but text that deflates more than 200 to 1.
+    let mut draft = fixture("leading_tech-equipment");
+    draft
+        .values
+        .insert("summary".into(), json!("中".repeat(900_000)));
+    let json = draft.to_json();
+    assert!(json.len() < kczg_form::limits::DRAFT_BYTES as usize);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("大.json");
+    std::fs::write(&path, &json).unwrap();
+    let out = dir.path().join("大.docx");
+    let r = run([
+        "export".as_ref(),
+        path.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--preview".as_ref(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let back = dir.path().join("回.json");
+    let r = run([
+        "import".as_ref(),
+        out.as_os_str(),
+        "-o".as_ref(),
+        back.as_os_str(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(!r.stderr.contains("炸弹"), "{}", r.stderr);
+    let again = Draft::from_slice(&std::fs::read(&back).unwrap()).unwrap();
+    assert_eq!(again.values["summary"], draft.values["summary"]);
+    let xlsx = dir.path().join("汇总.xlsx");
+    let inbox = dir.path().join("收件");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::rename(&out, inbox.join("大.docx")).unwrap();
+    let r = run([
+        "consolidate".as_ref(),
+        inbox.as_os_str(),
+        "-o".as_ref(),
+        xlsx.as_os_str(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("共汇总 1 份申报"), "{}", r.stdout);
+}
+
+#[test]
+fn a_draft_whose_document_would_be_too_large_to_import_is_not_exported() {
+    // 60,000 rows of one character each: a small draft, a document past the import's limit.
+    let mut draft = fixture("leading_tech-equipment");
+    let rows: Vec<_> = (0..60_000)
+        .map(|_| json!({"title": "甲", "number": "1"}))
+        .collect();
+    draft.values.insert("ip".into(), json!(rows));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("多.json");
+    std::fs::write(&path, draft.to_json()).unwrap();
+    let out = dir.path().join("多.docx");
+    let started = Instant::now();
+    let r = run([
+        "export".as_ref(),
+        path.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--preview".as_ref(),
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("内容过多"), "{}", r.stderr);
+    assert!(!out.exists());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn numbers_under_unknown_keys_round_trip_exactly_through_export_and_import() {
+    let mut draft = fixture("tech_manager");
+    let text = draft.to_json();
+    // Unknown keys with numbers a 64-bit float cannot hold, and a decimal written with a zero.
+    let text = text.replacen(
+        "\"values\": {",
+        "\"values\": {\n    \"big\": 123000000000000000000000000001,\n    \"nested\": {\"x\": [1.10, 18446744073709551617]},\n    \"dec\": 3000.50,",
+        1,
+    );
+    draft = Draft::from_json(&text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("数.json");
+    std::fs::write(&path, &text).unwrap();
+    let out = dir.path().join("数.docx");
+    let r = run([
+        "export".as_ref(),
+        path.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--preview".as_ref(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let back = dir.path().join("回.json");
+    let r = run([
+        "import".as_ref(),
+        out.as_os_str(),
+        "-o".as_ref(),
+        back.as_os_str(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let back_text = std::fs::read_to_string(&back).unwrap();
+    for exact in [
+        "123000000000000000000000000001",
+        "18446744073709551617",
+        "1.10",
+        "3000.50",
+    ] {
+        assert!(back_text.contains(exact), "{exact} lost: {back_text}");
+    }
+    // No false edit is reported for them, and the draft compares equal.
+    assert!(!r.stdout.contains("改动"), "{}", r.stdout);
+    assert_eq!(Draft::from_json(&back_text).unwrap(), draft);
+    // The store keeps them too.
+    let store = Store::at(&dir.path().join("store")).unwrap();
+    let id = store.create(&draft).unwrap();
+    let stored = std::fs::read_to_string(store.path_of(&id)).unwrap();
+    assert!(
+        stored.contains("123000000000000000000000000001"),
+        "{stored}"
+    );
+    // An edited value is written as it now is.
+    let mut edited = store.load(&defs(), &id).unwrap().draft;
+    edited.values.insert("dec".into(), json!(12.5));
+    store.save(&id, &edited).unwrap();
+    let stored = std::fs::read_to_string(store.path_of(&id)).unwrap();
+    assert!(stored.contains("\"dec\": 12.5"), "{stored}");
+    assert!(
+        stored.contains("123000000000000000000000000001"),
+        "{stored}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store touches only its own files
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_store_removes_only_its_own_stale_temp_files_and_lists_what_it_cannot_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::at(dir.path()).unwrap();
+    store.create(&fixture("tech_manager")).unwrap();
+    let drafts = store.drafts_dir().to_path_buf();
+    let theirs = drafts.join(".someone-else.tmp");
+    let ours = drafts.join(".kczg-abc123.tmp");
+    std::fs::write(&theirs, "not ours").unwrap();
+    std::fs::write(&ours, "partial").unwrap();
+    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for p in [&theirs, &ours] {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    std::fs::write(drafts.join("UPPER.JSON"), fixture("tech_manager").to_json()).unwrap();
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"\xff\xfe.json");
+        std::fs::write(drafts.join(name), "{}").unwrap();
+    }
+    let store = Store::at(dir.path()).unwrap();
+    assert!(theirs.exists(), "another program's temp file is left alone");
+    assert!(!ours.exists(), "our own stale temp file is removed");
+    let entries = store.list(&defs(), today());
+    let unusable: Vec<(String, String)> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Unusable { file, reason } => Some((file.clone(), reason.clone())),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        unusable
+            .iter()
+            .any(|(f, r)| f.ends_with("UPPER.JSON") && r.contains("UPPER.json")),
+        "{unusable:#?}"
+    );
+    assert!(
+        unusable
+            .iter()
+            .any(|(f, _)| f.ends_with(".someone-else.tmp")),
+        "{unusable:#?}"
+    );
+    #[cfg(target_os = "linux")]
+    assert!(
+        unusable.iter().any(|(_, r)| r.contains("无法识别的字符")),
+        "{unusable:#?}"
+    );
+}
+
+#[test]
+fn draft_ids_are_names_never_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("x.json");
+    std::fs::write(&secret, fixture("tech_manager").to_json()).unwrap();
+    let store = Store::at(dir.path()).unwrap();
+    let abs = outside.path().join("x").display().to_string();
+    for id in [abs.as_str(), "../x", "..", "a/b", "a\\b", ".hidden"] {
+        assert!(store.load(&defs(), id).is_err(), "{id}");
+        assert!(store.save(id, &fixture("tech_manager")).is_err(), "{id}");
+    }
+    let out = run([
+        "--data-dir".as_ref(),
+        dir.path().as_os_str(),
+        "drafts".as_ref(),
+        "show".as_ref(),
+        abs.as_ref(),
+    ]);
+    assert_eq!(out.code, Some(2), "{}", out.stdout);
+    assert!(out.stdout.is_empty(), "nothing outside the store is shown");
+    assert!(out.stderr.contains("找不到草稿"), "{}", out.stderr);
+}
+
+#[test]
+fn a_draft_typed_larger_than_the_store_reads_is_refused_with_a_reason_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::at(dir.path()).unwrap();
+    let mut draft = fixture("tech_manager");
+    let id = store.create(&draft).unwrap();
+    let before = std::fs::read(store.path_of(&id)).unwrap();
+    draft
+        .values
+        .insert("competence".into(), json!("字".repeat(2_000_000)));
+    let err = store.save(&id, &draft).unwrap_err().to_string();
+    assert!(err.contains("草稿内容过多"), "{err}");
+    assert_eq!(std::fs::read(store.path_of(&id)).unwrap(), before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages in Chinese, said once
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn os_and_library_errors_reach_people_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let draft = d.join("草稿.json");
+    std::fs::write(&draft, fixture("tech_manager").to_json()).unwrap();
+    let long = d.join(format!("{}.docx", "长".repeat(100)));
+    let folder = d.join("文件夹.docx");
+    std::fs::create_dir(&folder).unwrap();
+    let not_zip = d.join("坏.docx");
+    std::fs::write(&not_zip, b"PK\x03\x04 not really a zip").unwrap();
+    let broken_json = d.join("坏.json");
+    std::fs::write(&broken_json, "{\"format\": ").unwrap();
+    let s = |p: &Path| p.display().to_string();
+    let cases: Vec<(&str, Vec<String>, &str)> = vec![
+        (
+            "file name too long",
+            vec![
+                "export".into(),
+                s(&draft),
+                "-o".into(),
+                s(&long),
+                "--preview".into(),
+            ],
+            "文件名过长",
+        ),
+        (
+            "output is a folder",
+            vec![
+                "export".into(),
+                s(&draft),
+                "-o".into(),
+                s(&folder),
+                "--preview".into(),
+            ],
+            "文件夹",
+        ),
+        (
+            "input is a folder",
+            vec!["validate".into(), s(&folder)],
+            "文件夹",
+        ),
+        ("not a zip", vec!["validate".into(), s(&not_zip)], "坏.docx"),
+        (
+            "broken json",
+            vec!["validate".into(), s(&broken_json)],
+            "不是有效的 JSON",
+        ),
+        (
+            "unknown command",
+            vec!["frobnicate".into()],
+            "没有名为「frobnicate」的命令",
+        ),
+        (
+            "unknown option",
+            vec!["validate".into(), "--bogus".into()],
+            "不认识的选项",
+        ),
+    ];
+    for (what, args, words) in cases {
+        let out = run(&args);
+        assert_eq!(out.code, Some(2), "{what}: {}", out.stderr);
+        assert!(out.stderr.contains(words), "{what}: {}", out.stderr);
+        assert_chinese_only(what, &out.stderr);
+        assert_eq!(
+            out.stderr
+                .matches("请确认选择的是本程序保存的申报草稿")
+                .count()
+                .min(1),
+            out.stderr
+                .matches("请确认选择的是本程序保存的申报草稿")
+                .count(),
+            "{what}: said once: {}",
+            out.stderr
+        );
+    }
+    let help = run(["--help"]).stdout;
+    assert!(
+        help.lines()
+            .any(|l| l.trim_start().starts_with("consolidate") && l.contains("秘书处汇总")),
+        "{help}"
+    );
+    let desk_line = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("desk"))
+        .unwrap_or_default();
+    assert!(!desk_line.contains("批量导入申报表"), "{desk_line}");
+}
