@@ -69,7 +69,7 @@ impl<'a> Archive<'a> {
         };
         let (size, packed) = (file.size(), file.compressed_size());
         if !peek && size > limit.min(budget) {
-            return Err(too_large(name, size, packed, limit));
+            return Err(too_large(name, size, packed, limit.min(budget)));
         }
         // The declared size can lie: never inflate more than it says, nor past the budget.
         let cap = if peek { limit } else { size }.min(budget);

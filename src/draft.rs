@@ -8,6 +8,8 @@
 //! and is written back as it came, for as long as it is not edited. Numbers still compare by
 //! value (`3000.50` equals `3000.5`), so no false edits are reported.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
@@ -37,7 +39,7 @@ pub struct Draft {
     pub extra: Map<String, Value>,
     /// The text of values that hold inexact numbers, as read, with the value it was read as:
     /// written back as it came while the value is unchanged.
-    exact: Vec<ExactText>,
+    exact: HashMap<(Scope, String), ExactText>,
 }
 
 /// Drafts are equal when their values are; how a number was written does not matter.
@@ -53,7 +55,7 @@ impl PartialEq for Draft {
 }
 
 /// Where a kept text belongs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Scope {
     Values,
     Meta,
@@ -62,8 +64,6 @@ enum Scope {
 
 #[derive(Debug, Clone)]
 struct ExactText {
-    scope: Scope,
-    key: String,
     /// The value the text was read as; the text is used only while the value is still this.
     read_as: Value,
     text: Box<RawValue>,
@@ -113,7 +113,7 @@ impl Draft {
             values: Map::new(),
             meta: Map::new(),
             extra: Map::new(),
-            exact: Vec::new(),
+            exact: HashMap::new(),
         }
     }
 
@@ -155,7 +155,7 @@ impl Draft {
                 .unwrap_or_default()
         };
         let (values, meta) = (nested("values"), nested("meta"));
-        let mut exact = Vec::new();
+        let mut exact = HashMap::new();
         let sources = [
             (Scope::Values, &self.values, &values),
             (Scope::Meta, &self.meta, &meta),
@@ -164,12 +164,11 @@ impl Draft {
         for (scope, map, raws) in sources {
             for (key, value) in map.iter().filter(|(_, v)| inexact(v)) {
                 if let Some(text) = raws.get(key) {
-                    exact.push(ExactText {
-                        scope,
-                        key: key.clone(),
+                    let kept = ExactText {
                         read_as: value.clone(),
                         text: text.clone(),
-                    });
+                    };
+                    exact.insert((scope, key.clone()), kept);
                 }
             }
         }
@@ -178,9 +177,13 @@ impl Draft {
 
     /// The kept text of a value, when it is still the value it was read as.
     fn exact_text(&self, scope: Scope, key: &str, value: &Value) -> Option<&RawValue> {
+        // Only drafts read with inexact numbers keep texts; the others skip the lookup.
+        if self.exact.is_empty() {
+            return None;
+        }
         self.exact
-            .iter()
-            .find(|e| e.scope == scope && e.key == key && &e.read_as == value)
+            .get(&(scope, key.to_owned()))
+            .filter(|e| &e.read_as == value)
             .map(|e| e.text.as_ref())
     }
 
@@ -240,7 +243,7 @@ impl Draft {
             values,
             meta,
             extra: top,
-            exact: Vec::new(),
+            exact: HashMap::new(),
         })
     }
 
@@ -299,6 +302,19 @@ impl Draft {
             return self.domain.as_deref();
         }
         self.values.get(id).and_then(Value::as_str)
+    }
+
+    /// Whether some string in `values` holds a character XML 1.0 forbids (cheap: no copy).
+    pub fn has_control_chars(&self) -> bool {
+        fn any(v: &Value) -> bool {
+            match v {
+                Value::String(s) => s.chars().any(is_xml_forbidden),
+                Value::Array(items) => items.iter().any(any),
+                Value::Object(map) => map.values().any(any),
+                _ => false,
+            }
+        }
+        self.values.values().any(any)
     }
 
     /// Removes characters that XML 1.0 forbids (C0 controls other than tab, line feed and carriage

@@ -142,16 +142,46 @@ pub fn reason(e: &std::io::Error, doing: Doing) -> &'static str {
 }
 
 /// Writes `bytes` to `path` atomically. On failure the old file (if any) is intact and the
-/// temporary file is gone. On Unix the file is readable by the user only.
-#[allow(clippy::disallowed_methods)] // the one place that writes files
+/// temporary file is gone. A file replaced keeps its permissions; a new one gets the usual
+/// `rw-r--r--` on Unix. A link is followed (the file it points to is replaced, the link stays);
+/// a read-only file is not replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
-    let failed = |e: std::io::Error| FileError::io(path, Doing::Writing, &e);
-    if path.is_dir() {
-        return Err(FileError::Io {
-            path: path.to_path_buf(),
-            doing: Doing::Writing,
-            reason: "这是一个文件夹，请指定文件名".into(),
-        });
+    write_file(path, bytes, false)
+}
+
+/// [`write_atomic`] for the person's own data (drafts, the desk): readable by the user only
+/// where the platform allows (product.md §3).
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_file(path, bytes, true)
+}
+
+#[allow(clippy::disallowed_methods)] // the one place that writes files
+fn write_file(given: &Path, bytes: &[u8], private: bool) -> Result<(), FileError> {
+    let failed = |e: std::io::Error| FileError::io(given, Doing::Writing, &e);
+    let refuse = |reason: &str| FileError::Io {
+        path: given.to_path_buf(),
+        doing: Doing::Writing,
+        reason: reason.into(),
+    };
+    if given.is_dir() {
+        return Err(refuse("这是一个文件夹，请指定文件名"));
+    }
+    // Through a link to the file it names, so the link is not replaced by a copy.
+    let target = match std::fs::symlink_metadata(given) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(given).map_err(failed)?,
+        _ => given.to_path_buf(),
+    };
+    let path = target.as_path();
+    let existing = std::fs::metadata(path).ok();
+    if let Some(meta) = &existing {
+        if let Some(what) = not_a_file(meta) {
+            return Err(refuse(&format!("{what}，不能写入；请另选文件名")));
+        }
+        if meta.permissions().readonly() {
+            return Err(refuse(
+                "文件是只读的，未覆盖；如确要替换，请先取消只读或另选文件名",
+            ));
+        }
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -165,10 +195,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
         .tempfile_in(dir)
         .map_err(failed)?;
     temp.write_all(bytes).map_err(failed)?;
+    if !private {
+        let permissions = match &existing {
+            Some(meta) => meta.permissions(),
+            None => default_permissions(temp.as_file()).map_err(failed)?,
+        };
+        temp.as_file()
+            .set_permissions(permissions)
+            .map_err(failed)?;
+    }
     temp.as_file().sync_all().map_err(failed)?;
     temp.persist(path).map_err(|e| failed(e.error))?;
     sync_dir(dir);
     Ok(())
+}
+
+/// A new file's permissions: `rw-r--r--` on Unix (tempfile made it `rw-------`).
+fn default_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file;
+        Ok(std::fs::Permissions::from_mode(0o644))
+    }
+    #[cfg(not(unix))]
+    {
+        file.metadata().map(|m| m.permissions())
+    }
 }
 
 /// Whether a file name is one of [`write_atomic`]'s temporary files.

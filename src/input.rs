@@ -35,7 +35,14 @@ pub fn value_from_text(field: &Field, text: &str) -> Option<Value> {
 pub fn text_of_value(value: Option<&Value>) -> String {
     match value {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
+        // Rust's own float formatting never uses an exponent (`0.0000001`, not `1e-7`), so
+        // the text shown is one the field reads back.
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (_, Some(u), _) => u.to_string(),
+            (_, _, Some(f)) => f.to_string(),
+            _ => n.to_string(),
+        },
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
     }
@@ -70,22 +77,30 @@ pub fn number(text: &str, integer: bool) -> Option<Number> {
         return None;
     }
     let fraction = fraction.trim_end_matches('0');
+    let digits = if digits.is_empty() {
+        "0"
+    } else {
+        digits.as_str()
+    };
     if integer || fraction.is_empty() {
         if !fraction.is_empty() {
             return None;
         }
-        let digits = if digits.is_empty() { "0" } else { &digits };
-        return format!("{sign}{digits}")
+        let whole = format!("{sign}{digits}")
             .parse::<i64>()
             .ok()
             .map(Number::from);
+        // A decimal field also takes whole numbers beyond 64 bits, as a float.
+        return match whole {
+            None if !integer => format!("{sign}{digits}")
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .and_then(Number::from_f64),
+            whole => whole,
+        };
     }
-    let x: f64 = format!(
-        "{sign}{}.{fraction}",
-        if digits.is_empty() { "0" } else { &digits }
-    )
-    .parse()
-    .ok()?;
+    let x: f64 = format!("{sign}{digits}.{fraction}").parse().ok()?;
     Number::from_f64(x).filter(|_| x.is_finite())
 }
 
@@ -170,8 +185,27 @@ mod tests {
             ("", true, None),
             (".", false, None),
             ("99999999999999999999", true, None),
+            ("99999999999999999999", false, Some("1e+20")),
         ] {
             assert_eq!(n(typed, integer).as_deref(), stored, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn stored_numbers_show_without_an_exponent() {
+        for (value, shown) in [
+            (serde_json::json!(0.0000001), "0.0000001"),
+            (serde_json::json!(1e16), "10000000000000000"),
+            (serde_json::json!(3000.5), "3000.5"),
+            (serde_json::json!(1200), "1200"),
+        ] {
+            let text = text_of_value(Some(&value));
+            assert_eq!(text, shown);
+            assert_eq!(
+                number(&text, false).map(|n| n.as_f64()),
+                Some(value.as_f64()),
+                "{shown} reads back"
+            );
         }
     }
 

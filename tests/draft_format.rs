@@ -229,7 +229,12 @@ fn wrong_value_types_give_findings_not_panics() {
 #[test]
 fn numbers_read_back_to_exactly_the_value_written() {
     let mut draft = Draft::new("2023", "tech_manager", None);
-    for x in [2.0638234905924002e-128_f64, 0.1 + 0.2, 1.7976931348623157e308, 5e-324] {
+    for x in [
+        2.0638234905924002e-128_f64,
+        0.1 + 0.2,
+        1.7976931348623157e308,
+        5e-324,
+    ] {
         draft.values.insert("x".into(), serde_json::json!(x));
         let again = Draft::from_json(&draft.to_json()).unwrap();
         assert_eq!(again.values["x"].as_f64(), Some(x), "{x:e}");

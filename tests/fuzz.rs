@@ -20,8 +20,13 @@ use kczg_form::docx::{ExportOptions, export};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-/// One input may take at most this in a debug build (release is 10–50× quicker).
-const SLOW: Duration = Duration::from_secs(5);
+/// One input may take at most this: the product's 2 s in a release build; a debug build is
+/// 10–50× slower, so it is given more.
+const SLOW: Duration = if cfg!(debug_assertions) {
+    Duration::from_secs(5)
+} else {
+    Duration::from_secs(2)
+};
 
 fn cases() -> u32 {
     std::env::var("KCZG_FUZZ_CASES")
@@ -79,11 +84,15 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 1u8..=255).prop_map(|(i, b)| Mutation::Flip(i, b)),
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Set(i, b)),
-        (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..16))
+        (
+            any::<usize>(),
+            proptest::collection::vec(any::<u8>(), 1..16)
+        )
             .prop_map(|(i, b)| Mutation::Insert(i, b)),
         (any::<usize>(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
         any::<usize>().prop_map(Mutation::Cut),
-        (any::<usize>(), 1usize..256, any::<usize>()).prop_map(|(a, n, b)| Mutation::Splice(a, n, b)),
+        (any::<usize>(), 1usize..256, any::<usize>())
+            .prop_map(|(a, n, b)| Mutation::Splice(a, n, b)),
     ]
 }
 
@@ -207,7 +216,10 @@ fn fuzz_the_draft_parser_with_values_of_every_shape() {
         |edits| {
             let mut d = base.clone();
             for (k, v) in edits {
-                let key = keys.get(k).cloned().unwrap_or_else(|| format!("unknown_{k}"));
+                let key = keys
+                    .get(k)
+                    .cloned()
+                    .unwrap_or_else(|| format!("unknown_{k}"));
                 d.values.insert(key, v);
             }
             let text = d.to_json();
@@ -323,7 +335,10 @@ fn previous_from(name: &str, bytes: &[u8]) {
 fn fuzz_the_previous_winners_reader_with_text_and_csv() {
     fuzz(
         "previous winners, .txt and .csv",
-        (any::<bool>(), proptest::collection::vec(any::<u8>(), 0..1024)),
+        (
+            any::<bool>(),
+            proptest::collection::vec(any::<u8>(), 0..1024),
+        ),
         |(csv, bytes)| previous_from(if csv { "p.csv" } else { "p.txt" }, &bytes),
     );
 }

@@ -68,15 +68,17 @@ pub(super) fn drafts(
             }
         },
         DraftsAction::ExportAll { dir, preview } => {
+            if let Err(code) = refuse_overlap(&[store.drafts_dir(), store.trash_dir()], &[&dir]) {
+                return code;
+            }
             if let Err(e) = std::fs::create_dir_all(&dir) {
                 let e = files::FileError::io(&dir, files::Doing::Writing, &e);
                 eprintln!("错误：{e}");
                 return ExitCode::from(2);
             }
-            if let Err(code) = refuse_overlap(&[store.drafts_dir(), store.trash_dir()], &[&dir]) {
-                return code;
-            }
             let (mut written, mut skipped) = (0, 0);
+            // Two drafts of the same name and unit (a copy, say) must not write one file twice.
+            let mut used = std::collections::HashSet::new();
             for entry in store.list(defs, today) {
                 let Entry::Ok(summary) = entry else { continue };
                 let Ok(opened) = store.load(defs, &summary.id) else {
@@ -88,8 +90,15 @@ pub(super) fn drafts(
                 let options = kczg_form::docx::ExportOptions { preview, today };
                 match kczg_form::docx::export(defs, form, &opened.draft, options) {
                     Ok(bytes) => {
-                        let path =
-                            dir.join(kczg_form::naming::docx_file_name(defs, form, &opened.draft));
+                        let base = kczg_form::naming::docx_file_name(defs, form, &opened.draft);
+                        let mut name = base.clone();
+                        for n in 2.. {
+                            if used.insert(name.clone()) {
+                                break;
+                            }
+                            name = base.replacen(".docx", &format!("（{n}）.docx"), 1);
+                        }
+                        let path = dir.join(name);
                         if !write_output(&path, &bytes) {
                             return ExitCode::from(2);
                         }

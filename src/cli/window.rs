@@ -50,9 +50,10 @@ pub(super) fn open_window(
     let notice = problem.map(|e| format!("{e}。已改用内置的表单定义。"));
     match kczg_form::ui::run(defs, data_dir, notice, first) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(_) => {
+            // eframe's error text is English; what a person can do is the same whatever it says.
             eprintln!(
-                "错误：无法打开窗口：{e}。如在没有图形界面的环境中，请使用命令行子命令（kczg-form --help）。"
+                "错误：无法打开窗口（找不到可用的显示器或图形驱动）。如在没有图形界面的环境中，请使用命令行子命令（kczg-form --help）。"
             );
             ExitCode::from(2)
         }

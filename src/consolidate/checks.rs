@@ -194,7 +194,14 @@ impl PreviousWinners {
             .unwrap_or_default();
         let bytes = crate::files::read_bounded(path, MAX_PREVIOUS_BYTES)?;
         let names = match ext.as_str() {
-            "txt" => decode(&bytes).lines().map(str::to_owned).collect(),
+            // Streamed: 20 MB of empty lines must not become 20 million strings.
+            "txt" => decode(&bytes)
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .take(MAX_PREVIOUS_NAMES)
+                .map(str::to_owned)
+                .collect(),
             "csv" => csv_names(&decode(&bytes)).map_err(|reason| PreviousError::Csv {
                 file: file.clone(),
                 reason,
@@ -261,31 +268,64 @@ fn column_names(rows: Vec<SparseRow>) -> Vec<String> {
         .collect()
 }
 
+/// The 名称 column of a .csv (else its first column), field by field: only the fields of that
+/// column are ever kept, however wide a row is.
 fn csv_names(text: &str) -> Result<Vec<String>, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| match e.position() {
-            Some(p) => format!("第 {} 行格式有误", p.line()),
-            None => "格式有误".to_owned(),
-        })?;
-        rows.push(
-            record
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| !c.is_empty())
-                .map(|(i, c)| (i, c.to_owned()))
-                .collect(),
-        );
-        if rows.len() > MAX_PREVIOUS_NAMES {
-            break;
+    use csv_core::{ReadFieldResult, Reader};
+    let mut reader = Reader::new();
+    let mut input = text.as_bytes();
+    let mut field = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // (row, column) of the field being read; the wanted column once the first row is known.
+    let (mut row, mut column) = (0usize, 0usize);
+    let mut wanted: Option<usize> = None;
+    let mut first_column = None;
+    let mut names = Vec::new();
+    loop {
+        let (result, read, written) = reader.read_field(input, &mut buffer);
+        input = &input[read..];
+        // A field of the wanted column (or any field of the first row, to find the header).
+        let keep = row == 0 || wanted == Some(column);
+        if keep && field.len() < MAX_NAME_BYTES {
+            field.extend_from_slice(&buffer[..written]);
+        }
+        match result {
+            // With no input left, the next call ends the last field, then the text.
+            ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => continue,
+            ReadFieldResult::Field { record_end } => {
+                let text = String::from_utf8_lossy(&field).into_owned();
+                field.clear();
+                if row == 0 {
+                    if text.trim() == "名称" && wanted.is_none() {
+                        wanted = Some(column);
+                    }
+                    if column == 0 {
+                        first_column = Some(text);
+                    }
+                } else if wanted == Some(column) {
+                    names.push(text);
+                    if names.len() >= MAX_PREVIOUS_NAMES {
+                        return Ok(names);
+                    }
+                }
+                column += 1;
+                if record_end {
+                    if row == 0 && wanted.is_none() {
+                        // No header: the first column, the first row included.
+                        wanted = Some(0);
+                        names.extend(first_column.take());
+                    }
+                    row += 1;
+                    column = 0;
+                }
+            }
+            ReadFieldResult::End => return Ok(names),
         }
     }
-    Ok(column_names(rows))
 }
+
+/// A longer field is cut: no name is this long.
+const MAX_NAME_BYTES: usize = 4096;
 
 fn xlsx_names(bytes: &[u8]) -> Result<Vec<String>, String> {
     super::sheet::first_sheet_rows(bytes).map(column_names)

@@ -142,7 +142,7 @@ impl Desk {
             .entry("created")
             .or_insert_with(|| Value::String(now.clone()));
         self.meta.insert("updated".into(), Value::String(now));
-        crate::files::write_atomic(path, self.to_json().as_bytes()).map_err(DeskError::Write)
+        crate::files::write_private(path, self.to_json().as_bytes()).map_err(DeskError::Write)
     }
 
     /// Loads a saved desk and validates its submissions on today's date.
@@ -175,14 +175,20 @@ impl Desk {
             file: String::new(),
             reason,
         };
-        let value: Value = serde_json::from_slice(bytes)
+        /// The keys that say what the file is, read before the rest.
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<Value>,
+            version: Option<Value>,
+        }
+        let value: Header = serde_json::from_slice(bytes)
             .map_err(|e| not_desk(format!("JSON 有误（第 {} 行）", e.line())))?;
-        match value.get("format").and_then(Value::as_str) {
+        match value.format.as_ref().and_then(Value::as_str) {
             Some(DESK_FORMAT) => {}
             Some(other) => return Err(not_desk(format!("format 为「{other}」"))),
             None => return Err(not_desk("缺少 format".into())),
         }
-        match value.get("version").and_then(Value::as_u64) {
+        match value.version.as_ref().and_then(Value::as_u64) {
             Some(v) if v > DESK_VERSION => {
                 return Err(DeskError::NewerVersion {
                     file: String::new(),
@@ -192,6 +198,7 @@ impl Desk {
             Some(1..) => {}
             _ => return Err(not_desk("version 应为正整数".into())),
         }
-        serde_json::from_value(value).map_err(|_| not_desk("内容不符合汇总进度的格式".into()))
+        // Straight from the bytes, so that each draft keeps its numbers as written.
+        serde_json::from_slice(bytes).map_err(|_| not_desk("内容不符合汇总进度的格式".into()))
     }
 }

@@ -193,8 +193,9 @@ mod draft_json {
         serde::Serialize::serialize(draft, s)
     }
 
+    /// From the draft's own text, so that numbers keep the form they were written in.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Draft, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        Draft::from_value(value).map_err(serde::de::Error::custom)
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        Draft::from_slice(raw.get().as_bytes()).map_err(serde::de::Error::custom)
     }
 }

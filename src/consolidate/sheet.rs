@@ -1,13 +1,16 @@
 //! The first worksheet of a previous-winners .xlsx, streamed within limits. A spreadsheet from
 //! outside may be sparse (one cell at A1, one at XFD1048576) or inflate a megabyte into a
 //! gigabyte: cells are read one by one and kept sparse, every part is inflated within
-//! [`PREVIOUS_INFLATE_BYTES`], and a sheet of more than [`PREVIOUS_CELLS`] cells is refused.
+//! [`PREVIOUS_INFLATE_BYTES`], a sheet of more than [`PREVIOUS_CELLS`] cells (or shared strings)
+//! is refused, and the text kept from the cells together stays bounded (a
+//! shared string is copied for each cell that uses it, so one long string used a million times
+//! must not become a million copies): no more than a list file may hold, [`PREVIOUS_BYTES`].
 
 use quick_xml::events::Event;
 
 use crate::archive::Archive;
 use crate::docx::import::resolve;
-use crate::limits::{PREVIOUS_CELLS, PREVIOUS_INFLATE_BYTES, PREVIOUS_NAMES};
+use crate::limits::{PREVIOUS_BYTES, PREVIOUS_CELLS, PREVIOUS_INFLATE_BYTES, PREVIOUS_NAMES};
 
 /// One row: (column from 0, text) for its non-empty cells, in the order written.
 pub type SparseRow = Vec<(usize, String)>;
@@ -30,6 +33,10 @@ pub fn first_sheet_rows(bytes: &[u8]) -> Result<Vec<SparseRow>, String> {
     };
     let xml = part(&mut zip, &sheet)?.ok_or("文件中没有工作表")?;
     rows(&xml, &strings)
+}
+
+fn too_many_cells() -> String {
+    format!("工作表的单元格超过 {PREVIOUS_CELLS} 个，不像是名单。请只保留名称一列后另存")
 }
 
 fn reader(xml: &[u8]) -> quick_xml::Reader<&[u8]> {
@@ -112,9 +119,19 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, String> {
                 b"rPh" => in_phonetic = true,
                 _ => {}
             },
-            Event::Empty(e) if e.local_name().as_ref() == b"si" => out.push(String::new()),
+            Event::Empty(e) if e.local_name().as_ref() == b"si" => {
+                out.push(String::new());
+                if out.len() > PREVIOUS_CELLS {
+                    return Err(too_many_cells());
+                }
+            }
             Event::End(e) => match e.local_name().as_ref() {
-                b"si" => out.extend(current.take()),
+                b"si" => {
+                    out.extend(current.take());
+                    if out.len() > PREVIOUS_CELLS {
+                        return Err(too_many_cells());
+                    }
+                }
                 b"t" => in_t = false,
                 b"rPh" => in_phonetic = false,
                 _ => {}
@@ -156,6 +173,8 @@ fn rows(xml: &[u8], strings: &[String]) -> Result<Vec<SparseRow>, String> {
     let mut rows: Vec<SparseRow> = Vec::new();
     let mut row: SparseRow = Vec::new();
     let mut cells = 0usize;
+    // Bytes of text kept from the cells (shared strings are copied per cell).
+    let mut kept = 0u64;
     // The cell being read: column, type, text.
     let mut cell: Option<(usize, String, String)> = None;
     let mut next_column = 0usize;
@@ -168,6 +187,9 @@ fn rows(xml: &[u8], strings: &[String]) -> Result<Vec<SparseRow>, String> {
                 next_column = 0;
                 if e.is_empty() {
                     rows.push(Vec::new());
+                    if rows.len() > PREVIOUS_NAMES {
+                        return Ok(rows);
+                    }
                 }
             }
             Event::End(e) if e.local_name().as_ref() == b"row" => {
@@ -179,9 +201,7 @@ fn rows(xml: &[u8], strings: &[String]) -> Result<Vec<SparseRow>, String> {
             Event::Start(e) if e.local_name().as_ref() == b"c" => {
                 cells += 1;
                 if cells > PREVIOUS_CELLS {
-                    return Err(format!(
-                        "工作表的单元格超过 {PREVIOUS_CELLS} 个，不像是名单。请只保留名称一列后另存"
-                    ));
+                    return Err(too_many_cells());
                 }
                 let column = attr(&e, b"r")
                     .and_then(|c| column_of(&c))
@@ -192,6 +212,9 @@ fn rows(xml: &[u8], strings: &[String]) -> Result<Vec<SparseRow>, String> {
             }
             Event::Empty(e) if e.local_name().as_ref() == b"c" => {
                 cells += 1;
+                if cells > PREVIOUS_CELLS {
+                    return Err(too_many_cells());
+                }
                 let column = attr(&e, b"r")
                     .and_then(|c| column_of(&c))
                     .unwrap_or(next_column);
@@ -221,6 +244,10 @@ fn rows(xml: &[u8], strings: &[String]) -> Result<Vec<SparseRow>, String> {
                         "n" | "" => number_text(&text),
                         _ => text,
                     };
+                    kept += value.len() as u64;
+                    if kept > PREVIOUS_BYTES {
+                        return Err("名单的文字过多，不像是名单。请只保留名称一列后另存".into());
+                    }
                     if !value.is_empty() {
                         row.push((column, value));
                     }

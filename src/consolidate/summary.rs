@@ -220,7 +220,7 @@ pub fn reexport(
 ) -> Result<Vec<u8>, ExportError> {
     let form = defs
         .form(&draft.list)
-        .ok_or_else(|| ExportError::Write(format!("榜单「{}」不认识，无法导出", draft.list)))?;
+        .ok_or_else(|| ExportError::UnknownList(draft.list.clone()))?;
     let mut draft = draft.clone();
     let org = if decision.rec_org.trim().is_empty() {
         defs.call.recommender.clone()

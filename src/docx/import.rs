@@ -146,6 +146,18 @@ fn embedded_draft(zip: &mut Archive) -> Result<Draft, ImportError> {
             continue;
         };
         if let Some(json) = our_text(&xml, &name)? {
+            // The same limit as a draft file: `\u0026` and the like stand for one byte each.
+            let escapes = ["\\u0026", "\\u003c", "\\u003e"]
+                .iter()
+                .map(|e| json.matches(e).count())
+                .sum::<usize>();
+            let size = json.len() - 5 * escapes;
+            if size > crate::draft::MAX_DRAFT_BYTES {
+                return Err(ImportError::Draft(DraftError::TooLarge {
+                    size,
+                    limit: crate::draft::MAX_DRAFT_BYTES,
+                }));
+            }
             return Draft::from_slice_within(json.as_bytes(), limits::DRAFT_PART_BYTES as usize)
                 .map_err(ImportError::Draft);
         }

@@ -39,6 +39,8 @@ pub enum ExportError {
         crate::files::size_text(*limit)
     )]
     TooLarge { size: u64, limit: u64 },
+    #[error("榜单「{0}」在当前表单定义中不存在，无法导出。请确认表单定义与申报人所用的版本一致")]
+    UnknownList(String),
     /// Should never happen; the detail is for developers, not shown.
     #[error(
         "生成 Word 文档失败（程序内部错误）。请保存草稿后重试；如仍失败，请把草稿文件发给技术支持"
@@ -54,16 +56,24 @@ pub fn export(
     options: ExportOptions,
 ) -> Result<Vec<u8>, ExportError> {
     // Never trust the caller to have cleaned the text: the document must be well-formed XML.
-    let mut draft = draft.clone();
-    let cleaned = draft.strip_control_chars();
+    // A copy only when there is something to clean (a draft may be megabytes).
+    let mut owned;
+    let mut cleaned = Vec::new();
+    let draft = if draft.has_control_chars() {
+        owned = draft.clone();
+        cleaned = owned.strip_control_chars();
+        &owned
+    } else {
+        draft
+    };
     let mut findings = rules::cleaning_findings(form, &cleaned);
-    findings.extend(rules::validate(defs, form, &draft, options.today));
+    findings.extend(rules::validate(defs, form, draft, options.today));
     let errors: Vec<Finding> = findings.iter().filter(|f| f.is_error()).cloned().collect();
     if !errors.is_empty() && !options.preview {
         return Err(ExportError::Refused { errors });
     }
     let preview = options.preview.then_some(findings.len());
-    build(defs, form, &draft, preview)
+    build(defs, form, draft, preview)
 }
 
 /// Every table cell of our document takes more than this in `word/document.xml` (measured:
@@ -99,6 +109,14 @@ fn build(
         return Err(ExportError::TooLarge {
             size: least,
             limit: crate::limits::DOCUMENT_XML_BYTES,
+        });
+    }
+    // The embedded draft must be one the import (and the store) reads.
+    let json = draft.to_compact_json().len() as u64;
+    if json > crate::limits::DRAFT_BYTES {
+        return Err(ExportError::TooLarge {
+            size: json,
+            limit: crate::limits::DRAFT_BYTES,
         });
     }
     let mut doc = Docx::new()

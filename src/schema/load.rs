@@ -84,10 +84,10 @@ pub(super) fn load_override(dir: &Path) -> Result<Definitions, DefinitionError> 
         if !folder.is_dir() {
             continue;
         }
-        let entries =
-            std::fs::read_dir(&folder).map_err(|e| whole(format!("无法读取文件夹：{e}")))?;
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| whole(format!("无法读取文件夹：{}", read_reason(&e))))?;
         for entry in entries {
-            let entry = entry.map_err(|e| whole(format!("无法读取文件夹：{e}")))?;
+            let entry = entry.map_err(|e| whole(format!("无法读取文件夹：{}", read_reason(&e))))?;
             let path = entry.path();
             if path.extension().and_then(|e| e.to_str()) != Some("toml") || !path.is_file() {
                 continue;
@@ -141,6 +141,10 @@ pub(super) fn load_override(dir: &Path) -> Result<Definitions, DefinitionError> 
 
 fn is_call_file(rel: &str) -> bool {
     rel.starts_with("call-") && !rel.contains('/')
+}
+
+fn read_reason(e: &std::io::Error) -> &'static str {
+    crate::files::reason(e, crate::files::Doing::Reading)
 }
 
 fn read_limited(path: &Path) -> Result<String, String> {

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Entry, Store, ids_in, read_draft_file, summarise, unusable_in};
-use crate::files::write_atomic;
+use crate::files::write_private;
 use crate::schema::Definitions;
 
 const INDEX_FORMAT: &str = "kczg-form/index-1";
@@ -80,7 +80,7 @@ pub(super) fn list(store: &Store, defs: &Definitions, today: NaiveDate) -> Vec<E
         };
         // The index is only a cache: failing to write it costs time on the next listing, nothing else.
         if let Ok(json) = serde_json::to_vec(&index) {
-            let _ = write_atomic(&path, &json);
+            let _ = write_private(&path, &json);
         }
     }
     list.sort_by_key(|e| std::cmp::Reverse(e.0));

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::draft::{Draft, MAX_DRAFT_BYTES};
-use crate::files::{self, FileError, write_atomic};
+use crate::files::{self, FileError, write_atomic, write_private};
 use crate::rules;
 use crate::schema::{Definitions, Kind};
 
@@ -172,27 +172,27 @@ impl Store {
     /// Saves a draft atomically, stamping `meta.updated` (and `meta.created` the first time).
     /// Returns false when the file already held exactly this content and was left alone.
     pub fn save(&self, id: &str, draft: &Draft) -> Result<bool, StoreError> {
-        let path = self.path_of(id);
-        // Never overwrite a file we cannot read: it may be someone's only copy.
-        if path.exists()
-            && let Err(StoreError::Damaged { reason, .. }) = read_draft_file(&path)
-        {
-            return Err(StoreError::Write {
-                path,
-                reason: format!(
-                    "磁盘上的同名文件无法读取（{reason}），为免覆盖未作保存；请先将其移到一旁"
-                ),
-            });
-        }
         if !valid_id(id) {
             return Err(StoreError::NotFound(id.to_owned()));
         }
-        let mut draft = draft.clone();
-        if let Ok(old) = read_draft_file(&path)
-            && same_content(&old, &draft)
-        {
-            return Ok(false);
+        let path = self.path_of(id);
+        // The file on disk, read once: never overwritten when it cannot be read (it may be
+        // someone's only copy), not rewritten when it already holds this content.
+        if path.exists() {
+            match read_draft_file(&path) {
+                Err(StoreError::Damaged { reason, .. }) => {
+                    return Err(StoreError::Write {
+                        path,
+                        reason: format!(
+                            "磁盘上的同名文件无法读取（{reason}），为免覆盖未作保存；请先将其移到一旁"
+                        ),
+                    });
+                }
+                Ok(old) if same_content(&old, draft) => return Ok(false),
+                _ => {}
+            }
         }
+        let mut draft = draft.clone();
         let now = Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         draft
             .meta
@@ -209,7 +209,7 @@ impl Store {
                 ),
             });
         }
-        write_atomic(&path, json.as_bytes())?;
+        write_private(&path, json.as_bytes())?;
         Ok(true)
     }
 
@@ -339,10 +339,12 @@ impl Store {
     /// Temporary files of our own writer left by a crash mid-write: the target was never
     /// replaced, so they are only partial copies. Nothing else is ever removed.
     fn remove_stale_temps(&self) {
-        let Ok(entries) = std::fs::read_dir(&self.drafts) else {
-            return;
-        };
-        for entry in entries.flatten() {
+        let folders = [&self.drafts, &self.trash, &self.root];
+        for entry in folders
+            .iter()
+            .filter_map(|d| std::fs::read_dir(d).ok())
+            .flat_map(|entries| entries.flatten())
+        {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             let old = entry

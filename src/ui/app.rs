@@ -348,7 +348,8 @@ impl KczgApp {
             Action::OpenUrl(url) => ctx.open_url(egui::OpenUrl::new_tab(url)),
             Action::OpenFolder(dir) => {
                 if let Err(e) = open_folder(&dir) {
-                    self.notify(format!("无法打开文件夹 {}：{e}", dir.display()));
+                    let why = crate::files::reason(&e, crate::files::Doing::Reading);
+                    self.notify(format!("无法打开文件夹 {}：{why}", dir.display()));
                 }
             }
             Action::DismissNotice(i) => {
@@ -491,11 +492,20 @@ impl KczgApp {
         let Screen::Desk(d) = &mut self.screen else {
             return;
         };
-        d.dirty = false;
         d.last_saved = std::time::Instant::now();
-        let Some(path) = d.path.clone() else { return };
-        if let Err(e) = d.desk.save(&path) {
-            self.notices.push(e.to_string());
+        let Some(path) = d.path.clone() else {
+            d.dirty = false;
+            return;
+        };
+        // Still dirty after a failure: tried again after the pause, and on closing.
+        match d.desk.save(&path) {
+            Ok(()) => d.dirty = false,
+            Err(e) => {
+                let message = format!("{e}。决定仍在程序中，稍后会自动再试");
+                if !self.notices.contains(&message) {
+                    self.notices.push(message);
+                }
+            }
         }
     }
 
@@ -575,6 +585,22 @@ impl KczgApp {
                 .save_file(),
         };
         let Some(path) = path else { return };
+        // A summary saved over a submission it came from would replace that submission.
+        if let Screen::Desk(d) = &self.screen {
+            // …or over the previous-winners list, or the desk's own file.
+            let mut sources: Vec<&Path> = d
+                .desk
+                .submissions
+                .iter()
+                .map(|s| s.source.as_path())
+                .collect();
+            sources.extend(d.desk.previous.as_ref().map(|p| p.source.as_path()));
+            sources.extend(d.path.as_deref());
+            if let Err(e) = crate::files::refuse_overlap(&sources, &[&path]) {
+                self.notify(e.to_string());
+                return;
+            }
+        }
         match crate::files::write_atomic(&path, bytes) {
             Ok(()) => self.notify(format!("已保存：{}", path.display())),
             Err(e) => self.notify(e.to_string()),
