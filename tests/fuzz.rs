@@ -379,3 +379,57 @@ fn fuzz_the_previous_winners_reader_with_mutated_xlsx() {
         },
     );
 }
+
+/// Numbers in every spelling JSON allows — long integers, long fractions, exponents, trailing
+/// zeros — under unknown keys and a known decimal field: written back exactly as they came, and
+/// after one of them is edited, that one is written as it now is and the others still as they came.
+#[test]
+fn fuzz_number_spellings_are_written_back_as_they_came() {
+    let base = common::fixture("emerging_enterprise").to_json();
+    let number = "-?[1-9][0-9]{0,30}(\\.[0-9]{1,25})?([eE][+-]?[1-9][0-9]?)?";
+    fuzz(
+        "number spellings kept",
+        (proptest::collection::vec(number, 1..6), 0usize..6, number),
+        |(numbers, edit, replacement)| {
+            let mut inserted = String::new();
+            for (i, n) in numbers.iter().enumerate() {
+                inserted.push_str(&format!("\n    \"k{i}\": {{\"n\": [{n}]}},"));
+            }
+            inserted.push_str(&format!("\n    \"ent_capital\": {},", numbers[0]));
+            let text = base.replacen("\"ent_capital\": 3200,", "", 1).replacen(
+                "\"values\": {",
+                &format!("\"values\": {{{inserted}"),
+                1,
+            );
+            let Ok(draft) = Draft::from_json(&text) else {
+                return; // e.g. an exponent beyond f64: refused as a whole, never half-read
+            };
+            let written = draft.to_json();
+            for n in &numbers {
+                assert!(written.contains(n.as_str()), "{n} lost in {written}");
+            }
+            let edit = edit % numbers.len();
+            let mut edited = draft.clone();
+            let new: serde_json::Value =
+                serde_json::from_str(&format!("{{\"n\": [{replacement}]}}")).unwrap();
+            edited.values.insert(format!("k{edit}"), new.clone());
+            let again = Draft::from_json(&edited.to_json()).unwrap();
+            assert_eq!(again.values[&format!("k{edit}")], new);
+            // The others: the same value, and the same spelling (kept verbatim where a float
+            // could not carry it; integers print the same anyway).
+            let rewritten = edited.to_json();
+            for (i, n) in numbers.iter().enumerate() {
+                if i != edit {
+                    let key = format!("k{i}");
+                    assert_eq!(again.values[&key], draft.values[&key], "{key}");
+                    let verbatim = format!("\"{key}\": {{\"n\": [{n}]}}");
+                    let inexact = draft.values[&key]["n"][0].is_f64();
+                    assert!(
+                        !inexact || rewritten.contains(&verbatim),
+                        "{key} = {n} lost after editing k{edit}"
+                    );
+                }
+            }
+        },
+    );
+}
