@@ -82,6 +82,8 @@ pub enum DraftError {
         column: usize,
         problem: String,
     },
+    #[error("草稿中的数据项过多（约 {count} 项，上限 {limit} 项），不是本程序保存的申报草稿")]
+    TooManyItems { count: usize, limit: usize },
     #[error("不是申报草稿：format 应为「{FORMAT}」，这里是「{0}」")]
     WrongFormat(String),
     #[error(
@@ -129,6 +131,14 @@ impl Draft {
             return Err(DraftError::TooLarge {
                 size: bytes.len(),
                 limit,
+            });
+        }
+        // Counted before parsing: memory follows the number of values, not the bytes.
+        let count = json_items(bytes);
+        if count > crate::limits::DRAFT_ITEMS {
+            return Err(DraftError::TooManyItems {
+                count,
+                limit: crate::limits::DRAFT_ITEMS,
             });
         }
         let value: Value = serde_json::from_slice(bytes).map_err(json_error)?;
@@ -366,6 +376,29 @@ impl Serialize for Exact<'_> {
         }
         out.end()
     }
+}
+
+/// About how many values a JSON text holds: separators and containers outside strings (an
+/// upper bound of what parsing it would allocate, found without allocating).
+fn json_items(bytes: &[u8]) -> usize {
+    let (mut count, mut in_string, mut escaped) = (1usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b',' | b'[' | b'{' => count += 1,
+                _ => {}
+            }
+        }
+    }
+    count
 }
 
 /// Raw JSON texts by key (a later duplicate key wins, as in `Value`).

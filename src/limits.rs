@@ -7,6 +7,11 @@
 /// under 0.5 MB; the store refuses to save a larger draft, so it never writes what it cannot read.
 pub const DRAFT_BYTES: u64 = 4 * 1024 * 1024;
 
+/// Values (numbers, strings, arrays, objects …) in one draft. A maximal form has about 10,000;
+/// each takes about 80 bytes in memory whatever its size on disk, so this bounds a 4 MB file of
+/// one-digit numbers (two million values, 170 MB) to under 20 MB.
+pub const DRAFT_ITEMS: usize = 200_000;
+
 /// A .docx file on disk or in a package (an exported form is about 30 KB; a maximal one 0.3 MB).
 pub const DOCX_BYTES: u64 = 50 * 1024 * 1024;
 

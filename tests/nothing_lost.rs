@@ -1224,3 +1224,58 @@ fn a_known_decimal_written_with_a_trailing_zero_round_trips_without_a_false_edit
     );
     assert!(desk_text.contains("3000.50"), "the desk rewrote a number");
 }
+
+/// The heaviest draft a file may hold for its size: two million one-digit numbers (4 MB) would
+/// take 170 MB as values; it is refused at once by its count. Just under the count, validating
+/// and exporting stay well within memory.
+#[test]
+fn a_draft_of_millions_of_tiny_values_is_refused_and_one_just_under_the_count_is_light() {
+    let base = fixture("tech_manager").to_compact_json();
+    let zeros = |n: usize| {
+        base.replacen(
+            "\"values\":{",
+            &format!("\"values\":{{\"z\":[{}0],", "0,".repeat(n - 1)),
+            1,
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("零.json");
+    let n = (kczg_form::limits::DRAFT_BYTES as usize - base.len() - 64) / 2;
+    std::fs::write(&path, zeros(n)).unwrap();
+    let run = cli_within(
+        &["validate".as_ref(), path.as_os_str()],
+        Duration::from_secs(120),
+    );
+    run.log("two million tiny values", "validate");
+    run.assert_sound("two million tiny values");
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("数据项过多"), "{}", run.stderr);
+
+    std::fs::write(&path, zeros(kczg_form::limits::DRAFT_ITEMS - 1000)).unwrap();
+    let out = dir.path().join("零.docx");
+    for (what, args) in [
+        ("validate", vec!["validate".as_ref(), path.as_os_str()]),
+        (
+            "export --preview",
+            vec![
+                "export".as_ref(),
+                path.as_os_str(),
+                "-o".as_ref(),
+                out.as_os_str(),
+                "--preview".as_ref(),
+            ],
+        ),
+        (
+            "validate the export",
+            vec!["validate".as_ref(), out.as_os_str()],
+        ),
+    ] {
+        let run = cli_within(&args, Duration::from_secs(120));
+        run.log(&format!("199,000 tiny values ({what})"), what);
+        run.assert_sound(what);
+        assert_eq!(run.code, Some(0), "{what}: {}", run.stderr);
+        if let Some(kb) = run.peak_kb {
+            assert!(kb < 60 * 1024, "{what}: {kb} KB");
+        }
+    }
+}

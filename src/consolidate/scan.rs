@@ -323,7 +323,9 @@ fn draft_problem(path: &Path, e: DraftError, embedded: bool) -> FileProblem {
         DraftError::NewerVersion(_) => {
             problem(path, ProblemKind::NewerVersion, format!("{inside}{e}"))
         }
-        DraftError::TooLarge { .. } => problem(path, ProblemKind::TooLarge, format!("{inside}{e}")),
+        DraftError::TooLarge { .. } | DraftError::TooManyItems { .. } => {
+            problem(path, ProblemKind::TooLarge, format!("{inside}{e}"))
+        }
         DraftError::WrongFormat(_) => problem(
             path,
             ProblemKind::NotOurs,
