@@ -695,6 +695,32 @@ fn a_40000_character_field_is_cut_in_the_summary_with_a_marker_and_a_warning() {
     );
 }
 
+/// `export DRAFT.json -o X.docx --preview`, then `import X.docx -o back.json`, in `dir`: the
+/// import's output and the draft text it wrote. Both commands must succeed.
+fn export_then_import(dir: &Path, name: &str, json: &str) -> (Out, String) {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, json).unwrap();
+    let out = dir.join(format!("{name}.docx"));
+    let r = run([
+        "export".as_ref(),
+        path.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--preview".as_ref(),
+    ]);
+    assert_eq!(r.code, Some(0), "export: {}", r.stderr);
+    let back = dir.join(format!("{name}-取回.json"));
+    let r = run([
+        "import".as_ref(),
+        out.as_os_str(),
+        "-o".as_ref(),
+        back.as_os_str(),
+    ]);
+    assert_eq!(r.code, Some(0), "import: {}", r.stderr);
+    let text = std::fs::read_to_string(&back).unwrap();
+    (r, text)
+}
+
 #[test]
 fn a_large_accepted_draft_exports_to_a_docx_that_import_and_consolidate_read_back() {
     // Well under the draft limit, but text that deflates more than 200 to 1.
@@ -705,27 +731,10 @@ fn a_large_accepted_draft_exports_to_a_docx_that_import_and_consolidate_read_bac
     let json = draft.to_json();
     assert!(json.len() < kczg_form::limits::DRAFT_BYTES as usize);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("大.json");
-    std::fs::write(&path, &json).unwrap();
-    let out = dir.path().join("大.docx");
-    let r = run([
-        "export".as_ref(),
-        path.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        "--preview".as_ref(),
-    ]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let back = dir.path().join("回.json");
-    let r = run([
-        "import".as_ref(),
-        out.as_os_str(),
-        "-o".as_ref(),
-        back.as_os_str(),
-    ]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let (r, back) = export_then_import(dir.path(), "大", &json);
     assert!(!r.stderr.contains("炸弹"), "{}", r.stderr);
-    let again = Draft::from_slice(&std::fs::read(&back).unwrap()).unwrap();
+    let again = Draft::from_json(&back).unwrap();
+    let out = dir.path().join("大.docx");
     assert_eq!(again.values["summary"], draft.values["summary"]);
     let xlsx = dir.path().join("汇总.xlsx");
     let inbox = dir.path().join("收件");
@@ -783,26 +792,7 @@ fn numbers_under_unknown_keys_round_trip_exactly_through_export_and_import() {
     );
     draft = Draft::from_json(&text).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("数.json");
-    std::fs::write(&path, &text).unwrap();
-    let out = dir.path().join("数.docx");
-    let r = run([
-        "export".as_ref(),
-        path.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        "--preview".as_ref(),
-    ]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let back = dir.path().join("回.json");
-    let r = run([
-        "import".as_ref(),
-        out.as_os_str(),
-        "-o".as_ref(),
-        back.as_os_str(),
-    ]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let back_text = std::fs::read_to_string(&back).unwrap();
+    let (r, back_text) = export_then_import(dir.path(), "数", &text);
     for exact in [
         "123000000000000000000000000001",
         "18446744073709551617",
@@ -1173,31 +1163,9 @@ fn a_known_decimal_written_with_a_trailing_zero_round_trips_without_a_false_edit
     );
     assert!(text.contains("3000.50"));
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("企业.json");
-    std::fs::write(&path, &text).unwrap();
-    let out = dir.path().join("企业.docx");
-    let r = run([
-        "export".as_ref(),
-        path.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        "--preview".as_ref(),
-    ]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let back = dir.path().join("回.json");
-    let r = run([
-        "import".as_ref(),
-        out.as_os_str(),
-        "-o".as_ref(),
-        back.as_os_str(),
-    ]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let (r, back) = export_then_import(dir.path(), "企业", &text);
     assert!(!r.stdout.contains("改动"), "a false edit: {}", r.stdout);
-    assert!(
-        std::fs::read_to_string(&back)
-            .unwrap()
-            .contains("\"ent_capital\": 3000.50")
-    );
+    assert!(back.contains("\"ent_capital\": 3000.50"), "{back}");
 
     // Through the desk: saved, loaded and saved again, the text stays.
     let inbox = dir.path().join("收件");

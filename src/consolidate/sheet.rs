@@ -199,26 +199,12 @@ fn rows(xml: &[u8], strings: &[String]) -> Result<Vec<SparseRow>, String> {
                 }
             }
             Event::Start(e) if e.local_name().as_ref() == b"c" => {
-                cells += 1;
-                if cells > PREVIOUS_CELLS {
-                    return Err(too_many_cells());
-                }
-                let column = attr(&e, b"r")
-                    .and_then(|c| column_of(&c))
-                    .unwrap_or(next_column);
-                next_column = column + 1;
+                let column = next_cell(&e, &mut cells, &mut next_column)?;
                 let kind = attr(&e, b"t").unwrap_or_default();
                 cell = Some((column, kind, String::new()));
             }
             Event::Empty(e) if e.local_name().as_ref() == b"c" => {
-                cells += 1;
-                if cells > PREVIOUS_CELLS {
-                    return Err(too_many_cells());
-                }
-                let column = attr(&e, b"r")
-                    .and_then(|c| column_of(&c))
-                    .unwrap_or(next_column);
-                next_column = column + 1;
+                next_cell(&e, &mut cells, &mut next_column)?;
             }
             Event::Start(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => in_value = true,
             Event::End(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => in_value = false,
@@ -262,6 +248,24 @@ fn rows(xml: &[u8], strings: &[String]) -> Result<Vec<SparseRow>, String> {
             _ => {}
         }
     }
+}
+
+/// Counts a cell (refusing too many) and gives its column: from its reference, else the one
+/// after the previous cell.
+fn next_cell(
+    e: &quick_xml::events::BytesStart,
+    cells: &mut usize,
+    next_column: &mut usize,
+) -> Result<usize, String> {
+    *cells += 1;
+    if *cells > PREVIOUS_CELLS {
+        return Err(too_many_cells());
+    }
+    let column = attr(e, b"r")
+        .and_then(|c| column_of(&c))
+        .unwrap_or(*next_column);
+    *next_column = column + 1;
+    Ok(column)
 }
 
 /// A number as a person reads it: `20230001` rather than `2.0230001E7`.
