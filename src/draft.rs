@@ -74,9 +74,7 @@ struct ExactText {
 pub enum DraftError {
     #[error("文件过大（{size} 字节，上限 {limit} 字节），不是申报草稿")]
     TooLarge { size: usize, limit: usize },
-    #[error(
-        "不是有效的 JSON（第 {line} 行第 {column} 列：{problem}）。请确认选择的是本程序保存的申报草稿 .json 文件"
-    )]
+    #[error("不是有效的 JSON（第 {line} 行第 {column} 列：{problem}）")]
     Json {
         line: usize,
         column: usize,

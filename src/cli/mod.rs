@@ -333,7 +333,13 @@ fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
             bytes,
         });
     }
-    let draft = Draft::from_slice(&bytes).map_err(|e| format!("{shown}：{e}"))?;
+    let draft = Draft::from_slice(&bytes).map_err(|e| match e {
+        // Said here, where the file was given as a draft (not inside a .docx).
+        kczg_form::draft::DraftError::Json { .. } => {
+            format!("{shown}：{e}。请确认选择的是本程序保存的申报草稿 .json 文件")
+        }
+        e => format!("{shown}：{e}"),
+    })?;
     Ok(Opened {
         draft,
         edits: Vec::new(),
