@@ -540,3 +540,51 @@ fn number_and_date_fields_store_the_value_and_show_it_once_focus_leaves() {
     leave(&mut h);
     assert_eq!(shown(&h, "成立日期 *"), "2015-06-18");
 }
+
+/// The same focus rule in a table cell: `6,500` typed in a row's 金额 is stored as 6500 and shown
+/// as `6500` once focus leaves.
+#[test]
+fn a_number_in_a_table_cell_follows_the_focus_rule() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), "emerging_enterprise");
+    section(&h, "知识产权、融资与资质").click();
+    h.run();
+    let cell = |h: &Harness<'_, KczgApp>, value: &str| {
+        h.query_all(
+            egui_kittest::kittest::By::new()
+                .role(Role::TextInput)
+                .value(value),
+        )
+        .next()
+        .is_some()
+    };
+    let amount = |h: &Harness<'_, KczgApp>| {
+        form_state(h).draft.values["funding_rounds"][0]["amount"].clone()
+    };
+    assert_eq!(amount(&h), json!(6000));
+    let first = || {
+        egui_kittest::kittest::By::new()
+            .role(Role::TextInput)
+            .value("6000")
+    };
+    h.query_all(first()).next().unwrap().focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.query_all(first()).next().unwrap().type_text("6,500");
+    h.run();
+    assert_eq!(amount(&h), json!(6500));
+    assert!(cell(&h, "6,500"), "the keystrokes show while focused");
+    h.query_all(
+        egui_kittest::kittest::By::new()
+            .role(Role::TextInput)
+            .value("20000"),
+    )
+    .next()
+    .unwrap()
+    .focus();
+    h.run();
+    h.run();
+    assert!(cell(&h, "6500"), "the stored value shows once focus leaves");
+    assert!(!cell(&h, "6,500"));
+}

@@ -1246,3 +1246,18 @@ fn a_draft_of_millions_of_tiny_values_is_refused_and_one_just_under_the_count_is
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_a_definitions_override_is_refused_with_its_reason_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("forms")).unwrap();
+    mkfifo(&dir.path().join("forms").join("tech_manager.toml"));
+    let started = Instant::now();
+    let out = run(["--forms".as_ref(), dir.path().as_os_str(), "forms".as_ref()]);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(out.code, Some(2), "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("tech_manager.toml"), "{}", out.stderr);
+    assert!(out.stderr.contains("管道"), "{}", out.stderr);
+    assert_chinese_only("fifo override", &out.stderr);
+}

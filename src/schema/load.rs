@@ -89,7 +89,9 @@ pub(super) fn load_override(dir: &Path) -> Result<Definitions, DefinitionError> 
         for entry in entries {
             let entry = entry.map_err(|e| whole(format!("无法读取文件夹：{}", read_reason(&e))))?;
             let path = entry.path();
-            if path.extension().and_then(|e| e.to_str()) != Some("toml") || !path.is_file() {
+            // A .toml that is not a regular file (a FIFO, a folder) is read below and refused
+            // with its reason, never skipped in silence nor waited on.
+            if path.extension().and_then(|e| e.to_str()) != Some("toml") {
                 continue;
             }
             let name = path
