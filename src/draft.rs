@@ -80,6 +80,12 @@ pub enum DraftError {
         column: usize,
         problem: String,
     },
+    #[error(
+        "键「{0}」在同一处出现了两次，无法确定以哪个为准。请用文本编辑器删去多余的一个后再打开"
+    )]
+    DuplicateKey(String),
+    #[error("文件是 UTF-16 编码的文本。请用记事本等另存为 UTF-8 编码后再打开")]
+    Utf16,
     #[error("草稿中的数据项过多（约 {count} 项，上限 {limit} 项），不是本程序保存的申报草稿")]
     TooManyItems { count: usize, limit: usize },
     #[error("不是申报草稿：format 应为「{FORMAT}」，这里是「{0}」")]
@@ -131,6 +137,11 @@ impl Draft {
                 limit,
             });
         }
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return Err(DraftError::Utf16);
+        }
+        // Windows Notepad begins UTF-8 with a byte-order mark: the same text.
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         // Counted before parsing: memory follows the number of values, not the bytes.
         let count = json_items(bytes);
         if count > crate::limits::DRAFT_ITEMS {
@@ -138,6 +149,10 @@ impl Draft {
                 count,
                 limit: crate::limits::DRAFT_ITEMS,
             });
+        }
+        // A key given twice would lose one of its values in silence: refused, named.
+        if let Some(key) = duplicate_key(bytes) {
+            return Err(DraftError::DuplicateKey(key));
         }
         let value: Value = serde_json::from_slice(bytes).map_err(json_error)?;
         let mut draft = Draft::from_value(value)?;
@@ -376,6 +391,72 @@ impl Serialize for Exact<'_> {
     }
 }
 
+/// The first key that appears twice in one object, if any (None also for text that is not
+/// JSON: the parser then says what is wrong).
+fn duplicate_key(bytes: &[u8]) -> Option<String> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::collections::HashSet;
+    use std::fmt;
+
+    /// Walks a value; fails with the duplicate key as its message.
+    struct Walk;
+    impl<'de> DeserializeSeed<'de> for Walk {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Walk {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Walk)?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!("\u{0}{key}")));
+                }
+                map.next_value_seed(Walk)?;
+            }
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match Walk.deserialize(&mut de) {
+        Err(e) => {
+            let text = e.to_string();
+            let key = text.strip_prefix('\u{0}')?;
+            // serde_json appends " at line L column C".
+            let key = key.rsplit_once(" at line ").map_or(key, |(k, _)| k);
+            Some(key.to_owned())
+        }
+        Ok(()) => None,
+    }
+}
+
 /// About how many values a JSON text holds: separators and containers outside strings (an
 /// upper bound of what parsing it would allocate, found without allocating).
 fn json_items(bytes: &[u8]) -> usize {
@@ -421,6 +502,8 @@ fn json_error(e: serde_json::Error) -> DraftError {
     let text = e.to_string();
     let problem = if text.contains("recursion limit") {
         "嵌套层数过多".to_owned()
+    } else if text.contains("number out of range") {
+        "数字超出可以表示的范围（如 1e400），请改为合理的数值".to_owned()
     } else {
         match e.classify() {
             Category::Eof => "文件在中途结束，可能在保存时被中断".to_owned(),

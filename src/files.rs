@@ -118,9 +118,7 @@ pub fn reason(e: &std::io::Error, doing: Doing) -> &'static str {
             "没有写入权限（文件夹可能是只读的，或文件正在 Word / Excel 中打开），请另选位置或关闭该文件后重试"
         }
         K::PermissionDenied => "没有读取权限，请检查文件的权限",
-        K::StorageFull | K::QuotaExceeded | K::FileTooLarge => {
-            "磁盘已满，请清理磁盘空间后重试（原有文件未受影响）"
-        }
+        K::StorageFull | K::QuotaExceeded | K::FileTooLarge => "磁盘已满，请清理磁盘空间后重试",
         K::ReadOnlyFilesystem => "磁盘是只读的，请另选可写入的位置",
         K::IsADirectory => "这是一个文件夹，请指定文件",
         K::NotADirectory => "路径中有一段不是文件夹，请检查路径",
@@ -134,7 +132,7 @@ pub fn reason(e: &std::io::Error, doing: Doing) -> &'static str {
         _ => match e.raw_os_error() {
             // ENAMETOOLONG and ENOSPC as some platforms report them without a kind.
             Some(36) | Some(63) => "文件名过长，请换一个较短的文件名",
-            Some(28) => "磁盘已满，请清理磁盘空间后重试（原有文件未受影响）",
+            Some(28) => "磁盘已满，请清理磁盘空间后重试",
             _ if doing == Doing::Writing => "写入失败，请检查磁盘和文件夹后重试",
             _ => "读取失败，请检查文件后重试",
         },
@@ -155,9 +153,69 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     write_file(path, bytes, true)
 }
 
-#[allow(clippy::disallowed_methods)] // the one place that writes files
 fn write_file(given: &Path, bytes: &[u8], private: bool) -> Result<(), FileError> {
-    let failed = |e: std::io::Error| FileError::io(given, Doing::Writing, &e);
+    prepare(given, bytes, private)?.commit()
+}
+
+/// Writes several files as one: every temporary file is written and synced first, and only
+/// when all of them are do they replace their targets. A failure (a full disk) leaves every
+/// target as it was — a summary's .xlsx, .csv and .docx never disagree.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), FileError> {
+    let prepared = files
+        .iter()
+        .map(|(path, bytes)| prepare(path, bytes, false))
+        .collect::<Result<Vec<_>, _>>()?;
+    for p in prepared {
+        p.commit()?;
+    }
+    Ok(())
+}
+
+/// A file written and synced under a temporary name beside its target, not yet in place.
+struct Prepared {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+    /// The path as given, for messages.
+    given: PathBuf,
+    replacing: bool,
+}
+
+impl Prepared {
+    #[allow(clippy::disallowed_methods)] // the one place that persists temporary files
+    fn commit(self) -> Result<(), FileError> {
+        let Prepared {
+            temp,
+            target,
+            given,
+            replacing,
+        } = self;
+        temp.persist(&target)
+            .map_err(|e| write_error(&given, replacing, &e.error))?;
+        sync_dir(target.parent().unwrap_or(Path::new(".")));
+        Ok(())
+    }
+}
+
+fn write_error(given: &Path, replacing: bool, e: &std::io::Error) -> FileError {
+    match FileError::io(given, Doing::Writing, e) {
+        // Said only when there was a file to keep.
+        FileError::Io {
+            path,
+            doing,
+            reason,
+        } if replacing => FileError::Io {
+            path,
+            doing,
+            reason: format!("{reason}（原有文件未受影响）"),
+        },
+        other => other,
+    }
+}
+
+#[allow(clippy::disallowed_methods)] // the one place that writes files
+fn prepare(given: &Path, bytes: &[u8], private: bool) -> Result<Prepared, FileError> {
+    let replacing = given.exists();
+    let failed = |e: std::io::Error| write_error(given, replacing, &e);
     let refuse = |reason: &str| FileError::Io {
         path: given.to_path_buf(),
         doing: Doing::Writing,
@@ -205,9 +263,12 @@ fn write_file(given: &Path, bytes: &[u8], private: bool) -> Result<(), FileError
             .map_err(failed)?;
     }
     temp.as_file().sync_all().map_err(failed)?;
-    temp.persist(path).map_err(|e| failed(e.error))?;
-    sync_dir(dir);
-    Ok(())
+    Ok(Prepared {
+        temp,
+        target: path.to_path_buf(),
+        given: given.to_path_buf(),
+        replacing,
+    })
 }
 
 /// A new file's permissions: `rw-r--r--` on Unix (tempfile made it `rw-------`).
@@ -378,7 +439,7 @@ pub fn refuse_overlap(inputs: &[&Path], outputs: &[&Path]) -> Result<(), Overlap
         for (input, ic) in &inputs {
             let Some(ic) = ic else { continue };
             let inside = input.is_dir() && c.starts_with(ic);
-            if c == *ic || inside {
+            if c == *ic || inside || same_file(out, input) {
                 return Err(Overlap {
                     output: out.to_path_buf(),
                     other: input.to_path_buf(),
@@ -400,17 +461,41 @@ pub fn refuse_overlap(inputs: &[&Path], outputs: &[&Path]) -> Result<(), Overlap
     Ok(())
 }
 
-/// The canonical form of a path that may not exist yet: its folder canonicalised, its name kept.
+/// The canonical form of a path that may not exist yet: its nearest existing ancestor
+/// canonicalised, the rest of the path kept.
 fn canonical(path: &Path) -> Option<PathBuf> {
     if let Ok(c) = std::fs::canonicalize(path) {
         return Some(c);
     }
-    let name = path.file_name()?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    Some(std::fs::canonicalize(dir).ok()?.join(name))
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        rest.push(at.file_name()?);
+        at = match at.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if let Ok(c) = std::fs::canonicalize(at) {
+            return Some(rest.iter().rev().fold(c, |p, n| p.join(n)));
+        }
+    }
+}
+
+/// Two names of one file (a hard link): the same device and inode.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.is_file() && x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
 }
 
 #[cfg(test)]

@@ -127,7 +127,13 @@ fn exit_2_without_submissions_with_an_unreadable_previous_list_or_an_unwritable_
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("无法写出推荐汇总表"), "{stderr}");
+    assert!(
+        stderr.contains("无法写入")
+            && stderr.contains("汇总.xlsx")
+            && stderr.contains("文件夹不存在"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("未写出任何汇总表"), "{stderr}");
 
     // Missing -o is a usage error.
     let output = cmd().arg("consolidate").arg(&input).output().unwrap();

@@ -100,7 +100,10 @@ fn malformed_and_truncated_json_are_refused_with_position() {
     assert!(*line > 1);
     let e = refused("{\"format\": \"kczg-form/draft\",, }");
     assert!(matches!(e, DraftError::Json { line: 1, .. }), "{e:?}");
+    // A UTF-16 byte-order mark is named for what it is.
     let e = Draft::from_slice(&[0xff, 0xfe, 0x7b]).unwrap_err();
+    assert!(matches!(e, DraftError::Utf16), "{e:?}");
+    let e = Draft::from_slice(&[0x7b, 0xff, 0xfe]).unwrap_err();
     assert!(matches!(e, DraftError::Json { .. }), "{e:?}");
     let e = refused("");
     assert!(matches!(e, DraftError::Json { .. }), "{e:?}");

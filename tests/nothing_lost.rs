@@ -1261,3 +1261,221 @@ fn a_fifo_in_a_definitions_override_is_refused_with_its_reason_not_waited_on() {
     assert!(out.stderr.contains("管道"), "{}", out.stderr);
     assert_chinese_only("fifo override", &out.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Found by trying the program as a new user would
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_key_given_twice_is_refused_and_named_never_half_read() {
+    let text = fixture("emerging_enterprise").to_json().replacen(
+        "\"employees\": 186,",
+        "\"employees\": 186,\n    \"employees\": 999,",
+        1,
+    );
+    let err = Draft::from_json(&text).unwrap_err().to_string();
+    assert!(
+        err.contains("「employees」") && err.contains("两次"),
+        "{err}"
+    );
+    // A second `values` would drop the whole first one.
+    let text = fixture("emerging_enterprise").to_json().replacen(
+        "\"meta\": {",
+        "\"values\": {\"ent_name\": \"x\"},\n  \"meta\": {",
+        1,
+    );
+    let err = Draft::from_json(&text).unwrap_err().to_string();
+    assert!(err.contains("「values」"), "{err}");
+    // The same inside a .docx: refused, not imported without values.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("重复.docx");
+    let doubled = fixture("tech_manager").to_compact_json().replacen(
+        "\"values\":{",
+        "\"values\":{\"person_name\":\"甲\",",
+        1,
+    );
+    std::fs::write(&path, with_embedded_json(&doubled)).unwrap();
+    let out = run(["validate".as_ref(), path.as_os_str()]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("「person_name」"), "{}", out.stderr);
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_utf16_is_named() {
+    let text = fixture("tech_manager").to_json();
+    let with_bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+    assert_eq!(
+        Draft::from_slice(&with_bom).unwrap(),
+        fixture("tech_manager")
+    );
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let err = Draft::from_slice(&utf16).unwrap_err().to_string();
+    assert!(err.contains("UTF-16") && err.contains("UTF-8"), "{err}");
+    let out_of_range = text.replacen("\"values\": {", "\"values\": {\n    \"x\": 1e400,", 1);
+    let err = Draft::from_json(&out_of_range).unwrap_err().to_string();
+    assert!(err.contains("超出可以表示的范围"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hard_link_to_the_input_is_refused_as_an_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let docx = dir.path().join("e.docx");
+    std::fs::write(&docx, exported("tech_manager")).unwrap();
+    let link = dir.path().join("hard.docx");
+    std::fs::hard_link(&docx, &link).unwrap();
+    let before = std::fs::read(&docx).unwrap();
+    for command in ["import", "mail"] {
+        let out = run([
+            command.as_ref(),
+            link.as_os_str(),
+            "-o".as_ref(),
+            docx.as_os_str(),
+        ]);
+        assert_eq!(out.code, Some(2), "{command}: {}", out.stderr);
+        assert!(out.stderr.contains("同一个文件"), "{}", out.stderr);
+    }
+    assert_eq!(std::fs::read(&docx).unwrap(), before);
+    // An output in a folder of the input that does not exist yet is refused before reading.
+    let inbox = dir.path().join("收件");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::copy(&docx, inbox.join("a.docx")).unwrap();
+    let nested = inbox.join("子").join("汇总.xlsx");
+    let out = run([
+        "consolidate".as_ref(),
+        inbox.as_os_str(),
+        "-o".as_ref(),
+        nested.as_os_str(),
+    ]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("输入文件夹"), "{}", out.stderr);
+    assert!(
+        !out.stdout.contains("共汇总"),
+        "refused before reading: {}",
+        out.stdout
+    );
+}
+
+#[test]
+fn standard_output_that_cannot_be_written_is_said_in_chinese() {
+    let Ok(full) = std::fs::File::options().write(true).open("/dev/full") else {
+        eprintln!("SKIPPED: no /dev/full here");
+        return;
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kczg-form"))
+        .args(["validate"])
+        .arg(common::fixture_path("tech_manager.json"))
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("无法写出到标准输出"), "{stderr}");
+    assert_chinese_only("stdout", &stderr);
+}
+
+#[test]
+fn importing_a_docx_into_the_store_points_to_import_and_mail_warns_on_a_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let docx = dir.path().join("e.docx");
+    std::fs::write(&docx, exported("tech_manager")).unwrap();
+    let data = dir.path().join("data");
+    let out = run([
+        "--data-dir".as_ref(),
+        data.as_os_str(),
+        "drafts".as_ref(),
+        "import".as_ref(),
+        docx.as_os_str(),
+    ]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("不是可以导入的申报草稿"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("import"), "{}", out.stderr);
+    assert!(!out.stderr.contains("移到一旁"), "{}", out.stderr);
+
+    // A preview with errors: mail still writes the message, but says so.
+    let mut draft = fixture("tech_manager");
+    draft.values.shift_remove("person_name");
+    let path = dir.path().join("缺.json");
+    std::fs::write(&path, draft.to_json()).unwrap();
+    let preview = dir.path().join("缺.docx");
+    let r = run([
+        "export".as_ref(),
+        path.as_os_str(),
+        "-o".as_ref(),
+        preview.as_os_str(),
+        "--preview".as_ref(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let eml = dir.path().join("缺.eml");
+    let r = run([
+        "mail".as_ref(),
+        preview.as_os_str(),
+        "-o".as_ref(),
+        eml.as_os_str(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("预览稿") && r.stderr.contains("个错误"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_summaries_are_written_together_or_not_at_all() {
+    let Some(disk) = TinyDisk::mount() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("a.docx"), exported("tech_manager")).unwrap();
+    let (xlsx, csv) = (disk.path().join("s.xlsx"), disk.path().join("s.csv"));
+    let first = run([
+        "consolidate".as_ref(),
+        inbox.as_os_str(),
+        "-o".as_ref(),
+        xlsx.as_os_str(),
+        "--csv".as_ref(),
+        csv.as_os_str(),
+    ]);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let before = (std::fs::read(&xlsx).unwrap(), std::fs::read(&csv).unwrap());
+    // More submissions, and a disk too full for the new .xlsx but not for the small .csv.
+    for name in [
+        "emerging_enterprise",
+        "innovation_org",
+        "leading_tech-equipment",
+    ] {
+        std::fs::write(inbox.join(format!("{name}.docx")), exported(name)).unwrap();
+    }
+    let free = 4096 * 3;
+    let used: u64 = names_in(disk.path())
+        .iter()
+        .map(|n| std::fs::metadata(disk.path().join(n)).unwrap().len())
+        .sum();
+    let filler = (200 * 1024u64).saturating_sub(used + free);
+    let _ = std::fs::write(disk.path().join("填满.bin"), vec![0u8; filler as usize]);
+    let second = run([
+        "consolidate".as_ref(),
+        inbox.as_os_str(),
+        "-o".as_ref(),
+        xlsx.as_os_str(),
+        "--csv".as_ref(),
+        csv.as_os_str(),
+    ]);
+    assert_eq!(second.code, Some(2), "{}", second.stderr);
+    assert!(second.stderr.contains("磁盘已满"), "{}", second.stderr);
+    assert_eq!(
+        (std::fs::read(&xlsx).unwrap(), std::fs::read(&csv).unwrap()),
+        before,
+        "both summaries are the earlier ones"
+    );
+}

@@ -145,10 +145,10 @@ fn import_a_draft_file_and_save_a_copy_elsewhere() {
     assert_eq!(copy.values, fixture("emerging_enterprise").values);
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{ not json").unwrap();
-    assert!(matches!(
-        store.import_file(&bad),
-        Err(StoreError::Damaged { .. })
-    ));
+    // Not a draft of the store: said as such, with no advice to move it aside.
+    let err = store.import_file(&bad).unwrap_err();
+    assert!(matches!(err, StoreError::NotADraft { .. }), "{err:?}");
+    assert!(!err.to_string().contains("移到一旁"), "{err}");
 }
 
 #[test]

@@ -9,7 +9,9 @@ pub(super) fn forms(dir: Option<&Path>) -> ExitCode {
             Ok(d) => d,
             Err(e) => {
                 eprintln!("错误：{e}");
-                eprintln!("请修改该文件后重试；在此之前程序使用内置的表单定义。");
+                eprintln!(
+                    "覆盖目录未被采用：请修改该文件后重试（其他命令在此期间使用内置的表单定义）。"
+                );
                 return ExitCode::from(2);
             }
         },

@@ -75,41 +75,50 @@ pub(super) fn consolidate(
     }
     let rows = consolidate::rows(defs, &desk);
 
-    let write = |path: &Path, what: &str, bytes: Result<Vec<u8>, String>| -> bool {
-        let written = bytes.and_then(|b| files::write_atomic(path, &b).map_err(|e| e.reason()));
-        match written {
-            Ok(()) => {
-                println!("已写出{what}：{}", path.display());
-                true
+    // Every output is built first, then all are written as one: either all are replaced or
+    // none is, so the .xlsx, .csv and .docx never disagree.
+    let mut built: Vec<(&Path, &str, Vec<u8>)> = Vec::new();
+    let mut failed = None;
+    match consolidate::xlsx(defs, &desk, &rows) {
+        Ok(x) => {
+            for warning in &x.cut {
+                eprintln!("注意：{warning}");
             }
-            Err(reason) => {
-                eprintln!("错误：无法写出{what} {}：{reason}", path.display());
-                false
+            built.push((&outputs.xlsx, "推荐汇总表", x.bytes));
+        }
+        Err(e) => failed = Some(e.to_string()),
+    }
+    if let Some(path) = &outputs.csv {
+        built.push((path, "汇总表 CSV", consolidate::csv(&rows)));
+    }
+    if let Some(path) = &outputs.docx {
+        match consolidate::summary_docx(defs, &rows) {
+            Ok(bytes) => built.push((path, "汇总表（Word，供打印盖章）", bytes)),
+            Err(e) => failed = Some(e.to_string()),
+        }
+    }
+    let ok = match failed {
+        Some(e) => {
+            eprintln!("错误：{e}（未写出任何汇总表）");
+            false
+        }
+        None => {
+            let files: Vec<(&Path, &[u8])> =
+                built.iter().map(|(p, _, b)| (*p, b.as_slice())).collect();
+            match files::write_all_atomic(&files) {
+                Ok(()) => {
+                    for (path, what, _) in &built {
+                        println!("已写出{what}：{}", path.display());
+                    }
+                    true
+                }
+                Err(e) => {
+                    eprintln!("错误：{e}。未写出任何汇总表，原有的汇总表保持不变");
+                    false
+                }
             }
         }
     };
-    let mut ok = write(
-        &outputs.xlsx,
-        "推荐汇总表",
-        consolidate::xlsx(defs, &desk, &rows)
-            .map(|x| {
-                for warning in &x.cut {
-                    eprintln!("注意：{warning}");
-                }
-                x.bytes
-            })
-            .map_err(|e| e.to_string()),
-    );
-    if let Some(path) = &outputs.csv {
-        ok &= write(path, "汇总表 CSV", Ok(consolidate::csv(&rows)));
-    }
-    if let Some(path) = &outputs.docx {
-        ok &= write(
-            path,
-            "汇总表（Word，供打印盖章）",
-            consolidate::summary_docx(defs, &rows).map_err(|e| e.to_string()),
-        );
-    }
 
     let mut per_list = Vec::new();
     for form in &defs.forms {

@@ -25,6 +25,16 @@ pub(super) fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     let now = chrono::Local::now().fixed_offset();
+    let errors = rules::validate(defs, form, &opened.draft, now.date_naive())
+        .iter()
+        .filter(|f| f.is_error())
+        .count();
+    if errors > 0 {
+        eprintln!(
+            "注意：{} 尚有 {errors} 个错误（是预览稿），不能作为正式申报材料。请改正后重新导出，再生成邮件。",
+            path.display()
+        );
+    }
     let message = kczg_form::mail::eml(defs, form, &opened.draft, name, &opened.bytes, now);
     if !write_output(output, &message) {
         return ExitCode::from(2);

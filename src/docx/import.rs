@@ -145,7 +145,10 @@ fn embedded_draft(zip: &mut Archive) -> Result<Draft, ImportError> {
         let Some(xml) = zip.read(&name, limits::DRAFT_PART_BYTES)? else {
             continue;
         };
-        if let Some(json) = our_text(&xml, &name)? {
+        let text = our_text(&xml, &name)?;
+        // The part is done with: free it before the draft is parsed (it may be 20 MB).
+        drop(xml);
+        if let Some(json) = text {
             // The same limit as a draft file: `\u0026` and the like stand for one byte each.
             let escapes = ["\\u0026", "\\u003c", "\\u003e"]
                 .iter()
@@ -196,7 +199,8 @@ fn our_text(xml: &[u8], name: &str) -> Result<Option<String>, ImportError> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut depth = 0usize;
     let mut ours = false;
-    let mut text = String::new();
+    // At most the part's length: no doubling past it.
+    let mut text = String::with_capacity(xml.len());
     loop {
         match reader
             .read_event()

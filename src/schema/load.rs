@@ -211,20 +211,44 @@ fn explain_toml(message: &str) -> String {
             tail(message).unwrap_or_default()
         )
     } else if message.starts_with("invalid type") {
-        format!("取值的类型不对（{}）", message.trim())
+        // 「invalid type: integer `1`, expected a string」: the two kinds, in Chinese.
+        let kind = |m: &str| {
+            let m = m.trim();
+            if m.contains("string") {
+                "文字（带引号）"
+            } else if m.contains("integer") || m.contains("float") {
+                "数字"
+            } else if m.contains("boolean") {
+                "true 或 false"
+            } else if m.contains("sequence") || m.contains("array") {
+                "列表 [ … ]"
+            } else if m.contains("map") || m.contains("table") || m.contains("struct") {
+                "表 { … }"
+            } else {
+                "另一种写法"
+            }
+        };
+        match message.split_once(", expected") {
+            Some((found, wanted)) => format!(
+                "取值的类型不对：这里应为{}，写成了{}",
+                kind(wanted),
+                kind(found.trim_start_matches("invalid type:"))
+            ),
+            None => "取值的类型不对".into(),
+        }
     } else if message.starts_with("input contains invalid characters")
         || message.contains("premature end of input")
     {
-        format!(
-            "日期格式不对，应写成带引号的 \"YYYY-MM-DD\"（{}）",
-            message.trim()
-        )
+        "日期格式不对，应写成带引号的 \"YYYY-MM-DD\"".into()
     } else if message.contains("did not match any variant") {
         "取值的写法不对：选项应写成 \"文字\" 或 { value = \"…\", label = \"…\" }，condition 应写成 \"c1\" 或 [\"c1\", \"c2\"]".into()
     } else if message.contains("duplicate key") {
-        format!("键重复（{}）", message.trim())
+        format!("键 {} 重复", quoted(message))
+    } else if message.contains("recurse") || message.contains("recursion") {
+        "嵌套层数过多".into()
     } else {
-        format!("TOML 格式错误（{}）", message.trim())
+        // The reader's own words are English: the line (in the message's prefix) says where.
+        "TOML 格式错误：请检查这一行的括号、引号、逗号和等号是否成对、完整".into()
     }
 }
 

@@ -39,6 +39,11 @@ pub enum StoreError {
     Damaged { path: PathBuf, reason: String },
     #[error("找不到草稿「{0}」")]
     NotFound(String),
+    /// A file given to [`Store::import_file`] that is not a draft.
+    #[error(
+        "{path} 不是可以导入的申报草稿：{reason}。导出的申报表（.docx）请用 import 命令取回草稿后再导入"
+    )]
+    NotADraft { path: PathBuf, reason: String },
 }
 
 /// One line of the draft list.
@@ -276,7 +281,10 @@ impl Store {
 
     /// Brings a draft file from elsewhere into the store under a new id.
     pub fn import_file(&self, path: &Path) -> Result<String, StoreError> {
-        let draft = read_draft_file(path)?;
+        let draft = read_draft_file(path).map_err(|e| match e {
+            StoreError::Damaged { path, reason } => StoreError::NotADraft { path, reason },
+            e => e,
+        })?;
         self.create(&draft)
     }
 
