@@ -14,7 +14,7 @@ use check::{forms, validate};
 use consolidate::{SummaryOutputs, consolidate};
 use drafts::drafts;
 use window::{desk, gui};
-use word::{export, import, mail};
+use word::{export, import, mail, template};
 
 use clap::{Parser, Subcommand};
 use kczg_form::docx::import::MAX_DOCX_BYTES;
@@ -108,6 +108,17 @@ enum Command {
         /// 历年入选名单（.txt 每行一个名称，或 .csv / .xlsx 的“名称”列或第一列）
         #[arg(long, value_name = "F")]
         previous: Option<PathBuf>,
+    },
+    /// 写出空白申报表（Word 版，.docx）：可在 Word、WPS 中直接填写，本程序可读回
+    Template {
+        /// 榜单：名称或代号（先导技术榜 / leading_tech、新锐企业榜、融通创新组织榜、技术经理人先锋榜）
+        list: String,
+        /// 领域：名称或代号（先导技术榜必填）
+        #[arg(long, value_name = "D")]
+        domain: Option<String>,
+        /// 写出的空白申报表（.docx）
+        #[arg(short = 'o', long = "output", value_name = "FILE.docx")]
+        output: PathBuf,
     },
     /// 把申报草稿导出为 Word 申报表（.docx）；有错误时拒绝，除非 --preview
     Export {
@@ -268,6 +279,14 @@ pub fn run(args: Args) -> ExitCode {
         Command::Import { file, output } => {
             let defs = definitions(args.forms.as_deref());
             import(&defs, &file, &output)
+        }
+        Command::Template {
+            list,
+            domain,
+            output,
+        } => {
+            let defs = definitions(args.forms.as_deref());
+            template(&defs, &list, domain.as_deref(), &output)
         }
         Command::Export {
             draft,

@@ -130,3 +130,68 @@ pub(super) fn export(
     println!("已导出{kind}：{}", output.display());
     ExitCode::SUCCESS
 }
+
+/// `kczg-form template LIST [--domain D] -o FILE.docx`: the blank form for Word and WPS.
+pub(super) fn template(
+    defs: &Definitions,
+    list: &str,
+    domain: Option<&str>,
+    output: &Path,
+) -> ExitCode {
+    let Some(form) = defs.forms.iter().find(|f| f.id == list || f.name == list) else {
+        let known: Vec<String> = defs
+            .forms
+            .iter()
+            .map(|f| format!("{}（{}）", f.name, f.id))
+            .collect();
+        eprintln!(
+            "错误：榜单「{list}」不认识，可用的榜单：{}",
+            known.join("、")
+        );
+        return ExitCode::from(2);
+    };
+    let domains = || {
+        form.domains
+            .iter()
+            .map(|d| format!("{}（{}）", d.name, d.id))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let domain = match (domain, form.domains.is_empty()) {
+        (None, true) => None,
+        (Some(d), true) => {
+            eprintln!("错误：{}没有领域，请去掉 --domain {d}", form.name);
+            return ExitCode::from(2);
+        }
+        (None, false) => {
+            eprintln!(
+                "错误：{}须用 --domain 选择领域，可选：{}",
+                form.name,
+                domains()
+            );
+            return ExitCode::from(2);
+        }
+        (Some(d), false) => match form.domains.iter().find(|x| x.id == d || x.name == d) {
+            Some(found) => Some(found.id.as_str()),
+            None => {
+                eprintln!("错误：{}没有领域「{d}」，可选：{}", form.name, domains());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let bytes = match kczg_form::docx::template(defs, form, domain) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !write_output(output, &bytes) {
+        return ExitCode::from(2);
+    }
+    println!(
+        "已写出空白申报表：{}（可在 Word、WPS 中填写；填好后用本程序导入或校验）",
+        output.display()
+    );
+    ExitCode::SUCCESS
+}

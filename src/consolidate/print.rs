@@ -205,7 +205,7 @@ pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
         .pack(&mut stored)
         .map_err(|e| SummaryError::Docx(e.to_string()))?;
     // A printout, never imported: no import limits apply.
-    crate::docx::package::finish(stored.get_ref(), false)
+    crate::docx::package::finish(stored.get_ref(), false, &Default::default())
         .map_err(SummaryError::Docx)?
         .map_err(|t| SummaryError::Docx(format!("{} 过大", t.part)))
 }

@@ -2,15 +2,15 @@
 //! table fields, pledges with the signature block, the recommendation block, header and footer.
 
 use docx_rs::{
-    AlignmentType, FieldCharType, Footer, Header, InstrNUMPAGES, InstrPAGE, InstrText, LineSpacing,
-    Paragraph, Run, Table, TableRow, VAlignType,
+    AlignmentType, BreakType, FieldCharType, Footer, Header, InstrNUMPAGES, InstrPAGE, InstrText,
+    LineSpacing, Paragraph, Run, StructuredDataTag, Table, TableCell, TableRow, VAlignType,
 };
 use serde_json::Value;
 
+use super::controls::{Control, ControlKind, Controls, NO_CHOICE, PLACEHOLDER_STYLE};
 use super::layout::*;
-use super::present::{cell_text, field_text};
+use super::present::{TICKED, UNTICKED, control_text, options_one_per_line};
 use crate::Draft;
-use crate::rules::{field_visible, section_visible};
 use crate::schema::{Definitions, Field, Form, Format, Kind, Role};
 
 /// One top-level element of the body, in order. A document has a few dozen: boxing the
@@ -84,26 +84,496 @@ fn spacer() -> Paragraph {
         .add_run(Run::new().size(4))
 }
 
-/// Every visible section of the form, numbered.
-pub fn sections(form: &Form, draft: &Draft) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    let visible = form.sections.iter().filter(|s| section_visible(draft, s));
-    for (i, section) in visible.enumerate() {
-        blocks.push(Block::Paragraph(heading(i + 1, &section.title)));
-        let fields: Vec<&Field> = section
-            .fields
-            .iter()
-            .filter(|f| field_visible(draft, f))
-            .collect();
-        if section.role == Role::Secretariat {
-            blocks.push(Block::Table(recommendation(draft, &fields)));
-        } else if !fields.is_empty() && fields.iter().all(|f| f.kind == Kind::Pledge) {
-            blocks.push(Block::Table(pledges(form, draft, &fields)));
-        } else {
-            section_body(draft, &fields, &mut blocks);
+/// Builds the body of one document, registering a content control for every value.
+pub struct Builder<'a> {
+    form: &'a Form,
+    draft: &'a Draft,
+    /// A blank template: every field is shown whatever the other fields say (only the domain,
+    /// chosen when the template is made, decides), and tables get empty rows to fill.
+    template: bool,
+    pub controls: Controls,
+}
+
+/// Empty rows a blank template gives a table without a minimum number of rows.
+const TEMPLATE_ROWS: usize = 3;
+
+impl<'a> Builder<'a> {
+    pub fn new(form: &'a Form, draft: &'a Draft, template: bool) -> Builder<'a> {
+        Builder {
+            form,
+            draft,
+            template,
+            controls: Controls::default(),
         }
     }
-    blocks
+
+    fn shows(&self, when: Option<&crate::schema::When>) -> bool {
+        match when {
+            None => true,
+            Some(w) if self.template && w.field != "domain" => true,
+            Some(w) => w.holds(self.draft.text(&w.field)),
+        }
+    }
+
+    fn shows_section(&self, section: &crate::schema::Section) -> bool {
+        self.shows(section.visible_if.as_ref())
+    }
+
+    fn shows_field(&self, field: &Field) -> bool {
+        self.shows(field.visible_if.as_ref())
+    }
+
+    /// Every visible section of the form, numbered.
+    pub fn sections(&mut self) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        let form = self.form;
+        let visible: Vec<_> = form
+            .sections
+            .iter()
+            .filter(|s| self.shows_section(s))
+            .collect();
+        for (i, section) in visible.into_iter().enumerate() {
+            blocks.push(Block::Paragraph(heading(i + 1, &section.title)));
+            let fields: Vec<&Field> = section
+                .fields
+                .iter()
+                .filter(|f| self.shows_field(f))
+                .collect();
+            if section.role == Role::Secretariat {
+                blocks.push(Block::Table(self.recommendation(&fields)));
+            } else if !fields.is_empty() && fields.iter().all(|f| f.kind == Kind::Pledge) {
+                blocks.push(Block::Table(self.pledges(&fields)));
+            } else {
+                self.section_body(&fields, &mut blocks);
+            }
+        }
+        blocks
+    }
+
+    fn section_body(&mut self, fields: &[&Field], blocks: &mut Vec<Block>) {
+        let mut rows: Vec<TableRow> = Vec::new();
+        let mut pending: Option<&Field> = None;
+        fn flush_table(rows: &mut Vec<TableRow>, blocks: &mut Vec<Block>) {
+            if !rows.is_empty() {
+                if matches!(blocks.last(), Some(Block::Table(_))) {
+                    blocks.push(Block::Paragraph(spacer()));
+                }
+                blocks.push(Block::Table(table(std::mem::take(rows), &GRID)));
+            }
+        }
+        for &field in fields {
+            match fit(field) {
+                Fit::Half => match pending.take() {
+                    Some(left) => {
+                        let cells = vec![
+                            label_cell(&label_text(left), GRID[0], 1),
+                            self.field_cell(left, GRID[1], 1),
+                            label_cell(&label_text(field), GRID[2], 1),
+                            self.field_cell(field, GRID[3], 1),
+                        ];
+                        rows.push(keep_row(cells));
+                    }
+                    None => pending = Some(field),
+                },
+                Fit::Wide => {
+                    self.flush_half(&mut rows, &mut pending);
+                    let cells = vec![
+                        label_cell(&label_text(field), LABEL_W, 1),
+                        self.field_cell(field, WIDE_W, 3),
+                    ];
+                    rows.push(keep_row(cells));
+                }
+                Fit::Full => {
+                    self.flush_half(&mut rows, &mut pending);
+                    rows.push(keep_row(vec![label_cell(
+                        &label_text(field),
+                        CONTENT_WIDTH,
+                        4,
+                    )]));
+                    // Long texts may break across pages.
+                    let value = self.draft.get(&field.id).cloned();
+                    let body =
+                        self.paragraphs(field, value.as_ref(), field.id.clone(), &field.label);
+                    let mut c = cell(CONTENT_WIDTH, 4).vertical_align(VAlignType::Top);
+                    for p in body {
+                        c = c.add_paragraph(p);
+                    }
+                    rows.push(TableRow::new(vec![c]));
+                }
+                Fit::Table => {
+                    self.flush_half(&mut rows, &mut pending);
+                    flush_table(&mut rows, blocks);
+                    if matches!(blocks.last(), Some(Block::Table(_))) {
+                        blocks.push(Block::Paragraph(spacer()));
+                    }
+                    let t = self.repeat_table(field);
+                    blocks.push(Block::Table(t));
+                }
+            }
+        }
+        self.flush_half(&mut rows, &mut pending);
+        flush_table(&mut rows, blocks);
+    }
+
+    /// A half-row field left over: label | value across the rest of the row.
+    fn flush_half(&mut self, rows: &mut Vec<TableRow>, pending: &mut Option<&Field>) {
+        if let Some(f) = pending.take() {
+            let cells = vec![
+                label_cell(&label_text(f), GRID[0], 1),
+                self.field_cell(f, GRID[1] + GRID[2] + GRID[3], 3),
+            ];
+            rows.push(keep_row(cells));
+        }
+    }
+
+    /// A value cell holding a top-level field's control(s).
+    fn field_cell(&mut self, field: &Field, width: usize, span: usize) -> TableCell {
+        let value = value_of(self.draft, field);
+        let ps = self.paragraphs(field, value.as_ref(), field.id.clone(), &field.label);
+        ps.into_iter()
+            .fold(cell(width, span), |c, p| c.add_paragraph(p))
+    }
+
+    /// The paragraph(s) showing one value in its control(s), tagged `tag` (a table cell's tag
+    /// is `TABLE.COLUMN`).
+    fn paragraphs(
+        &mut self,
+        field: &Field,
+        value: Option<&Value>,
+        tag: String,
+        alias: &str,
+    ) -> Vec<Paragraph> {
+        let in_table = tag.contains('.');
+        match field.kind {
+            Kind::Multichoice => {
+                let chosen: Vec<&str> = value
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let one_per_line = options_one_per_line(field);
+                let mut out = Vec::new();
+                let mut p = para();
+                for (i, option) in field.options.iter().enumerate() {
+                    if i > 0 && !one_per_line {
+                        p = p.add_run(run("　"));
+                    }
+                    let checked = chosen.contains(&option.value.as_str());
+                    let sdt = self.checkbox(
+                        format!("{tag}={}", option.value),
+                        format!("{alias}：{}", option.label),
+                        checked,
+                    );
+                    // A word joiner keeps the box on the same line as its option.
+                    p = p
+                        .add_structured_data_tag(sdt)
+                        .add_run(run(&format!("\u{2060}{}", option.label)));
+                    if one_per_line {
+                        out.push(std::mem::replace(&mut p, para()));
+                    }
+                }
+                if !one_per_line || out.is_empty() {
+                    out.push(p);
+                }
+                out
+            }
+            Kind::Pledge => {
+                let checked = value == Some(&Value::Bool(true));
+                let sdt = self.checkbox(tag, field.label.clone(), checked);
+                vec![
+                    para()
+                        .add_structured_data_tag(sdt)
+                        .add_run(run(&format!(" {}", field.label))),
+                ]
+            }
+            Kind::Textarea => {
+                let text = control_text(field, value);
+                let (runs, placeholder) = if text.trim().is_empty() {
+                    (placeholder_runs(&hint(field, in_table)), true)
+                } else {
+                    let lines: Vec<String> = text
+                        .split('\n')
+                        .map(|l| format!("{INDENT}{}", l.trim_end_matches('\r')))
+                        .collect();
+                    (line_runs(&lines), false)
+                };
+                let control = Control {
+                    tag,
+                    alias: alias.to_owned(),
+                    kind: ControlKind::Text { multi_line: true },
+                    placeholder,
+                };
+                let sdt = self.controls.sdt(control, runs);
+                vec![
+                    para()
+                        .align(AlignmentType::Both)
+                        .add_structured_data_tag(sdt),
+                ]
+            }
+            _ => {
+                let text = control_text(field, value);
+                let kind = match field.kind {
+                    Kind::Choice => ControlKind::DropDown {
+                        items: field
+                            .options
+                            .iter()
+                            .map(|o| (o.label.clone(), o.value.clone()))
+                            .collect(),
+                    },
+                    Kind::Date => ControlKind::Date {
+                        full: value
+                            .and_then(Value::as_str)
+                            .and_then(crate::rules::parse_date),
+                    },
+                    Kind::Computed => ControlKind::Computed,
+                    _ => ControlKind::Text {
+                        multi_line: text.contains('\n'),
+                    },
+                };
+                let computed;
+                let text = if field.kind == Kind::Computed {
+                    computed = crate::rules::computed_value(self.draft, field).unwrap_or_default();
+                    &computed
+                } else {
+                    &text
+                };
+                let placeholder = text.trim().is_empty();
+                let runs = if placeholder {
+                    placeholder_runs(&hint(field, in_table))
+                } else {
+                    let lines: Vec<&str> = text.split('\n').collect();
+                    line_runs(&lines)
+                };
+                let control = Control {
+                    tag,
+                    alias: alias.to_owned(),
+                    kind,
+                    placeholder,
+                };
+                vec![para().add_structured_data_tag(self.controls.sdt(control, runs))]
+            }
+        }
+    }
+
+    fn checkbox(&mut self, tag: String, alias: String, checked: bool) -> StructuredDataTag {
+        let mark = if checked { TICKED } else { UNTICKED };
+        let control = Control {
+            tag,
+            alias,
+            kind: ControlKind::Checkbox { checked },
+            placeholder: false,
+        };
+        self.controls.sdt(control, vec![run(&mark.to_string())])
+    }
+
+    /// A table field as its own table: a caption row (its text in the `TABLE` control) and a
+    /// header row with the column labels (both repeated on every page), then one row per
+    /// entry, numbered. Long-text columns do not fit beside the others on A4: each gets a
+    /// full-width row under its entry instead. A table with no entries gets empty rows to fill
+    /// in Word (Tab in the last cell adds more).
+    fn repeat_table(&mut self, field: &Field) -> Table {
+        let value = self.draft.get(&field.id);
+        let (long, short): (Vec<&Field>, Vec<&Field>) =
+            field.columns.iter().partition(|c| c.kind == Kind::Textarea);
+        let grid = column_widths(&short);
+        let span = grid.len();
+        let caption = self.controls.sdt(
+            Control {
+                tag: field.id.clone(),
+                alias: field.label.clone(),
+                kind: ControlKind::Caption,
+                placeholder: false,
+            },
+            vec![bold_run(&label_text(field))],
+        );
+        let caption = shaded(cell(CONTENT_WIDTH, span)).add_paragraph(
+            para()
+                .align(AlignmentType::Center)
+                .add_structured_data_tag(caption),
+        );
+        let mut rows = vec![header_row(vec![caption])];
+        let mut header = vec![label_cell("序号", grid[0], 1)];
+        header.extend(
+            short
+                .iter()
+                .zip(&grid[1..])
+                .map(|(c, w)| label_cell(&label_text(c), *w, 1)),
+        );
+        rows.push(header_row(header));
+        let entries: Vec<Value> = match value.and_then(Value::as_array) {
+            Some(a) if !a.is_empty() => a.clone(),
+            _ => {
+                let blank = if self.template {
+                    field.min_rows.max(TEMPLATE_ROWS)
+                } else {
+                    field.min_rows.max(1)
+                };
+                vec![Value::Object(Default::default()); blank]
+            }
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            let number = cell(grid[0], 1).add_paragraph(
+                para()
+                    .align(AlignmentType::Center)
+                    .add_run(run(&(i + 1).to_string())),
+            );
+            let mut cells = vec![number];
+            for (column, width) in short.iter().zip(&grid[1..]) {
+                let tag = format!("{}.{}", field.id, column.id);
+                let ps = self.paragraphs(column, entry.get(&column.id), tag, &column.label);
+                cells.push(
+                    ps.into_iter()
+                        .fold(cell(*width, 1), |c, p| c.add_paragraph(p)),
+                );
+            }
+            rows.push(keep_row(cells));
+            for column in &long {
+                let tag = format!("{}.{}", field.id, column.id);
+                let mut c = cell(CONTENT_WIDTH, span).vertical_align(VAlignType::Top);
+                c = c.add_paragraph(para().add_run(bold_run(&format!("{}：", column.label))));
+                for p in self.paragraphs(column, entry.get(&column.id), tag, &column.label) {
+                    c = c.add_paragraph(p);
+                }
+                // Long texts may break across pages.
+                rows.push(TableRow::new(vec![c]));
+            }
+        }
+        table(rows, &grid)
+    }
+
+    /// Pledges with their full text, then the signature block.
+    fn pledges(&mut self, fields: &[&Field]) -> Table {
+        let mut rows: Vec<TableRow> = Vec::new();
+        for f in fields {
+            let value = self.draft.get(&f.id).cloned();
+            let ps = self.paragraphs(f, value.as_ref(), f.id.clone(), &f.label);
+            let c = ps
+                .into_iter()
+                .fold(cell(CONTENT_WIDTH, 1), |c, p| c.add_paragraph(p));
+            rows.push(keep_row(vec![c]));
+        }
+        let mut sign = cell(CONTENT_WIDTH, 1).vertical_align(VAlignType::Bottom);
+        sign = sign.add_paragraph(para());
+        for line in &self.form.signatures {
+            sign = sign.add_paragraph(
+                para()
+                    .line_spacing(LineSpacing::new().before(240).after(0))
+                    .align(AlignmentType::Left)
+                    .indent(Some(4200), None, None, None)
+                    .add_run(run(line)),
+            );
+        }
+        sign = sign.add_paragraph(
+            para()
+                .line_spacing(LineSpacing::new().before(240).after(120))
+                .align(AlignmentType::Right)
+                .add_run(run("年　　月　　日　　")),
+        );
+        rows.push(keep_row(vec![sign]).row_height(2400.0));
+        table(rows, &[CONTENT_WIDTH])
+    }
+
+    /// 推荐单位意见: filled by the secretariat (in the app or in Word).
+    fn recommendation(&mut self, fields: &[&Field]) -> Table {
+        let find = |id: &str| fields.iter().copied().find(|f| f.id == id);
+        let mut body = cell(WIDE_W, 1).vertical_align(VAlignType::Top);
+        if let Some(f) = find("rec_opinion") {
+            let value = self.draft.get(&f.id).cloned();
+            for p in self.paragraphs(f, value.as_ref(), f.id.clone(), &f.label) {
+                body = body.add_paragraph(p);
+            }
+        }
+        body = body.add_paragraph(para().line_spacing(LineSpacing::new().before(480).after(0)));
+        let mut org = para()
+            .line_spacing(LineSpacing::new().before(240).after(0))
+            .indent(Some(2600), None, None, None)
+            .add_run(run("推荐单位（盖章）："));
+        if let Some(f) = find("rec_org") {
+            let value = self.draft.get(&f.id).cloned();
+            if let Some(p) = self
+                .paragraphs(f, value.as_ref(), f.id.clone(), &f.label)
+                .into_iter()
+                .next()
+            {
+                org = append(org, p);
+            }
+        }
+        body = body.add_paragraph(org);
+        let mut date = para()
+            .line_spacing(LineSpacing::new().before(240).after(120))
+            .align(AlignmentType::Right);
+        if let Some(f) = find("rec_date") {
+            let value = self.draft.get(&f.id).cloned();
+            if let Some(p) = self
+                .paragraphs(f, value.as_ref(), f.id.clone(), &f.label)
+                .into_iter()
+                .next()
+            {
+                date = append(date, p);
+            }
+        }
+        body = body.add_paragraph(date.add_run(run("　　")));
+        let label = label_cell("推荐单位意见", LABEL_W, 1);
+        table(
+            vec![keep_row(vec![label, body]).row_height(3000.0)],
+            &[LABEL_W, WIDE_W],
+        )
+    }
+}
+
+/// `p` with the children of `more` after its own.
+fn append(mut p: Paragraph, more: Paragraph) -> Paragraph {
+    p.children.extend(more.children);
+    p
+}
+
+/// Two ideographic spaces: the customary first-line indent, begun on every line of a long text
+/// and stripped (exactly these) on import.
+pub const INDENT: &str = "\u{3000}\u{3000}";
+
+/// Runs for lines separated by line breaks (`w:br`).
+fn line_runs<S: AsRef<str>>(lines: &[S]) -> Vec<Run> {
+    let last = lines.len().saturating_sub(1);
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let r = run(line.as_ref());
+            if i < last {
+                r.add_break(BreakType::TextWrapping)
+            } else {
+                r
+            }
+        })
+        .collect()
+}
+
+/// The grey hint of an empty control.
+fn placeholder_runs(hint: &str) -> Vec<Run> {
+    vec![
+        Run::new()
+            .style(PLACEHOLDER_STYLE)
+            .fonts(fonts(BODY_FONT))
+            .size(BODY_SIZE)
+            .add_text(hint),
+    ]
+}
+
+/// What an empty control says: 「请填写，不超过 40 字」, 「请选择」. Table cells are narrow:
+/// there only 「请填写」/「请选择」.
+pub fn hint(field: &Field, in_table: bool) -> String {
+    match field.kind {
+        Kind::Choice => NO_CHOICE.to_owned(),
+        Kind::Computed => "自动计算".to_owned(),
+        _ if in_table => "请填写".to_owned(),
+        Kind::Date => "请选择日期".to_owned(),
+        Kind::Month => "请填写，如 2020年5月".to_owned(),
+        Kind::Integer => "请填写整数".to_owned(),
+        Kind::Decimal => "请填写数字".to_owned(),
+        _ => match field.max_chars {
+            Some(n) => format!("请填写，不超过 {n} 字"),
+            None => "请填写".to_owned(),
+        },
+    }
 }
 
 /// How a field sits in the four-column grid.
@@ -160,139 +630,12 @@ pub(super) fn label_text(field: &Field) -> String {
     }
 }
 
-fn section_body(draft: &Draft, fields: &[&Field], blocks: &mut Vec<Block>) {
-    let mut rows: Vec<TableRow> = Vec::new();
-    let mut pending: Option<&Field> = None;
-    let text = |f: &Field| field_text(f, value_of(draft, f).as_ref(), draft);
-    let flush_half = |rows: &mut Vec<TableRow>, pending: &mut Option<&Field>| {
-        if let Some(f) = pending.take() {
-            rows.push(keep_row(vec![
-                label_cell(&label_text(f), GRID[0], 1),
-                value_cell(&text(f), GRID[1] + GRID[2] + GRID[3], 3),
-            ]));
-        }
-    };
-    let flush_table = |rows: &mut Vec<TableRow>, blocks: &mut Vec<Block>| {
-        if !rows.is_empty() {
-            if matches!(blocks.last(), Some(Block::Table(_))) {
-                blocks.push(Block::Paragraph(spacer()));
-            }
-            blocks.push(Block::Table(table(std::mem::take(rows), &GRID)));
-        }
-    };
-    for &field in fields {
-        match fit(field) {
-            Fit::Half => match pending.take() {
-                Some(left) => rows.push(keep_row(vec![
-                    label_cell(&label_text(left), GRID[0], 1),
-                    value_cell(&text(left), GRID[1], 1),
-                    label_cell(&label_text(field), GRID[2], 1),
-                    value_cell(&text(field), GRID[3], 1),
-                ])),
-                None => pending = Some(field),
-            },
-            Fit::Wide => {
-                flush_half(&mut rows, &mut pending);
-                rows.push(keep_row(vec![
-                    label_cell(&label_text(field), LABEL_W, 1),
-                    value_cell(&text(field), WIDE_W, 3),
-                ]));
-            }
-            Fit::Full => {
-                flush_half(&mut rows, &mut pending);
-                rows.push(keep_row(vec![label_cell(
-                    &label_text(field),
-                    CONTENT_WIDTH,
-                    4,
-                )]));
-                // Long texts may break across pages.
-                rows.push(TableRow::new(vec![long_text_cell(
-                    &text(field),
-                    CONTENT_WIDTH,
-                    4,
-                )]));
-            }
-            Fit::Table => {
-                flush_half(&mut rows, &mut pending);
-                flush_table(&mut rows, blocks);
-                if matches!(blocks.last(), Some(Block::Table(_))) {
-                    blocks.push(Block::Paragraph(spacer()));
-                }
-                blocks.push(Block::Table(repeat_table(field, draft.get(&field.id))));
-            }
-        }
-    }
-    flush_half(&mut rows, &mut pending);
-    flush_table(&mut rows, blocks);
-}
-
 /// The value a field prints: `domain` comes from the draft's top level.
 fn value_of(draft: &Draft, field: &Field) -> Option<Value> {
     if field.id == "domain" {
         return draft.domain.clone().map(Value::String);
     }
     draft.get(&field.id).cloned()
-}
-
-/// A table field as its own table: a caption row and a header row with the column labels
-/// (both repeated on every page), then one row per entry, numbered. Long-text columns do not
-/// fit beside the others on A4: each gets a full-width row under its entry instead.
-fn repeat_table(field: &Field, value: Option<&Value>) -> Table {
-    let (long, short): (Vec<&Field>, Vec<&Field>) =
-        field.columns.iter().partition(|c| c.kind == Kind::Textarea);
-    let grid = column_widths(&short);
-    let span = grid.len();
-    let mut rows = vec![header_row(vec![label_cell(
-        &label_text(field),
-        CONTENT_WIDTH,
-        span,
-    )])];
-    let mut header = vec![label_cell("序号", grid[0], 1)];
-    header.extend(
-        short
-            .iter()
-            .zip(&grid[1..])
-            .map(|(c, w)| label_cell(&label_text(c), *w, 1)),
-    );
-    rows.push(header_row(header));
-    let entries: &[Value] = value.and_then(Value::as_array).map_or(&[], Vec::as_slice);
-    for (i, entry) in entries.iter().enumerate() {
-        let number = cell(grid[0], 1).add_paragraph(
-            para()
-                .align(AlignmentType::Center)
-                .add_run(run(&(i + 1).to_string())),
-        );
-        let mut cells = vec![number];
-        for (column, width) in short.iter().zip(&grid[1..]) {
-            cells.push(value_cell(
-                &cell_text(column, entry.get(&column.id)),
-                *width,
-                1,
-            ));
-        }
-        rows.push(keep_row(cells));
-        for column in &long {
-            let text = cell_text(column, entry.get(&column.id));
-            let mut c = cell(CONTENT_WIDTH, span);
-            for (j, line) in text.split('\n').enumerate() {
-                let p = para().align(AlignmentType::Both);
-                let p = if j == 0 {
-                    p.add_run(bold_run(&format!("{}：", column.label)))
-                } else {
-                    p.first_line_chars(200)
-                };
-                c = c.add_paragraph(p.add_run(run(line.trim_end_matches('\r'))));
-            }
-            // Long texts may break across pages.
-            rows.push(TableRow::new(vec![c]));
-        }
-    }
-    if entries.is_empty() {
-        rows.push(keep_row(vec![cell(CONTENT_WIDTH, span).add_paragraph(
-            para().align(AlignmentType::Center).add_run(run("（无）")),
-        )]));
-    }
-    table(rows, &grid)
 }
 
 /// Widths of 序号 and the short columns: each wide enough for its header on at most two lines,
@@ -330,77 +673,6 @@ fn column_widths(columns: &[&Field]) -> Vec<usize> {
         *last = (*last + CONTENT_WIDTH).saturating_sub(total).max(PADDING);
     }
     widths
-}
-
-/// Pledges with their full text, then the signature block.
-fn pledges(form: &Form, draft: &Draft, fields: &[&Field]) -> Table {
-    let mut rows: Vec<TableRow> = fields
-        .iter()
-        .map(|f| {
-            keep_row(vec![value_cell(
-                &field_text(f, draft.get(&f.id), draft),
-                CONTENT_WIDTH,
-                1,
-            )])
-        })
-        .collect();
-    let mut sign = cell(CONTENT_WIDTH, 1).vertical_align(VAlignType::Bottom);
-    sign = sign.add_paragraph(para());
-    for line in &form.signatures {
-        sign = sign.add_paragraph(
-            para()
-                .line_spacing(LineSpacing::new().before(240).after(0))
-                .align(AlignmentType::Left)
-                .indent(Some(4200), None, None, None)
-                .add_run(run(line)),
-        );
-    }
-    sign = sign.add_paragraph(
-        para()
-            .line_spacing(LineSpacing::new().before(240).after(120))
-            .align(AlignmentType::Right)
-            .add_run(run("年　　月　　日　　")),
-    );
-    rows.push(keep_row(vec![sign]).row_height(2400.0));
-    table(rows, &[CONTENT_WIDTH])
-}
-
-/// 推荐单位意见: filled by the secretariat; empty lines for the applicant's copy.
-fn recommendation(draft: &Draft, fields: &[&Field]) -> Table {
-    let text = |id: &str| {
-        fields
-            .iter()
-            .find(|f| f.id == id)
-            .map(|f| field_text(f, draft.get(&f.id), draft))
-            .unwrap_or_default()
-    };
-    let opinion = text("rec_opinion");
-    let org = text("rec_org");
-    let date = text("rec_date");
-    let mut body = long_text_cell(&opinion, WIDE_W, 1).vertical_align(VAlignType::Top);
-    body = body.add_paragraph(para().line_spacing(LineSpacing::new().before(480).after(0)));
-    body = body.add_paragraph(
-        para()
-            .line_spacing(LineSpacing::new().before(240).after(0))
-            .indent(Some(2600), None, None, None)
-            .add_run(run(&format!("推荐单位（盖章）：{org}"))),
-    );
-    let date_line = if date.is_empty() {
-        "年　　月　　日　　".to_owned()
-    } else {
-        format!("{date}　　")
-    };
-    body = body.add_paragraph(
-        para()
-            .line_spacing(LineSpacing::new().before(240).after(120))
-            .align(AlignmentType::Right)
-            .add_run(run(&date_line)),
-    );
-    let label = label_cell("推荐单位意见", LABEL_W, 1);
-    table(
-        vec![keep_row(vec![label, body]).row_height(3000.0)],
-        &[LABEL_W, WIDE_W],
-    )
 }
 
 /// 「第 X 页 共 Y 页」, with PAGE and NUMPAGES as separate field runs so that the size holds

@@ -14,6 +14,40 @@ pub const NAMESPACE: &str = "urn:kczg-form:draft";
 /// The part's item id (a fixed GUID: one draft per document).
 const ITEM_ID: &str = "7E3C2A15-2023-4B1D-9C8E-4B5A6F7D8E9F";
 
+/// Namespace of the marker part: which form a document is, with or without a draft.
+pub const MARKER_NAMESPACE: &str = "urn:kczg-form:document";
+/// The marker part's item id.
+const MARKER_ID: &str = "7E3C2A15-2023-4B1D-9C8E-4B5A6F7D8EA0";
+
+/// What every document of ours says about itself: a blank template (no draft) or an export,
+/// the list and domain, the call's year and the definitions' fingerprint it was made with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub template: bool,
+    pub list: String,
+    pub domain: Option<String>,
+    pub call: String,
+    pub definitions: u64,
+}
+
+impl Marker {
+    pub fn xml(&self) -> String {
+        let attr = |s: &str| quick_xml::escape::escape(s).into_owned();
+        format!(
+            r#"<kczg-form xmlns="{MARKER_NAMESPACE}" kind="{}" list="{}" domain="{}" call="{}" definitions="{:016x}" />"#,
+            if self.template { "template" } else { "export" },
+            attr(&self.list),
+            attr(self.domain.as_deref().unwrap_or("")),
+            attr(&self.call),
+            self.definitions
+        )
+    }
+}
+
+pub fn mark(doc: Docx, marker: &Marker) -> Docx {
+    doc.add_custom_item(MARKER_ID, &marker.xml())
+}
+
 pub fn attach(doc: Docx, draft: &Draft) -> Docx {
     doc.add_custom_item(ITEM_ID, &xml(draft))
 }

@@ -1,30 +1,29 @@
-//! Reading an exported .docx back: the embedded draft (lossless), and a comparison of the visible
-//! tables with it, to tell the secretariat which fields were edited in Word after export.
+//! Reading one .docx of ours back — exported by the app, corrected in Word, WPS or LibreOffice,
+//! a blank template filled by hand, or an export of version 1 — into a draft.
+//!
+//! The content controls are the truth ([`super::fill`]): they are what was signed and sealed.
+//! The embedded draft keeps what the document does not show and tells what changed after
+//! export. A version-1 export (no controls) is its embedded draft, compared with the visible
+//! tables by label ([`super::v1`]).
 //!
 //! The file comes from outside, so it is read defensively: a size limit before anything is read,
 //! limits on the number of zip entries, on each part's size and on its compression ratio (zip
 //! bombs), and XML that declares a DTD is refused outright (entity-expansion attacks). Only the
-//! two parts we need are ever decompressed; docx-rs's own reader is never used on these files.
+//! parts we need are ever decompressed; docx-rs's own reader is never used on these files.
 
 use quick_xml::events::Event;
-use serde_json::Value;
 
-use super::embed::NAMESPACE;
-use super::present::{cell_text, field_text};
+use super::embed::{MARKER_NAMESPACE, Marker, NAMESPACE};
+use super::read::{self, Body};
 use crate::archive::{Archive, ArchiveError};
 use crate::draft::{Draft, DraftError};
 use crate::limits;
-use crate::rules::{field_visible, section_visible};
-use crate::schema::{Definitions, Field, Form, Kind, Role};
+use crate::rules::Finding;
+use crate::schema::{Definitions, Form, Kind};
 
 /// A .docx larger than this is refused before reading (see [`limits::DOCX_BYTES`]).
 pub const MAX_DOCX_BYTES: u64 = limits::DOCX_BYTES;
-/// Table rows and cells read from the visible document. The document is at most
-/// [`limits::DOCUMENT_XML_BYTES`] and our export spends more than 200 bytes on a row and 100 on
-/// a cell, so every export fits; a hostile document of empty rows is bounded by the same count.
-const MAX_ROWS: usize = (limits::DOCUMENT_XML_BYTES / 200) as usize;
-const MAX_CELLS: usize = (limits::DOCUMENT_XML_BYTES / 100) as usize;
-/// Custom XML parts looked at (ours is the only one an export has).
+/// Custom XML parts looked at (an export has two).
 const MAX_CUSTOM_PARTS: usize = 16;
 /// How much of a custom XML part is read to see whether its root element is ours.
 const ROOT_PEEK_BYTES: u64 = 4096;
@@ -38,7 +37,7 @@ pub enum ImportError {
     #[error("文档已损坏或不安全，拒绝读取：{0}")]
     Damaged(String),
     #[error(
-        "不是本程序导出的申报表：文档中没有内嵌的申报草稿。请申报人用“科创中国榜单申报助手”导出申报表后再发送，或直接发送草稿 .json 文件"
+        "不是本程序的申报表：文档中既没有申报表的内容控件，也没有内嵌的申报草稿。请申报人用“科创中国榜单申报助手”导出申报表，或在空白申报表（Word 版）中填写后再发送"
     )]
     NotOurs,
     #[error("文档中内嵌的申报草稿无法读取：{0}")]
@@ -58,14 +57,21 @@ pub struct VisibleEdit {
 }
 
 impl VisibleEdit {
-    /// One line for people: 「技术名称」在 Word 中被改为「…」.
+    /// One line for people: 「技术名称」导出时为「…」，现在为「…」.
     pub fn describe(&self) -> String {
+        let shown = |s: &str| {
+            if s.is_empty() {
+                "（空）".to_owned()
+            } else {
+                shorten(s)
+            }
+        };
         match &self.visible {
             Some(v) => format!(
-                "「{}」在 Word 中显示为「{}」，内嵌草稿中为「{}」",
+                "「{}」导出时为「{}」，现在为「{}」",
                 self.label,
-                shorten(v),
-                shorten(&self.exported)
+                shown(&self.exported),
+                shown(v)
             ),
             None => format!(
                 "「{}」在 Word 文档中找不到（可能被删除或改了标题）",
@@ -84,31 +90,135 @@ fn shorten(s: &str) -> String {
     }
 }
 
-/// The draft and what was edited in Word.
+/// What a document is, as read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Our export, as exported.
+    Export,
+    /// Our export, with values changed after export (in Word, WPS, LibreOffice).
+    Edited,
+    /// The blank template, filled by hand.
+    Template,
+    /// An export of version 1 (no content controls): its embedded draft.
+    Older,
+}
+
+impl Origin {
+    /// 导出件 / Word 中修改过 / 模板填写 / 旧版导出.
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Export => "导出件",
+            Origin::Edited => "Word 中修改过",
+            Origin::Template => "模板填写",
+            Origin::Older => "旧版导出",
+        }
+    }
+
+    /// Whether the values are those the document shows (else the embedded draft's).
+    pub fn shows_values(self) -> bool {
+        self != Origin::Older
+    }
+}
+
+/// The draft, what changed after export, and what the reading noticed.
 #[derive(Debug, Clone)]
 pub struct Imported {
     pub draft: Draft,
+    pub origin: Origin,
+    /// Against the embedded draft: what changed after export (for [`Origin::Older`]: where
+    /// the visible text differs from the draft, which is kept).
     pub edits: Vec<VisibleEdit>,
+    /// Warnings about reading, on fields (a date whose text and picker disagree).
+    pub notes: Vec<Finding>,
 }
 
-/// Reads an exported .docx: the embedded draft, compared with the visible tables when the
-/// draft's list is known to `defs`.
+/// Reads one .docx of ours (see the module documentation).
 pub fn import(defs: &Definitions, bytes: &[u8]) -> Result<Imported, ImportError> {
     let mut zip = open(bytes)?;
-    let draft = embedded_draft(&mut zip)?;
-    let edits = match (
-        defs.form(&draft.list),
-        zip.read("word/document.xml", limits::DOCUMENT_XML_BYTES)?,
-    ) {
-        (Some(form), Some(xml)) => compare(form, &draft, &document_rows(&xml)?),
-        _ => Vec::new(),
+    let (embedded, marker) = custom_parts(&mut zip)?;
+    let body = match zip.read("word/document.xml", limits::DOCUMENT_XML_BYTES)? {
+        Some(xml) => read::body(&xml)?,
+        None => Body::default(),
     };
-    Ok(Imported { draft, edits })
+    let list = embedded
+        .as_ref()
+        .map(|d| d.list.clone())
+        .or_else(|| marker.as_ref().map(|m| m.list.clone()))
+        .or_else(|| infer_list(defs, &body));
+    let form = list.as_deref().and_then(|l| defs.form(l));
+    let controlled = form.is_some_and(|f| has_controls(f, &body));
+    match (form, embedded) {
+        (Some(form), embedded) if controlled => {
+            let from_export = embedded.is_some();
+            let base = embedded.unwrap_or_else(|| {
+                let m = marker.as_ref();
+                Draft::new(
+                    m.map_or_else(|| defs.call.year.to_string(), |m| m.call.clone()),
+                    form.id.clone(),
+                    m.and_then(|m| m.domain.clone()),
+                )
+            });
+            let filled = super::fill::from_controls(form, &body, base, from_export);
+            let origin = match (from_export, filled.edits.is_empty()) {
+                (false, _) => Origin::Template,
+                (true, true) => Origin::Export,
+                (true, false) => Origin::Edited,
+            };
+            Ok(Imported {
+                draft: filled.draft,
+                origin,
+                edits: filled.edits,
+                notes: filled.notes,
+            })
+        }
+        (form, Some(draft)) => Ok(Imported {
+            edits: form.map_or_else(Vec::new, |f| super::v1::edits(f, &draft, &body)),
+            draft,
+            origin: Origin::Older,
+            notes: Vec::new(),
+        }),
+        (_, None) => Err(ImportError::NotOurs),
+    }
+}
+
+/// Whether the document holds any control tagged for a field of `form`.
+fn has_controls(form: &Form, body: &Body) -> bool {
+    body.controls.iter().any(|c| tag_field(form, &c.tag))
+}
+
+/// Whether `tag` is one of `form`'s: `FIELD`, `FIELD=OPTION` or `TABLE.COLUMN`.
+fn tag_field(form: &Form, tag: &str) -> bool {
+    let id = tag.split(['=', '.']).next().unwrap_or(tag);
+    form.field(id)
+        .is_some_and(|f| match tag[id.len()..].chars().next() {
+            None => true,
+            Some('=') => f.kind == Kind::Multichoice,
+            Some(_) => f.column(&tag[id.len() + 1..]).is_some(),
+        })
+}
+
+/// A filled form whose marker was lost: the list whose fields most tags name.
+fn infer_list(defs: &Definitions, body: &Body) -> Option<String> {
+    defs.forms
+        .iter()
+        .map(|f| {
+            let hits = body
+                .controls
+                .iter()
+                .filter(|c| tag_field(f, &c.tag))
+                .count();
+            (hits, f)
+        })
+        .filter(|(hits, _)| *hits > 0)
+        .max_by_key(|(hits, _)| *hits)
+        .map(|(_, f)| f.id.clone())
 }
 
 /// Only the embedded draft.
 pub fn read_draft(bytes: &[u8]) -> Result<Draft, ImportError> {
-    embedded_draft(&mut open(bytes)?)
+    custom_parts(&mut open(bytes)?)?
+        .0
+        .ok_or(ImportError::NotOurs)
 }
 
 fn open(bytes: &[u8]) -> Result<Archive<'_>, ImportError> {
@@ -127,7 +237,10 @@ impl From<ArchiveError> for ImportError {
     }
 }
 
-fn embedded_draft(zip: &mut Archive) -> Result<Draft, ImportError> {
+/// Our custom XML parts: the embedded draft and the marker, each when present.
+fn custom_parts(zip: &mut Archive) -> Result<(Option<Draft>, Option<Marker>), ImportError> {
+    let mut draft = None;
+    let mut marker = None;
     let mut names: Vec<String> = zip
         .names()
         .filter(|n| n.starts_with("customXml/item") && n.ends_with(".xml") && !n.contains("Props"))
@@ -139,7 +252,13 @@ fn embedded_draft(zip: &mut Archive) -> Result<Draft, ImportError> {
         let Some(head) = zip.peek(&name, ROOT_PEEK_BYTES)? else {
             continue;
         };
-        if !root_is_ours(&head) {
+        if marker.is_none()
+            && let Some(m) = read_marker(&head)
+        {
+            marker = Some(m);
+            continue;
+        }
+        if draft.is_some() || !root_is_ours(&head) {
             continue;
         }
         let Some(xml) = zip.read(&name, limits::DRAFT_PART_BYTES)? else {
@@ -161,11 +280,50 @@ fn embedded_draft(zip: &mut Archive) -> Result<Draft, ImportError> {
                     limit: crate::draft::MAX_DRAFT_BYTES,
                 }));
             }
-            return Draft::from_slice_within(json.as_bytes(), limits::DRAFT_PART_BYTES as usize)
-                .map_err(ImportError::Draft);
+            draft = Some(
+                Draft::from_slice_within(json.as_bytes(), limits::DRAFT_PART_BYTES as usize)
+                    .map_err(ImportError::Draft)?,
+            );
         }
     }
-    Err(ImportError::NotOurs)
+    Ok((draft, marker))
+}
+
+/// The marker part (`<kczg-form xmlns="urn:kczg-form:document" …/>`), if this is one.
+fn read_marker(head: &[u8]) -> Option<Marker> {
+    let mut reader = quick_xml::Reader::from_reader(head);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let attr = |key: &[u8]| {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == key)
+                        .and_then(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .ok()
+                                .map(|v| v.into_owned())
+                        })
+                };
+                if e.local_name().as_ref() != b"kczg-form"
+                    || attr(b"xmlns").as_deref() != Some(MARKER_NAMESPACE)
+                {
+                    return None;
+                }
+                return Some(Marker {
+                    template: attr(b"kind").as_deref() == Some("template"),
+                    list: attr(b"list")?,
+                    domain: attr(b"domain").filter(|d| !d.is_empty()),
+                    call: attr(b"call").unwrap_or_default(),
+                    definitions: attr(b"definitions")
+                        .and_then(|d| u64::from_str_radix(&d, 16).ok())
+                        .unwrap_or(0),
+                });
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Whether the first element of this (possibly cut) XML is our `<kczg>` root.
@@ -245,268 +403,4 @@ pub(crate) fn resolve(r: &quick_xml::events::BytesRef) -> Option<char> {
     }
     let name = r.decode().ok()?;
     quick_xml::escape::resolve_xml_entity(&name).and_then(|s| s.chars().next())
-}
-
-/// Every table row of the document body, as cell texts (paragraphs joined by `\n`), in order.
-fn document_rows(xml: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
-    let damaged = |what: String| ImportError::Damaged(format!("word/document.xml：{what}"));
-    let mut reader = quick_xml::Reader::from_reader(xml);
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    // Open rows and cells; nested tables simply start rows of their own.
-    let mut row_stack: Vec<Vec<String>> = Vec::new();
-    let mut cell_stack: Vec<String> = Vec::new();
-    let mut in_text = false;
-    let (mut row_count, mut cell_count) = (0usize, 0usize);
-    let too_many = || {
-        damaged(format!(
-            "表格超过 {MAX_ROWS} 行或 {MAX_CELLS} 格，不像是申报表"
-        ))
-    };
-    loop {
-        let event = reader
-            .read_event()
-            .map_err(|_| damaged(xml_broken(&reader)))?;
-        if let Event::Start(e) | Event::Empty(e) = &event {
-            match e.local_name().as_ref() {
-                b"tr" => row_count += 1,
-                b"tc" => cell_count += 1,
-                _ => {}
-            }
-            if row_count > MAX_ROWS || cell_count > MAX_CELLS {
-                return Err(too_many());
-            }
-        }
-        match &event {
-            Event::DocType(_) => return Err(damaged("含有 DTD 声明".into())),
-            Event::Start(e) => match e.local_name().as_ref() {
-                b"tr" => row_stack.push(Vec::new()),
-                b"tc" => cell_stack.push(String::new()),
-                b"p" => {
-                    if let Some(cell) = cell_stack.last_mut()
-                        && !cell.is_empty()
-                    {
-                        cell.push('\n');
-                    }
-                }
-                b"t" => in_text = true,
-                _ => {}
-            },
-            Event::Empty(e) => match e.local_name().as_ref() {
-                b"tab" => cell_stack.last_mut().into_iter().for_each(|c| c.push('\t')),
-                b"br" | b"cr" => cell_stack.last_mut().into_iter().for_each(|c| c.push('\n')),
-                b"tc" => row_stack
-                    .last_mut()
-                    .into_iter()
-                    .for_each(|r| r.push(String::new())),
-                _ => {}
-            },
-            Event::End(e) => match e.local_name().as_ref() {
-                b"t" => in_text = false,
-                b"tc" => {
-                    if let (Some(cell), Some(row)) = (cell_stack.pop(), row_stack.last_mut()) {
-                        row.push(cell);
-                    }
-                }
-                b"tr" => rows.extend(row_stack.pop()),
-                _ => {}
-            },
-            Event::Text(t) if in_text => {
-                if let Some(cell) = cell_stack.last_mut() {
-                    cell.push_str(&t.decode().map_err(|_| damaged(xml_broken(&reader)))?);
-                }
-            }
-            Event::GeneralRef(r) if in_text => {
-                if let (Some(cell), Some(c)) = (cell_stack.last_mut(), resolve(r)) {
-                    cell.push(c);
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    Ok(rows)
-}
-
-/// Text compared loosely: no white space, no word joiners, no line breaks.
-fn norm(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{2060}')
-        .collect()
-}
-
-/// Where each field's text should be, compared with what is there.
-fn compare(form: &Form, draft: &Draft, rows: &[Vec<String>]) -> Vec<VisibleEdit> {
-    let mut edits = Vec::new();
-    let mut cursor = 0;
-    let normed: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| norm(c)).collect())
-        .collect();
-    // The first row at or after `from` (else anywhere) with a cell equal to `label`.
-    let find = |label: &str, from: usize| -> Option<(usize, usize)> {
-        let label = norm(label);
-        let hit =
-            |(i, row): (usize, &Vec<String>)| row.iter().position(|c| *c == label).map(|j| (i, j));
-        normed
-            .iter()
-            .enumerate()
-            .skip(from)
-            .find_map(hit)
-            .or_else(|| normed.iter().enumerate().find_map(hit))
-    };
-    for section in form.sections.iter().filter(|s| section_visible(draft, s)) {
-        if section.role == Role::Secretariat {
-            continue; // the secretariat's own block: filled after export, printed differently
-        }
-        for field in section.fields.iter().filter(|f| field_visible(draft, f)) {
-            let label = super::blocks::label_text(field);
-            match field.kind {
-                Kind::Table => {
-                    let Some((at, _)) = find(&label, cursor) else {
-                        edits.push(missing(&field.id, &field.label, ""));
-                        continue;
-                    };
-                    cursor = compare_table(
-                        field,
-                        draft.get(&field.id),
-                        rows.get(at + 2..).unwrap_or(&[]),
-                        &mut edits,
-                    ) + at
-                        + 2;
-                }
-                Kind::Pledge => {
-                    let expected = field_text(field, draft.get(&field.id), draft);
-                    let found = normed
-                        .iter()
-                        .position(|r| r.len() == 1 && r[0].ends_with(&norm(&field.label)));
-                    match found {
-                        Some(i) if normed[i][0] == norm(&expected) => {}
-                        Some(i) => {
-                            edits.push(edit(&field.id, &field.label, &expected, &rows[i][0]))
-                        }
-                        None => edits.push(missing(&field.id, &field.label, &expected)),
-                    }
-                }
-                _ => {
-                    let value = if field.id == "domain" {
-                        draft.domain.clone().map(Value::String)
-                    } else {
-                        draft.get(&field.id).cloned()
-                    };
-                    let expected = field_text(field, value.as_ref(), draft);
-                    let Some((i, j)) = find(&label, cursor) else {
-                        edits.push(missing(&field.id, &field.label, &expected));
-                        continue;
-                    };
-                    cursor = i;
-                    // label | value in the same row, or a label row over a full-width value row.
-                    let visible = match rows[i].get(j + 1) {
-                        Some(v) => Some(v.as_str()),
-                        None => rows.get(i + 1).and_then(|r| r.first()).map(String::as_str),
-                    };
-                    match visible {
-                        Some(v) if norm(v) == norm(&expected) => {}
-                        Some(v) => edits.push(edit(&field.id, &field.label, &expected, v)),
-                        None => edits.push(missing(&field.id, &field.label, &expected)),
-                    }
-                }
-            }
-        }
-    }
-    edits
-}
-
-/// Compares a table field's entries with the rows after its header; returns rows consumed.
-fn compare_table(
-    field: &Field,
-    value: Option<&Value>,
-    rows: &[Vec<String>],
-    edits: &mut Vec<VisibleEdit>,
-) -> usize {
-    let entries: &[Value] = value.and_then(Value::as_array).map_or(&[], Vec::as_slice);
-    let (long, short): (Vec<&Field>, Vec<&Field>) =
-        field.columns.iter().partition(|c| c.kind == Kind::Textarea);
-    let mut at = 0;
-    for (i, entry) in entries.iter().enumerate() {
-        let Some(row) = rows
-            .get(at)
-            .filter(|r| r.first().map(|c| norm(c)) == Some((i + 1).to_string()))
-        else {
-            edits.push(missing(
-                &format!("{}[{i}]", field.id),
-                &format!("{}第 {} 行", field.label, i + 1),
-                "",
-            ));
-            return at;
-        };
-        for (k, column) in short.iter().enumerate() {
-            let expected = cell_text(column, entry.get(&column.id));
-            let visible = row.get(k + 1).map(String::as_str).unwrap_or("");
-            if norm(visible) != norm(&expected) {
-                let label = format!("{}第 {} 行的「{}」", field.label, i + 1, column.label);
-                edits.push(edit(
-                    &format!("{}[{i}].{}", field.id, column.id),
-                    &label,
-                    &expected,
-                    visible,
-                ));
-            }
-        }
-        at += 1;
-        for column in &long {
-            let expected = format!(
-                "{}：{}",
-                column.label,
-                cell_text(column, entry.get(&column.id))
-            );
-            let visible = rows
-                .get(at)
-                .and_then(|r| r.first())
-                .map(String::as_str)
-                .unwrap_or("");
-            if norm(visible) != norm(&expected) {
-                let label = format!("{}第 {} 行的「{}」", field.label, i + 1, column.label);
-                edits.push(edit(
-                    &format!("{}[{i}].{}", field.id, column.id),
-                    &label,
-                    &expected,
-                    visible,
-                ));
-            }
-            at += 1;
-        }
-    }
-    // An entry added in Word: a numbered row right after the last one.
-    if let Some(row) = rows.get(at)
-        && row.first().map(|c| norm(c)) == Some((entries.len() + 1).to_string())
-    {
-        edits.push(VisibleEdit {
-            field: field.id.clone(),
-            label: field.label.clone(),
-            exported: format!("{} 行", entries.len()),
-            visible: Some("在 Word 中增加了行".into()),
-        });
-    }
-    at.max(usize::from(entries.is_empty()))
-}
-
-fn edit(field: &str, label: &str, exported: &str, visible: &str) -> VisibleEdit {
-    VisibleEdit {
-        field: field.to_owned(),
-        label: label
-            .trim_start_matches('「')
-            .trim_end_matches('」')
-            .to_owned(),
-        exported: exported.to_owned(),
-        visible: Some(visible.to_owned()),
-    }
-}
-
-fn missing(field: &str, label: &str, exported: &str) -> VisibleEdit {
-    VisibleEdit {
-        field: field.to_owned(),
-        label: label.to_owned(),
-        exported: exported.to_owned(),
-        visible: None,
-    }
 }

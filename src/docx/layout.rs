@@ -73,10 +73,6 @@ pub fn para() -> Paragraph {
     )
 }
 
-pub fn text_para(text: &str) -> Paragraph {
-    para().add_run(run(text))
-}
-
 /// A cell spanning `span` grid columns of `width` twips in all.
 pub fn cell(width: usize, span: usize) -> TableCell {
     let c = TableCell::new()
@@ -85,48 +81,20 @@ pub fn cell(width: usize, span: usize) -> TableCell {
     if span > 1 { c.grid_span(span) } else { c }
 }
 
+/// A cell with the labels' grey shading.
+pub fn shaded(cell: TableCell) -> TableCell {
+    cell.shading(
+        Shading::new()
+            .shd_type(ShdType::Clear)
+            .color("auto")
+            .fill(LABEL_FILL),
+    )
+}
+
 /// A shaded, bold, centred label cell.
 pub fn label_cell(text: &str, width: usize, span: usize) -> TableCell {
-    cell(width, span)
-        .shading(
-            Shading::new()
-                .shd_type(ShdType::Clear)
-                .color("auto")
-                .fill(LABEL_FILL),
-        )
+    shaded(cell(width, span))
         .add_paragraph(para().align(AlignmentType::Center).add_run(bold_run(text)))
-}
-
-/// A value cell holding one paragraph per line of `text` (at least one paragraph).
-pub fn value_cell(text: &str, width: usize, span: usize) -> TableCell {
-    let mut c = cell(width, span);
-    let mut any = false;
-    for line in text.split('\n') {
-        c = c.add_paragraph(text_para(line.trim_end_matches('\r')));
-        any = true;
-    }
-    if !any {
-        c = c.add_paragraph(para());
-    }
-    c
-}
-
-/// A long text: paragraphs with a two-character first-line indent, justified.
-pub fn long_text_cell(text: &str, width: usize, span: usize) -> TableCell {
-    let mut c = cell(width, span).vertical_align(VAlignType::Top);
-    let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
-    for line in &lines {
-        c = c.add_paragraph(
-            para()
-                .align(AlignmentType::Both)
-                .first_line_chars(200)
-                .add_run(run(line)),
-        );
-    }
-    if lines.is_empty() {
-        c = c.add_paragraph(para());
-    }
-    c
 }
 
 /// A fixed-layout table spanning the content width with the given column widths.

@@ -4,14 +4,18 @@
 //! the document as a custom XML part ([`embed`]) so that import is lossless.
 
 pub(crate) mod blocks;
+pub mod controls;
 pub mod embed;
+mod fill;
 pub mod import;
 pub(crate) mod layout;
 pub(crate) mod package;
 pub mod present;
+pub(crate) mod read;
+mod v1;
 
 use chrono::NaiveDate;
-use docx_rs::{Docx, PageMargin};
+use docx_rs::{Docx, PageMargin, Style, StyleType};
 
 use crate::Draft;
 use crate::rules::{self, Finding};
@@ -73,7 +77,22 @@ pub fn export(
         return Err(ExportError::Refused { errors });
     }
     let preview = options.preview.then_some(findings.len());
-    build(defs, form, draft, preview)
+    build(defs, form, draft, preview, false)
+}
+
+/// The blank template of a list (and domain): the same document with empty controls, a marker
+/// saying which form it is, and no draft.
+pub fn template(
+    defs: &Definitions,
+    form: &Form,
+    domain: Option<&str>,
+) -> Result<Vec<u8>, ExportError> {
+    let draft = Draft::new(
+        defs.call.year.to_string(),
+        form.id.clone(),
+        domain.map(str::to_owned),
+    );
+    build(defs, form, &draft, None, true)
 }
 
 /// Every table cell of our document takes more than this in `word/document.xml` (measured:
@@ -103,6 +122,7 @@ fn build(
     form: &Form,
     draft: &Draft,
     preview: Option<usize>,
+    template: bool,
 ) -> Result<Vec<u8>, ExportError> {
     let least = least_document_bytes(form, draft);
     if least > crate::limits::DOCUMENT_XML_BYTES {
@@ -132,23 +152,39 @@ fn build(
         )
         .default_fonts(layout::fonts(layout::BODY_FONT))
         .default_size(layout::BODY_SIZE)
+        .add_style(
+            Style::new(controls::PLACEHOLDER_STYLE, StyleType::Character)
+                .name("Placeholder Text")
+                .color("808080"),
+        )
         .header(blocks::header(form, draft, preview))
         .footer(blocks::footer());
+    let mut builder = blocks::Builder::new(form, draft, template);
     let body = blocks::title(defs, form, preview)
         .into_iter()
-        .chain(blocks::sections(form, draft));
+        .chain(builder.sections());
     for block in body {
         doc = match block {
             blocks::Block::Paragraph(p) => doc.add_paragraph(p),
             blocks::Block::Table(t) => doc.add_table(t),
         };
     }
-    doc = embed::attach(doc, draft);
+    let marker = embed::Marker {
+        template,
+        list: form.id.clone(),
+        domain: draft.domain.clone(),
+        call: defs.call.year.to_string(),
+        definitions: defs.fingerprint,
+    };
+    doc = embed::mark(doc, &marker);
+    if !template {
+        doc = embed::attach(doc, draft);
+    }
     let mut stored = std::io::Cursor::new(Vec::new());
     doc.build()
         .pack(&mut stored)
         .map_err(|e| ExportError::Write(e.to_string()))?;
-    package::finish(stored.get_ref(), true)
+    package::finish(stored.get_ref(), true, &builder.controls)
         .map_err(ExportError::Write)?
         .map_err(|t| ExportError::TooLarge {
             size: t.size,

@@ -363,7 +363,11 @@ fn import_limit(name: &str) -> Option<u64> {
 
 /// docx-rs's stored package → the same parts, fixed and deflated. With `importable`, a part
 /// larger than the import reads is refused, so that whatever is exported can be imported.
-pub fn finish(stored: &[u8], importable: bool) -> Result<Result<Vec<u8>, TooLarge>, String> {
+pub fn finish(
+    stored: &[u8],
+    importable: bool,
+    controls: &super::controls::Controls,
+) -> Result<Result<Vec<u8>, TooLarge>, String> {
     let mut zin = zip::ZipArchive::new(Cursor::new(stored)).map_err(|e| e.to_string())?;
     let mut zout = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(stored.len() / 4)));
     let options = zip::write::SimpleFileOptions::default()
@@ -377,6 +381,7 @@ pub fn finish(stored: &[u8], importable: bool) -> Result<Result<Vec<u8>, TooLarg
         if name.ends_with(".xml") {
             if name == "word/document.xml" {
                 bytes = super::mark_header_rows(&bytes);
+                bytes = super::controls::render_properties(&bytes, controls);
             }
             bytes = reorder(&bytes).map_err(|e| format!("{name}: {e}"))?;
         }

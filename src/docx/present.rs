@@ -65,7 +65,7 @@ pub fn plain_text_of(field: &Field) -> impl Fn(&Value) -> String + '_ {
             Kind::Textarea => s.trim_end().to_owned(),
             _ => s.trim().to_owned(),
         },
-        Value::Number(n) => n.to_string(),
+        Value::Number(_) => crate::input::text_of_value(Some(value)),
         Value::Bool(true) => TICKED.to_string(),
         Value::Bool(false) => UNTICKED.to_string(),
         other => other.to_string(),
@@ -81,6 +81,23 @@ pub fn cell_text(column: &Field, value: Option<&Value>) -> String {
         (_, Some(v)) => plain_text_of(column)(v),
         (_, None) => String::new(),
     }
+}
+
+/// The text a content control shows for a value: a choice's label, a date in Chinese, a
+/// number as stored, a text as typed (trimmed; long texts only at the end). Import compares
+/// what a control shows with this text of the embedded value to tell an edit from a copy.
+pub fn control_text(field: &Field, value: Option<&Value>) -> String {
+    cell_text(field, value)
+}
+
+/// Whether an option list prints one option per line (it would be long on one).
+pub fn options_one_per_line(field: &Field) -> bool {
+    let length: usize = field
+        .options
+        .iter()
+        .map(|o| o.label.chars().count() + 2)
+        .sum();
+    length > ONE_LINE_OPTIONS
 }
 
 /// 「■企业　□高等院校　□科研院所」, or one option per line when that would be long.

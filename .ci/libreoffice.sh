@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# LibreOffice 25.2 from Debian bookworm-backports: the third-party editor of tests/docx_editors.rs.
+# (Bookworm's own 7.4 drops w:tag from content controls and duplicates their text on save.)
+set -euo pipefail
+want=25
+if command -v soffice >/dev/null && soffice --version 2>/dev/null | grep -q "LibreOffice ${want}\."; then
+    soffice --version
+    exit 0
+fi
+src=/etc/apt/sources.list.d/kczg-backports.sources
+if ! grep -rqs "bookworm-backports" /etc/apt/sources.list.d/ /etc/apt/sources.list; then
+    uris=$(awk '/^URIs:/ && /debian\/?$/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    uris=${uris:-http://deb.debian.org/debian}
+    cat >"$src" <<SRC
+Types: deb
+URIs: $uris
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports --no-install-recommends \
+    libreoffice-writer-nogui fonts-noto-cjk poppler-utils
+soffice --version | grep -q "LibreOffice ${want}\." \
+    || { echo "CI: LibreOffice ${want} was not installed: $(soffice --version)" >&2; exit 1; }
+soffice --version
