@@ -262,7 +262,8 @@ fn build_corpus(defs: &Definitions, root: &Path) -> Plan {
     plan.duplicate_pairs
         .push((path_of("emerging_enterprise", 8), p, false, true));
 
-    // Edited in Word after export: the visible 技术名称 no longer matches the embedded draft.
+    // Edited in Word after export: the visible 技术名称 no longer matches the embedded draft,
+    // and the visible one counts.
     let edited_draft = variant(
         defs,
         &bases[names
@@ -279,7 +280,7 @@ fn build_corpus(defs: &Definitions, root: &Path) -> Plan {
     let p = root.join("其他/改过.docx");
     write(&p, &docx);
     plan.rows
-        .insert(p.clone(), ("leading_tech".into(), name.clone()));
+        .insert(p.clone(), ("leading_tech".into(), "改过的技术名称".into()));
     plan.problems
         .insert(p.clone(), ProblemKind::EditedAfterExport);
     plan.edited = p;
@@ -416,7 +417,7 @@ fn corpus_gives_exactly_the_planned_rows_flags_problems_and_files() {
         .find(|p| p.path == plan.edited)
         .unwrap();
     assert!(
-        edited.message.contains("改过的技术名称"),
+        edited.message.contains("改过的技术名称") && edited.message.contains("以显示的为准"),
         "{}",
         edited.message
     );

@@ -1220,11 +1220,7 @@ fn a_200_mb_file_is_refused_by_its_size_without_being_read() {
 // 6. A Word document that is not ours
 // ---------------------------------------------------------------------------------------------
 
-const NOT_OURS: [&str; 3] = [
-    "不是本程序导出的申报表",
-    "导出申报表后再发送",
-    "草稿 .json 文件",
-];
+const NOT_OURS: [&str; 3] = ["不是本程序的申报表", "导出申报表", "空白申报表（Word 版）"];
 
 #[test]
 fn a_word_document_without_our_draft_is_not_ours() {
@@ -1271,7 +1267,7 @@ fn our_draft_is_found_among_other_custom_xml_parts() {
         br#"<b:Sources xmlns:b="http://schemas.openxmlformats.org/officeDocument/2006/bibliography"/>"#.to_vec(),
     ));
     parts.push((
-        "customXml/item2.xml".into(),
+        "customXml/item3.xml".into(),
         br#"<root xmlns="urn:other">x</root>"#.to_vec(),
     ));
     let zip = zip_of(&parts);
@@ -1355,7 +1351,7 @@ fn embedded_draft_of_another_format_is_refused() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn export_edited_in_word_keeps_the_draft_and_names_the_field() {
+fn export_edited_in_word_takes_the_visible_value_and_names_the_field() {
     let export = exported(FIXTURE);
     let original = common::fixture(FIXTURE);
     // Unedited: the same draft and no edits.
@@ -1374,14 +1370,16 @@ fn export_edited_in_word_keeps_the_draft_and_names_the_field() {
     let (result, took) = lib(&zip);
     let imported = result.unwrap();
     eprintln!("[edited in Word] library: {took:.2?}");
-    assert_eq!(imported.draft, original, "the embedded draft wins");
+    let mut edited = original.clone();
+    edited.values.insert("tech_name".into(), new_name.into());
+    assert_eq!(imported.draft, edited, "the visible value wins");
     assert_eq!(imported.edits.len(), 1, "{:#?}", imported.edits);
     let edit = &imported.edits[0];
     assert_eq!(edit.field, "tech_name");
     assert_eq!(edit.visible.as_deref(), Some(new_name));
     assert_eq!(edit.exported, TECH_NAME);
     assert!(
-        edit.describe().contains("在 Word 中显示为"),
+        edit.describe().contains("导出时为") && edit.describe().contains(new_name),
         "{}",
         edit.describe()
     );
@@ -1406,8 +1404,13 @@ fn export_edited_in_word_keeps_the_draft_and_names_the_field() {
         "{}",
         run.stdout
     );
+    assert!(
+        run.stdout.contains("以文档中显示的内容为准"),
+        "{}",
+        run.stdout
+    );
     let recovered = kczg_form::Draft::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    assert_eq!(recovered, original);
+    assert_eq!(recovered, edited);
 
     let run = cli(&[OsStr::new("validate"), path.as_os_str()]);
     run.log("edited in Word", "validate");
@@ -1420,7 +1423,7 @@ fn export_edited_in_word_keeps_the_draft_and_names_the_field() {
         .collect();
     assert_eq!(reminders.len(), 1, "{}", run.stdout);
     assert!(
-        reminders[0].contains("tech_name") && reminders[0].contains("Word"),
+        reminders[0].contains("tech_name") && reminders[0].contains("以文档中显示的为准"),
         "{}",
         reminders[0]
     );

@@ -125,9 +125,15 @@ fn the_document_prints_values_options_pledges_and_signature_lines() {
         text.starts_with("2023年“科创中国”先导技术榜申报表"),
         "{text}"
     );
-    // The domain as the full option list with the chosen one ticked.
-    assert!(text.contains("■\u{2060}绿色低碳"), "{text}");
-    assert!(text.contains("□\u{2060}电子信息"), "{text}");
+    // The domain in its drop-down, offering the others; multichoices as boxes ticked or not.
+    assert!(text.contains("所属领域绿色低碳"), "{text}");
+    let doc = part(&exported(&draft, false), "word/document.xml");
+    assert!(
+        doc.contains(r#"<w:listItem w:displayText="电子信息" w:value="electronic_info" />"#),
+        "{doc}"
+    );
+    assert!(text.contains("■\u{2060}工业"), "{text}");
+    assert!(text.contains("□\u{2060}能源"), "{text}");
     // Every section heading, numbered.
     for heading in [
         "一、基本信息",

@@ -105,7 +105,11 @@ pub(super) fn limits(field: &kczg_form::schema::Field) -> String {
 pub(super) fn validate(defs: &Definitions, path: &Path, json: bool) -> ExitCode {
     let (
         Opened {
-            mut draft, edits, ..
+            mut draft,
+            edits,
+            visible_values,
+            notes,
+            ..
         },
         form,
     ) = match open_draft(defs, path) {
@@ -114,15 +118,18 @@ pub(super) fn validate(defs: &Definitions, path: &Path, json: bool) -> ExitCode 
     };
     let cleaned = draft.strip_control_chars();
     let mut findings = rules::cleaning_findings(form, &cleaned);
+    let counted = if visible_values {
+        "导出后改动过，校验以文档中显示的为准"
+    } else {
+        "导出后在 Word 中改动过？校验以内嵌草稿为准"
+    };
     findings.extend(edits.iter().map(|e| Finding {
         field: e.field.clone(),
         severity: Severity::Warning,
-        message: format!(
-            "{}（导出后在 Word 中改动过？校验以内嵌草稿为准）",
-            e.describe()
-        ),
+        message: format!("{}（{counted}）", e.describe()),
         condition: None,
     }));
+    findings.extend(notes);
     findings.extend(rules::validate(
         defs,
         form,

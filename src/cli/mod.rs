@@ -332,6 +332,10 @@ struct Opened {
     bytes: Vec<u8>,
     /// Fields edited in Word after export (only for .docx).
     edits: Vec<kczg_form::docx::import::VisibleEdit>,
+    /// The values are those the document shows (else the embedded draft's: a version-1 export).
+    visible_values: bool,
+    /// What reading the document noticed (a date whose text and picker disagree).
+    notes: Vec<kczg_form::Finding>,
 }
 
 /// Reads a draft .json or an exported .docx; the error is a message for people (exit 2).
@@ -347,8 +351,10 @@ fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
         let imported =
             kczg_form::docx::import::import(defs, &bytes).map_err(|e| format!("{shown}：{e}"))?;
         return Ok(Opened {
+            visible_values: imported.origin.shows_values(),
             draft: imported.draft,
             edits: imported.edits,
+            notes: imported.notes,
             bytes,
         });
     }
@@ -362,6 +368,8 @@ fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
     Ok(Opened {
         draft,
         edits: Vec::new(),
+        visible_values: false,
+        notes: Vec::new(),
         bytes,
     })
 }

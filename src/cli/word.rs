@@ -62,13 +62,21 @@ pub(super) fn import(defs: &Definitions, path: &Path, output: &Path) -> ExitCode
     }
     println!("已取回{}申报草稿：{}", form.name, output.display());
     if !opened.edits.is_empty() {
+        let counted = if opened.visible_values {
+            "草稿以文档中显示的内容为准"
+        } else {
+            "草稿以导出时内嵌的内容为准"
+        };
         println!(
-            "注意：以下 {} 处在导出后被改动过（草稿以导出时内嵌的内容为准）：",
+            "注意：以下 {} 处在导出后被改动过（{counted}）：",
             opened.edits.len()
         );
         for e in &opened.edits {
             println!("  {}  {}", e.field, e.describe());
         }
+    }
+    for n in &opened.notes {
+        println!("提醒：{}  {}", n.field, n.message);
     }
     ExitCode::SUCCESS
 }

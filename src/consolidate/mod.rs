@@ -57,6 +57,22 @@ pub struct Edit {
     pub visible: Option<String>,
 }
 
+/// A warning from reading a document, kept with the submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub field: String,
+    pub message: String,
+}
+
+impl From<&Finding> for Note {
+    fn from(f: &Finding) -> Note {
+        Note {
+            field: f.field.clone(),
+            message: f.message.clone(),
+        }
+    }
+}
+
 impl From<&VisibleEdit> for Edit {
     fn from(e: &VisibleEdit) -> Edit {
         Edit {
@@ -95,6 +111,13 @@ pub struct Submission {
     /// Fields edited in Word after export (only for .docx).
     #[serde(default)]
     pub edits: Vec<Edit>,
+    /// The values are those the document shows (a .docx with content controls); false: the
+    /// embedded draft's, the edits only listed (a version-1 export).
+    #[serde(default)]
+    pub visible_values: bool,
+    /// What reading the document noticed, on fields (a date whose text and picker disagree).
+    #[serde(default)]
+    pub notes: Vec<Note>,
     /// Validation of the draft, plus one warning per edit and per field that had control
     /// characters removed. Not saved: recomputed when a desk is loaded.
     #[serde(skip)]
@@ -123,10 +146,21 @@ impl Submission {
         };
         let cleaned = self.draft.strip_control_chars();
         let mut findings = crate::rules::cleaning_findings(form, &cleaned);
+        let counted = if self.visible_values {
+            "导出后改动过，以文档中显示的为准"
+        } else {
+            "导出后在 Word 中改动过？以内嵌草稿为准"
+        };
         findings.extend(self.edits.iter().map(|e| Finding {
             field: e.field.clone(),
             severity: crate::Severity::Warning,
-            message: format!("{}（导出后在 Word 中改动过？以内嵌草稿为准）", e.describe()),
+            message: format!("{}（{counted}）", e.describe()),
+            condition: None,
+        }));
+        findings.extend(self.notes.iter().map(|n| Finding {
+            field: n.field.clone(),
+            severity: crate::Severity::Warning,
+            message: n.message.clone(),
             condition: None,
         }));
         findings.extend(crate::rules::validate(defs, form, &self.draft, today));

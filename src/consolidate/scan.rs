@@ -285,9 +285,13 @@ fn load(defs: &Definitions, path: &Path, today: NaiveDate) -> Result<Loaded, Fil
     };
     let bytes = read_limited(path, limit)?;
     let looks_zip = bytes.starts_with(b"PK\x03\x04");
+    let mut visible_values = false;
+    let mut notes = Vec::new();
     let (draft, edits, kind) = if looks_zip || is_docx_name {
         let imported = import::import(defs, &bytes).map_err(|e| import_problem(path, e))?;
         let edits: Vec<Edit> = imported.edits.iter().map(Edit::from).collect();
+        visible_values = imported.origin.shows_values();
+        notes = imported.notes.iter().map(super::Note::from).collect();
         (imported.draft, edits, SourceKind::Docx)
     } else {
         let draft = Draft::from_slice(&bytes).map_err(|e| draft_problem(path, e, false))?;
@@ -311,11 +315,19 @@ fn load(defs: &Definitions, path: &Path, today: NaiveDate) -> Result<Loaded, Fil
         problem(
             path,
             ProblemKind::EditedAfterExport,
-            format!(
-                "导出后在 Word 中改动过 {} 处（{}{more}），已按导出时内嵌的内容导入。请与申报人核实以哪一份为准",
-                edits.len(),
-                shown.join("；")
-            ),
+            if visible_values {
+                format!(
+                    "导出后改动过 {} 处（{}{more}），已按文档中显示的内容导入（盖章件以显示的为准）。请核对改动是否由申报人所为",
+                    edits.len(),
+                    shown.join("；")
+                )
+            } else {
+                format!(
+                    "导出后在 Word 中改动过 {} 处（{}{more}），已按导出时内嵌的内容导入。请与申报人核实以哪一份为准",
+                    edits.len(),
+                    shown.join("；")
+                )
+            },
         )
     });
     let mut submission = Submission {
@@ -324,6 +336,8 @@ fn load(defs: &Definitions, path: &Path, today: NaiveDate) -> Result<Loaded, Fil
         kind,
         draft,
         edits,
+        visible_values,
+        notes,
         findings: Vec::new(),
     };
     submission.validate(defs, today);

@@ -243,7 +243,8 @@ impl<'a> Builder<'a> {
         tag: String,
         alias: &str,
     ) -> Vec<Paragraph> {
-        let in_table = tag.contains('.');
+        // Half a row is narrow: the short hint there, as in table cells.
+        let in_table = tag.contains('.') || matches!(fit(field), Fit::Half);
         match field.kind {
             Kind::Multichoice => {
                 let chosen: Vec<&str> = value
@@ -559,8 +560,14 @@ fn placeholder_runs(hint: &str) -> Vec<Run> {
 }
 
 /// What an empty control says: 「请填写，不超过 40 字」, 「请选择」. Table cells are narrow:
-/// there only 「请填写」/「请选择」.
+/// there only 「请填写」/「请选择」. The recommendation block prints blanks to write on.
 pub fn hint(field: &Field, in_table: bool) -> String {
+    match field.id.as_str() {
+        "rec_org" => return "\u{3000}".repeat(12),
+        "rec_date" => return "年　　月　　日".to_owned(),
+        "rec_opinion" => return "（由推荐单位填写）".to_owned(),
+        _ => {}
+    }
     match field.kind {
         Kind::Choice => NO_CHOICE.to_owned(),
         Kind::Computed => "自动计算".to_owned(),

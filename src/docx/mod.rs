@@ -176,10 +176,10 @@ fn build(
         call: defs.call.year.to_string(),
         definitions: defs.fingerprint,
     };
-    doc = embed::mark(doc, &marker);
     if !template {
         doc = embed::attach(doc, draft);
     }
+    doc = embed::mark(doc, &marker);
     let mut stored = std::io::Cursor::new(Vec::new());
     doc.build()
         .pack(&mut stored)

@@ -16,7 +16,9 @@ What is checked:
 
 1. Package: every *.xml and *.rels part of the zip parses strictly with ElementTree (a parse
    error in any part is a failure).
-2. Embedded draft: exactly one customXml/item*.xml part has the root {urn:kczg-form:draft}kczg;
+2. Marker and embedded draft: exactly one customXml/item*.xml part has the root
+   {urn:kczg-form:document}kczg-form with the draft's list, domain and call and kind="export";
+   exactly one has the root {urn:kczg-form:draft}kczg;
    its text, read with json.loads after XML parsing, equals the draft, once the characters
    XML 1.0 forbids are removed from the strings of the draft's `values` (the export removes
    them, product.md §4).
@@ -28,7 +30,8 @@ What is checked:
    row each cell has a w:tcW equal to the sum of the grid columns it spans (w:gridSpan), and
    the row's cells cover the whole grid, so each row's tcW add up to the tblW.
 6. Text: all text python-docx reads (body paragraphs, every table cell's paragraphs including
-   nested tables, every header and footer) must contain each value the document is expected
+   nested tables, every header and footer; a paragraph's text includes the runs of the inline
+   content controls in it, which python-docx's Paragraph.text leaves out) must contain each value the document is expected
    to print. The rules, kept simple:
    - only keys of `values` that are listed in `visible`; keys starting with `rec_` (the
      secretariat's 推荐单位意见 block) and keys the form does not know are skipped;
@@ -38,19 +41,29 @@ What is checked:
    - kind computed prints a value derived from other fields: skipped;
    - date values `YYYY-MM-DD` are looked for as 2019年5月16日 and month values `YYYY-MM` as
      2019年5月 (no leading zeros); any other text of a date or month field as it is;
-   - numbers: str(n) for integers, the JSON text for non-integers (json.loads keeps it);
+   - numbers: str(n) for integers; other numbers as their shortest decimal text without an
+     exponent (3000.50 prints 3000.5, 1.0 prints 1, 1e-7 prints 0.0000001);
    - every other string, top-level or in a table row: characters XML 1.0 forbids are removed,
      it is split on line breaks, each line stripped, and each non-empty line must occur
      within one paragraph of the document, comparing with all white space removed on both
      sides (so wrapping, indents and the 「标签：」 prefix of long table texts do not matter);
    - null and empty values are skipped.
 
+7. Content controls (product.md §4): every w:sdt of word/document.xml is inline (its parent a
+   w:p), has a w:tag, a w:alias and a w:id unique in the document; every visible top-level
+   field has a control tagged with its id (a multichoice: `FIELD=OPTION` for each of its
+   options, at least one; a table: its caption tagged `TABLE` and every column's cells tagged
+   `TABLE.COLUMN`); a control marked w:showingPlcHdr is empty, so it holds no value of the draft.
+
 Also, as notes that do not fail unless --strict-order is given: the children of w:rPr, w:pPr,
 w:tcPr, w:tblPr, w:sectPr, w:r, w:p, w:tc and w:tbl in the order the ECMA-376 schema
 sequences require (Word may ignore properties written out of order, e.g. w:rFonts after w:sz;
 LibreOffice and python-docx do not mind).
 
-    python3 tests/python/check_docx.py [--strict-order] DOCX DRAFT_JSON EXPECT_JSON
+    python3 tests/python/check_docx.py [--strict-order] [--template] DOCX DRAFT_JSON EXPECT_JSON
+
+With --template the document is a blank template of DRAFT_JSON's list and domain (a draft
+with no values): its marker part says kind="template" and no draft is embedded.
 
 Prints a short summary; exits 1 with every failure found (one per line, up to 40), 2 on bad
 usage.
@@ -68,6 +81,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 DRAFT_NS = "urn:kczg-form:draft"
+MARKER_NS = "urn:kczg-form:document"
 A4 = ("11906", "16838")
 TICKED = "■"
 MAX_REPORTED = 40
@@ -159,8 +173,35 @@ def cleaned(value):
     return value
 
 
-def check_embedded(roots, draft):
+def check_marker(roots, draft, template):
+    """The marker part: which form the document is, a template or an export."""
+    markers = [
+        (name, root) for name, root in roots.items()
+        if name.startswith("customXml/") and root.tag == "{%s}kczg-form" % MARKER_NS
+    ]
+    if len(markers) != 1:
+        fail(f"expected one custom XML part with the root {{{MARKER_NS}}}kczg-form, "
+             f"found {[m[0] for m in markers]}")
+        return
+    name, root = markers[0]
+    want = {"kind": "template" if template else "export", "list": draft.get("list"),
+            "domain": draft.get("domain") or "", "call": draft.get("call")}
+    for key, value in want.items():
+        if root.get(key) != value:
+            fail(f"{name}: {key}={root.get(key)!r}, expected {value!r}")
+    if not re.fullmatch(r"[0-9a-f]{16}", root.get("definitions") or ""):
+        fail(f"{name}: definitions={root.get('definitions')!r} is not a 64-bit fingerprint")
+
+
+def check_embedded(roots, draft, template=False):
     since = len(failures)
+    check_marker(roots, draft, template)
+    if template:
+        drafts = [n for n, r in roots.items() if r.tag == "{%s}kczg" % DRAFT_NS]
+        if drafts:
+            fail(f"a blank template carries a draft: {drafts}")
+        ok(since, "blank template: its marker, and no draft")
+        return
     parts = [
         name
         for name, root in roots.items()
@@ -394,9 +435,23 @@ def report_order(roots, strict):
 # 6. the text
 
 
+def paragraph_text(paragraph):
+    """A paragraph's text as shown, the runs inside inline content controls (w:sdt) included:
+    python-docx's Paragraph.text reads only the paragraph's own runs and hyperlinks."""
+    out = []
+    for el in paragraph._p.iter(W + "t", W + "tab", W + "br", W + "cr"):
+        if el.tag == W + "t":
+            out.append(el.text or "")
+        elif el.tag == W + "tab":
+            out.append("\t")
+        else:
+            out.append("\n")
+    return "".join(out)
+
+
 def paragraphs_of(container, seen):
     """Texts of the paragraphs of a document, cell, header or footer, with nested tables."""
-    out = [p.text for p in container.paragraphs]
+    out = [paragraph_text(p) for p in container.paragraphs]
     for table in container.tables:
         for row in table.rows:
             for cell in row.cells:
@@ -421,12 +476,25 @@ def document_text(doc):
     return texts
 
 
+def number_text(value):
+    """A non-integer JSON number as the document prints it: the shortest text that reads back
+    as the same float, without an exponent (3000.50 → 3000.5, 1.0 → 1, 1e-7 → 0.0000001)."""
+    v = float(value)
+    if v.is_integer():
+        return str(int(v))
+    text = repr(v)
+    if "e" in text or "E" in text:
+        import decimal
+        text = format(decimal.Decimal(text), "f")
+    return text
+
+
 def expected_text(kind, value):
     """The lines a scalar value prints as, or None when it is not looked for."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, JsonFloat):
-        return [value.text]
+        return [number_text(value)]
     if isinstance(value, (int, float)):
         return [str(value)]
     if not isinstance(value, str):
@@ -511,9 +579,58 @@ def check_text(doc, draft, expect):
 # ---------------------------------------------------------------------------------------------
 
 
+def check_controls(roots, expect):
+    since = len(failures)
+    root = roots.get("word/document.xml")
+    if root is None:
+        fail("no word/document.xml")
+        return
+    tags = set()
+    ids = set()
+    count = 0
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for sdt in root.iter(W + "sdt"):
+        count += 1
+        pr = sdt.find(W + "sdtPr")
+        tag = pr.find(W + "tag") if pr is not None else None
+        alias = pr.find(W + "alias") if pr is not None else None
+        ident = pr.find(W + "id") if pr is not None else None
+        where = f"control {count}"
+        if tag is None or not tag.get(W + "val"):
+            fail(f"{where}: no w:tag")
+            continue
+        name = tag.get(W + "val")
+        tags.add(name)
+        if alias is None or not alias.get(W + "val"):
+            fail(f"control {name}: no w:alias")
+        if ident is None:
+            fail(f"control {name}: no w:id")
+        elif ident.get(W + "val") in ids:
+            fail(f"control {name}: w:id {ident.get(W + 'val')} used twice")
+        else:
+            ids.add(ident.get(W + "val"))
+        if parents.get(sdt) is None or parents[sdt].tag != W + "p":
+            fail(f"control {name}: not inline (its parent is {local(parents[sdt].tag)})")
+    kinds = expect.get("kinds", {})
+    columns = expect.get("columns", {})
+    for key in expect.get("visible", []):
+        kind = kinds.get(key)
+        if kind == "multichoice":
+            if not any(t.startswith(key + "=") for t in tags):
+                fail(f"no checkbox control tagged {key}=OPTION for {key}")
+        elif key not in tags:
+            fail(f"no control tagged {key}")
+        if kind == "table":
+            for col in columns.get(key, {}):
+                if f"{key}.{col}" not in tags:
+                    fail(f"no control tagged {key}.{col} in table {key}")
+    ok(since, f"{count} inline content controls, each tagged; every visible field has its own")
+
+
 def main(argv):
     strict_order = "--strict-order" in argv[1:]
-    args = [a for a in argv[1:] if a != "--strict-order"]
+    template = "--template" in argv[1:]
+    args = [a for a in argv[1:] if a not in ("--strict-order", "--template")]
     if len(args) != 3:
         print(__doc__, file=sys.stderr)
         return 2
@@ -542,8 +659,9 @@ def main(argv):
             fail(f"zip member {bad} is corrupt")
         roots = parse_parts(zf)
     ok(0, f"{len(roots)} XML parts parse")
-    check_embedded(roots, draft)
+    check_embedded(roots, draft, template)
     check_tables(roots)
+    check_controls(roots, expect)
     report_order(roots, strict_order)
     try:
         doc = docx.Document(docx_path)
