@@ -1480,3 +1480,148 @@ fn baseline_memory_of_validating_a_real_export() {
         eprintln!("GNU time -v not available: peak memory is not measured, only time");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 10. Content controls from anywhere
+// ---------------------------------------------------------------------------------------------
+
+const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+/// A package whose body is `body` (no marker, no draft): a form filled in some other program.
+fn filled_elsewhere(body: &str) -> Vec<u8> {
+    let base = word_document(&[]);
+    edit_part(&base, DOCUMENT, |_| {
+        format!(
+            r#"<w:document xmlns:w="{W_NS}" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"><w:body>{body}</w:body></w:document>"#
+        )
+    })
+}
+
+fn control(tag: &str, text: &str) -> String {
+    format!(
+        r#"<w:p><w:sdt><w:sdtPr><w:tag w:val="{tag}"/><w:text/></w:sdtPr><w:sdtContent><w:r><w:t>{text}</w:t></w:r></w:sdtContent></w:sdt></w:p>"#
+    )
+}
+
+#[test]
+fn a_form_filled_elsewhere_without_marker_or_draft_is_known_by_its_tags() {
+    // What WPS might leave of a template: the controls, their tags, nothing else of ours.
+    let body = [
+        control("tech_name", "手工填写的技术名称"),
+        control("holder_name", "某某有限公司"),
+        control("lead_mobile", "13800138000"),
+        control("not_a_field", "别的内容"),
+    ]
+    .concat();
+    let (result, took) = lib(&filled_elsewhere(&body));
+    assert!(took < TIME_LIMIT);
+    let imported = result.unwrap();
+    assert_eq!(imported.origin, import::Origin::Template);
+    assert_eq!(imported.draft.list, "leading_tech");
+    assert_eq!(imported.draft.values["tech_name"], "手工填写的技术名称");
+    assert_eq!(imported.draft.values["holder_name"], "某某有限公司");
+    assert_eq!(
+        imported.draft.values.len(),
+        3,
+        "{:?}",
+        imported.draft.values
+    );
+    // A Word document with controls none of whose tags are ours is not ours.
+    let foreign = filled_elsewhere(&control("Title", "年度报告"));
+    assert_eq!(lib(&foreign).0.unwrap_err(), ImportError::NotOurs);
+}
+
+#[test]
+fn controls_of_the_wrong_kind_or_place_are_read_as_text_never_a_panic() {
+    let checkbox = |tag: &str| {
+        format!(
+            r#"<w:p><w:sdt><w:sdtPr><w:tag w:val="{tag}"/><w14:checkbox><w14:checked w14:val="1"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:t>■</w:t></w:r></w:sdtContent></w:sdt></w:p>"#
+        )
+    };
+    let body = [
+        // A checkbox where a text goes, a text where a checkbox goes.
+        checkbox("tech_name"),
+        control("pledge_public", "是"),
+        // A table's caption outside any table; a table column's control outside its table.
+        control("benchmark", "与国内外同类技术对比"),
+        control("ip.title", "孤立的单元格"),
+        // A caption in the last row of a table: no header row, no rows under it.
+        format!("<w:tbl><w:tr><w:tc>{}</w:tc></w:tr></w:tbl>", control("ip", "知识产权情况")),
+        // A control nested in the properties of another, and one with a 20,000-character tag.
+        r#"<w:p><w:sdt><w:sdtPr><w:tag w:val="holder_name"/><w:sdt><w:sdtPr><w:tag w:val="x"/></w:sdtPr></w:sdt></w:sdtPr><w:sdtContent><w:r><w:t>持有单位</w:t></w:r></w:sdtContent></w:sdt></w:p>"#.to_owned(),
+        control(&"t".repeat(20_000), "长标签"),
+        // A date whose picker date is garbage; a drop-down showing a label it does not list.
+        r#"<w:p><w:sdt><w:sdtPr><w:tag w:val="domain"/><w:dropDownList><w:listItem w:displayText="甲" w:value="a"/></w:dropDownList></w:sdtPr><w:sdtContent><w:r><w:t>不存在的领域</w:t></w:r></w:sdtContent></w:sdt></w:p>"#.to_owned(),
+    ]
+    .concat();
+    let (result, took) = lib(&filled_elsewhere(&body));
+    assert!(took < TIME_LIMIT);
+    let imported = result.unwrap();
+    let v = &imported.draft.values;
+    assert_eq!(
+        v["tech_name"], true,
+        "a ticked box in a text field is kept for the rules"
+    );
+    assert!(!v.contains_key("pledge_public"), "「是」 is no tick: {v:?}");
+    assert_eq!(v["holder_name"], "持有单位");
+    assert_eq!(imported.draft.domain.as_deref(), Some("不存在的领域"));
+    assert!(
+        !v.contains_key("ip") && !v.contains_key("benchmark"),
+        "{v:?}"
+    );
+    let defs = defs();
+    let form = defs.form("leading_tech").unwrap();
+    let findings = kczg_form::rules::validate(defs, form, &imported.draft, common::today());
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.field == "tech_name" && f.is_error())
+    );
+}
+
+#[test]
+fn hostile_controls_stay_within_time_and_memory() {
+    // 1. Controls nested 100,000 deep around 8 MB of text: text is never copied into every one.
+    let depth = 100_000;
+    let open = r#"<w:sdt><w:sdtPr><w:tag w:val="tech_name"/></w:sdtPr><w:sdtContent>"#;
+    let close = "</w:sdtContent></w:sdt>";
+    let text = "深".repeat(8 * MIB / 3);
+    let nested = format!(
+        "<w:p>{}<w:r><w:t>{text}</w:t></w:r>{}</w:p>",
+        open.repeat(depth),
+        close.repeat(depth)
+    );
+    bounded(
+        "100,000 nested controls",
+        "嵌套控件.docx",
+        &filled_elsewhere(&nested),
+    );
+    // 2. Two hundred thousand empty controls in one paragraph (past the count read).
+    let empty = r#"<w:sdt><w:sdtPr><w:tag w:val="ip.title"/></w:sdtPr></w:sdt>"#;
+    let many = format!("<w:p>{}</w:p>", empty.repeat(200_000));
+    let zip = filled_elsewhere(&many);
+    bounded("200,000 empty controls", "空控件.docx", &zip);
+    // 3. A drop-down listing 600,000 items.
+    let item = r#"<w:listItem w:displayText="甲" w:value="a"/>"#;
+    let list = format!(
+        r#"<w:p><w:sdt><w:sdtPr><w:tag w:val="holder_kind"/><w:dropDownList>{}</w:dropDownList></w:sdtPr><w:sdtContent><w:r><w:t>甲</w:t></w:r></w:sdtContent></w:sdt></w:p>"#,
+        item.repeat(600_000)
+    );
+    bounded(
+        "600,000 drop-down items",
+        "下拉项.docx",
+        &filled_elsewhere(&list),
+    );
+    // 4. A table of 3,000 rows under our caption, each cell a control: rows compared as rows.
+    let row = format!(
+        "<w:tr><w:tc><w:p/></w:tc><w:tc>{}</w:tc><w:tc>{}</w:tc></w:tr>",
+        control("ip.title", "名称"),
+        control("ip.number", "ZL2020")
+    );
+    let table = format!(
+        "<w:tbl><w:tr><w:tc>{}</w:tc></w:tr><w:tr><w:tc/><w:tc/><w:tc/></w:tr>{}</w:tbl>",
+        control("ip", "知识产权情况"),
+        row.repeat(3_000)
+    );
+    bounded("3,000 table rows", "长表格.docx", &filled_elsewhere(&table));
+}

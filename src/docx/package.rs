@@ -180,6 +180,30 @@ fn rank(parent: &[u8], child: &[u8]) -> usize {
             b"printerSettings",
             b"sectPrChange",
         ],
+        b"style" => &[
+            b"name",
+            b"aliases",
+            b"basedOn",
+            b"next",
+            b"link",
+            b"autoRedefine",
+            b"hidden",
+            b"uiPriority",
+            b"semiHidden",
+            b"unhideWhenUsed",
+            b"qFormat",
+            b"locked",
+            b"personal",
+            b"personalCompose",
+            b"personalReply",
+            b"rsid",
+            b"pPr",
+            b"rPr",
+            b"tblPr",
+            b"trPr",
+            b"tcPr",
+            b"tblStylePr",
+        ],
         _ => return 0,
     };
     // Header and footer references may interleave: give them one rank.
@@ -197,7 +221,7 @@ fn rank(parent: &[u8], child: &[u8]) -> usize {
 fn is_property(local: &[u8]) -> bool {
     matches!(
         local,
-        b"rPr" | b"pPr" | b"tcPr" | b"trPr" | b"tblPr" | b"sectPr"
+        b"rPr" | b"pPr" | b"tcPr" | b"trPr" | b"tblPr" | b"sectPr" | b"style"
     )
 }
 
@@ -239,7 +263,9 @@ pub fn reorder(xml: &[u8]) -> Result<Vec<u8>, quick_xml::Error> {
 
 /// The next start tag (not empty-element tag) of a property element at or after `from`.
 fn next_property(xml: &[u8], from: usize) -> Option<(usize, &'static [u8])> {
-    const NAMES: [&[u8]; 6] = [b"rPr", b"pPr", b"tcPr", b"trPr", b"tblPr", b"sectPr"];
+    const NAMES: [&[u8]; 7] = [
+        b"rPr", b"pPr", b"tcPr", b"trPr", b"tblPr", b"sectPr", b"style",
+    ];
     let mut i = from;
     while let Some(off) = find(&xml[i..], b"<w:") {
         let start = i + off;
@@ -342,6 +368,18 @@ fn plain_element(
     Ok(out)
 }
 
+/// `xml` with every occurrence of `what` removed.
+fn without(xml: &[u8], what: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(xml.len());
+    let mut at = 0;
+    for hit in memchr::memmem::find_iter(xml, what) {
+        out.extend_from_slice(&xml[at..hit]);
+        at = hit + what.len();
+    }
+    out.extend_from_slice(&xml[at..]);
+    out
+}
+
 /// A finished package that the import would refuse: never written.
 #[derive(Debug)]
 pub struct TooLarge {
@@ -379,6 +417,11 @@ pub fn finish(
         let mut bytes = Vec::with_capacity(entry.size() as usize);
         entry.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
         if name.ends_with(".xml") {
+            if name == "word/styles.xml" {
+                // docx-rs gives every style an empty `w:pPr` holding an empty `w:rPr`, which
+                // the schema does not allow there: it says nothing, so it goes.
+                bytes = without(&bytes, b"<w:pPr><w:rPr /></w:pPr>");
+            }
             if name == "word/document.xml" {
                 bytes = super::mark_header_rows(&bytes);
                 bytes = super::controls::render_properties(&bytes, controls);

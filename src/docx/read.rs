@@ -82,8 +82,9 @@ impl Body {
 /// A control being read.
 struct Open {
     index: usize,
-    /// Depth of elements inside `w:sdtPr` (0: not in it).
     in_properties: bool,
+    /// Elements open inside `w:sdtPr` (its own end is the one at depth 0).
+    depth: usize,
     in_content: bool,
 }
 
@@ -148,34 +149,39 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
                 continue;
             }
             // Properties of the innermost open control.
-            if let Some(top) = open.last()
+            if let Some(top) = open.last_mut()
                 && top.in_properties
             {
+                // 0: a child of w:sdtPr; 1: a grandchild (a list item, a checkbox's state).
+                let level = top.depth;
+                if !empty {
+                    top.depth += 1;
+                }
                 let c = &mut body.controls[top.index];
-                match local {
-                    b"tag" => {
+                match (level, local) {
+                    (0, b"tag") => {
                         c.tag = attribute(e, b"val")
                             .unwrap_or_default()
                             .chars()
                             .take(MAX_TAG_CHARS)
                             .collect()
                     }
-                    b"showingPlcHdr" => c.placeholder = on(e),
-                    b"text" => c.kind = Kind::Text,
-                    b"dropDownList" | b"comboBox" => c.kind = Kind::DropDown,
-                    b"listItem" if c.items.len() < MAX_ITEMS => {
+                    (0, b"showingPlcHdr") => c.placeholder = on(e),
+                    (0, b"text") => c.kind = Kind::Text,
+                    (0, b"dropDownList" | b"comboBox") => c.kind = Kind::DropDown,
+                    (1, b"listItem") if c.items.len() < MAX_ITEMS => {
                         let display = attribute(e, b"displayText");
                         let value = attribute(e, b"value");
                         let display = display.or_else(|| value.clone()).unwrap_or_default();
                         let value = value.unwrap_or_else(|| display.clone());
                         c.items.push((display, value));
                     }
-                    b"date" => {
+                    (0, b"date") => {
                         c.kind = Kind::Date;
                         c.full_date = attribute(e, b"fullDate");
                     }
-                    b"checkbox" => c.kind = Kind::Checkbox,
-                    b"checked" => c.checked = Some(on(e)),
+                    (0, b"checkbox") => c.kind = Kind::Checkbox,
+                    (1, b"checked") => c.checked = Some(on(e)),
                     _ => {}
                 }
                 continue;
@@ -206,12 +212,14 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
                     open.push(Open {
                         index: body.controls.len() - 1,
                         in_properties: false,
+                        depth: 0,
                         in_content: false,
                     });
                 }
                 b"sdtPr" if !empty => {
                     if let Some(top) = open.last_mut() {
                         top.in_properties = true;
+                        top.depth = 0;
                     }
                 }
                 b"sdtContent" if !empty => {
@@ -260,9 +268,9 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
                     {
                         text.push('\n');
                     }
-                    for o in &open {
+                    if let Some(o) = open.last().filter(|o| o.in_content) {
                         let text = &mut body.controls[o.index].text;
-                        if o.in_content && !text.is_empty() {
+                        if !text.is_empty() {
                             text.push('\n');
                         }
                     }
@@ -285,12 +293,16 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
                 if fallback > 0 {
                     continue;
                 }
-                match local {
-                    b"sdtPr" => {
-                        if let Some(top) = open.last_mut() {
-                            top.in_properties = false;
-                        }
+                if let Some(top) = open.last_mut()
+                    && top.in_properties
+                {
+                    match top.depth {
+                        0 => top.in_properties = false,
+                        _ => top.depth -= 1,
                     }
+                    continue;
+                }
+                match local {
                     b"sdtContent" => {
                         if let Some(top) = open.last_mut() {
                             top.in_content = false;
@@ -341,15 +353,15 @@ fn cell_text<'b>(body: &'b mut Body, tables: &[OpenTable]) -> Option<&'b mut Str
     Some(&mut body.tables[t.index].rows[r][c].text)
 }
 
-/// Shown text: into the open cell and every open control's content.
+/// Shown text: into the open cell and the innermost open control's content (only: text is
+/// never copied into every control of a deep nesting, and the controls of our documents —
+/// plain text, drop-down, date, checkbox — cannot hold other controls in Word).
 fn push(body: &mut Body, tables: &[OpenTable], open: &[Open], text: &str) {
     if let Some(cell) = cell_text(body, tables) {
         cell.push_str(text);
     }
-    for o in open {
-        if o.in_content {
-            body.controls[o.index].text.push_str(text);
-        }
+    if let Some(o) = open.last().filter(|o| o.in_content) {
+        body.controls[o.index].text.push_str(text);
     }
 }
 
