@@ -312,3 +312,59 @@ fn cli_export_refuses_with_exit_1_and_lists_the_errors() {
     assert_eq!(out.status.code(), Some(0));
     assert!(out_path.exists());
 }
+
+/// Exports of version 1 (no content controls, `tests/fixtures/v1/`) import as before: their
+/// embedded draft, exactly; an edit made in Word is listed, the draft kept.
+#[test]
+fn version_one_exports_still_import_as_their_embedded_draft() {
+    let defs = defs();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1");
+    let names = common::fixture_names();
+    for name in &names {
+        let bytes = std::fs::read(dir.join(format!("{name}.docx"))).unwrap();
+        let xml = part(&bytes, "word/document.xml");
+        assert!(!xml.contains("<w:sdt>"), "{name}: not a version-1 export");
+        let imported = import(&defs, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            imported.origin,
+            kczg_form::docx::import::Origin::Older,
+            "{name}"
+        );
+        assert_eq!(imported.draft, fixture(name), "{name}");
+        assert!(imported.edits.is_empty(), "{name}: {:?}", imported.edits);
+    }
+    // Edited in Word: listed, and (no controls to read) the embedded draft stays.
+    let bytes = std::fs::read(dir.join("emerging_enterprise.docx")).unwrap();
+    let draft = fixture("emerging_enterprise");
+    let name = draft.text("ent_name").unwrap().to_owned();
+    let edited = rezip(&bytes, "word/document.xml", |xml| {
+        xml.replacen(&name, "改名后的公司", 1)
+    });
+    let imported = import(&defs, &edited).unwrap();
+    assert_eq!(imported.draft, draft);
+    assert_eq!(imported.edits.len(), 1, "{:?}", imported.edits);
+    assert_eq!(imported.edits[0].field, "ent_name");
+    assert_eq!(imported.edits[0].visible.as_deref(), Some("改名后的公司"));
+}
+
+/// The package with one text part rewritten.
+fn rezip(zip: &[u8], name: &str, edit: impl FnOnce(String) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut edit = Some(edit);
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if entry.name() == name
+            && let Some(edit) = edit.take()
+        {
+            data = edit(String::from_utf8(data).unwrap()).into_bytes();
+        }
+        out.start_file(entry.name(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
