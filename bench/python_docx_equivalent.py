@@ -23,6 +23,9 @@ rows, rows that cannot split, PAGE/NUMPAGES fields, the custom XML part):
 - table fields as their own table: a caption row and a header row (both repeated on every
   page), one numbered row per entry, long-text columns in a full-width row under their entry;
 - pledges with their full text and the signature block, the 推荐单位意见 block;
+- every value in an inline content control (w:sdt with alias, tag, id and w:text), built with
+  lxml elements since python-docx has no API for them (the Rust side also writes drop-downs,
+  dates and one checkbox per option; here every control is plain text);
 - the draft JSON as a custom XML part.
 
 Each run builds the whole document in memory and saves it to a BytesIO (the Rust export
@@ -167,7 +170,36 @@ def fill_label(cell, text):
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
-def fill_value(cell, text, long=False):
+CONTROL_IDS = [0]
+
+
+def control(paragraph, tag, alias):
+    """Moves the paragraph's runs into an inline content control (w:sdt) tagged `tag`, as the
+    Rust export puts every value in one: python-docx has no API for content controls."""
+    sdt = OxmlElement("w:sdt")
+    pr = OxmlElement("w:sdtPr")
+    rpr = OxmlElement("w:rPr")
+    fonts = OxmlElement("w:rFonts")
+    for key in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(key), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), BODY_FONT)
+    rpr.append(fonts)
+    pr.append(rpr)
+    CONTROL_IDS[0] += 1
+    for name, value in (("w:alias", alias), ("w:tag", tag), ("w:id", str(CONTROL_IDS[0]))):
+        el = OxmlElement(name)
+        el.set(qn("w:val"), value)
+        pr.append(el)
+    pr.append(OxmlElement("w:text"))
+    content = OxmlElement("w:sdtContent")
+    for r in paragraph._p.findall(qn("w:r")):
+        content.append(r)
+    sdt.append(pr)
+    sdt.append(content)
+    paragraph._p.append(sdt)
+
+
+def fill_value(cell, text, long=False, tag=None, alias=""):
     lines = text.split("\n")
     for i, line in enumerate(lines):
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
@@ -175,6 +207,8 @@ def fill_value(cell, text, long=False):
         if long:
             p.paragraph_format.first_line_indent = Pt(21)
         set_fonts(p.add_run(line.rstrip("\r")), BODY_FONT, 10.5)
+        if tag is not None:
+            control(p, tag, alias)
     cell.vertical_alignment = (
         WD_CELL_VERTICAL_ALIGNMENT.TOP if long else WD_CELL_VERTICAL_ALIGNMENT.CENTER
     )
@@ -286,7 +320,8 @@ def repeat_table(doc, field, entries):
         fill_value(cells[0], str(i + 1))
         cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         for cell, column in zip(cells[1:], short):
-            fill_value(cell, cell_text(column, entry.get(column["id"])))
+            fill_value(cell, cell_text(column, entry.get(column["id"])),
+                       tag=f"{field['id']}.{column['id']}", alias=column["label"])
         for column in long:
             _, (cell,) = add_row(table, grid, [span])
             text = cell_text(column, entry.get(column["id"]))
@@ -298,6 +333,7 @@ def repeat_table(doc, field, entries):
                 else:
                     p.paragraph_format.first_line_indent = Pt(21)
                 set_fonts(p.add_run(line), BODY_FONT, 10.5)
+                control(p, f"{field['id']}.{column['id']}", column["label"])
     if not entries:
         _, (cell,) = add_row(table, grid, [span])
         fill_value(cell, "（无）")
@@ -324,7 +360,7 @@ def section_body(doc, fields, values):
             row, (label, value) = add_row(grid_table(), GRID, [1, 3])
             row_flags(row)
             fill_label(label, label_text(f))
-            fill_value(value, text(f))
+            fill_value(value, text(f), tag=f["id"], alias=f["label"])
 
     for f in fields:
         how = fit(f)
@@ -336,15 +372,15 @@ def section_body(doc, fields, values):
             row, cells = add_row(grid_table(), GRID, [1, 1, 1, 1])
             row_flags(row)
             fill_label(cells[0], label_text(left))
-            fill_value(cells[1], text(left))
+            fill_value(cells[1], text(left), tag=left["id"], alias=left["label"])
             fill_label(cells[2], label_text(f))
-            fill_value(cells[3], text(f))
+            fill_value(cells[3], text(f), tag=f["id"], alias=f["label"])
         elif how == "wide":
             flush_half()
             row, (label, value) = add_row(grid_table(), GRID, [1, 3])
             row_flags(row)
             fill_label(label, label_text(f))
-            fill_value(value, text(f))
+            fill_value(value, text(f), tag=f["id"], alias=f["label"])
         elif how == "full":
             flush_half()
             table = grid_table()
@@ -352,7 +388,7 @@ def section_body(doc, fields, values):
             row_flags(row)
             fill_label(label, label_text(f))
             _, (value,) = add_row(table, GRID, [4])
-            fill_value(value, text(f), long=True)
+            fill_value(value, text(f), long=True, tag=f["id"], alias=f["label"])
         else:
             flush_half()
             state["table"] = None

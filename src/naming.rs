@@ -91,6 +91,16 @@ fn clean_part(text: &str) -> String {
         .to_owned()
 }
 
+/// `先导技术榜-电子信息-空白申报表.docx`: the blank template's file name.
+pub fn template_file_name(form: &Form, domain: Option<&str>) -> String {
+    let domain = domain.and_then(|d| form.domain(d)).map(|d| d.name.as_str());
+    let stem = match domain {
+        Some(d) => format!("{}-{d}-空白申报表", form.name),
+        None => format!("{}-空白申报表", form.name),
+    };
+    safe_file_name(&stem, "docx")
+}
+
 /// Makes `stem.extension` a file name Windows (and Linux and macOS) accept:
 ///
 /// - removes `<>:"/\|?*` and control characters; turns runs of white space into one space;

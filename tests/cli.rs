@@ -307,3 +307,69 @@ fn a_broken_override_is_refused_with_file_and_line() {
     assert!(r.stderr.contains("警告：表单定义文件"), "{}", r.stderr);
     assert!(r.stderr.contains("已改用内置的表单定义"), "{}", r.stderr);
 }
+
+#[test]
+fn template_writes_the_blank_form_and_asks_for_a_domain_where_one_is_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("空白.docx");
+    let out_s = out.to_str().unwrap();
+    // 先导技术榜 without a domain: exit 2, the domains listed, nothing written.
+    let r = run(&["template", "先导技术榜", "-o", out_s]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--domain") && r.stderr.contains("产业基础（industrial_foundation）"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+    // An unknown list or domain, a domain where there are none: exit 2, in Chinese.
+    for args in [
+        vec!["template", "某某榜", "-o", out_s],
+        vec!["template", "leading_tech", "--domain", "太空", "-o", out_s],
+        vec![
+            "template",
+            "新锐企业榜",
+            "--domain",
+            "equipment",
+            "-o",
+            out_s,
+        ],
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.starts_with("错误："), "{args:?}: {}", r.stderr);
+        assert!(!out.exists());
+    }
+    // By name or id: the blank form, which imports as an empty draft of that list and domain.
+    for (args, list, domain) in [
+        (
+            vec![
+                "template",
+                "先导技术榜",
+                "--domain",
+                "产业基础",
+                "-o",
+                out_s,
+            ],
+            "leading_tech",
+            Some("industrial_foundation"),
+        ),
+        (
+            vec!["template", "tech_manager", "-o", out_s],
+            "tech_manager",
+            None,
+        ),
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(r.stdout.contains("已写出空白申报表"), "{}", r.stdout);
+        let draft_path = dir.path().join("读回.json");
+        let r = run(&["import", out_s, "-o", draft_path.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.contains("模板填写"), "{}", r.stdout);
+        let draft: Value = serde_json::from_slice(&std::fs::read(&draft_path).unwrap()).unwrap();
+        assert_eq!(draft["list"], list);
+        assert_eq!(draft.get("domain").and_then(Value::as_str), domain);
+        assert_eq!(draft["values"], json!({}));
+    }
+}

@@ -588,3 +588,39 @@ fn a_number_in_a_table_cell_follows_the_focus_rule() {
     assert!(cell(&h, "6500"), "the stored value shows once focus leaves");
     assert!(!cell(&h, "6,500"));
 }
+
+#[test]
+fn the_start_page_saves_blank_word_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    let label = "下载空白申报表（Word 版）";
+    // 先导技术榜 first: a menu of its domains; then the lists without domains, one button each.
+    let buttons: Vec<_> = h.get_all_by_label(label).collect();
+    assert_eq!(buttons.len(), defs().forms.len());
+    buttons[0].click();
+    h.run();
+    h.get_by_label("产业基础").click();
+    h.run();
+    let buttons: Vec<_> = h.get_all_by_label(label).collect();
+    buttons[1].click();
+    h.run();
+    let defs = defs();
+    for (name, list, domain) in [
+        (
+            "先导技术榜-产业基础-空白申报表.docx",
+            "leading_tech",
+            Some("industrial_foundation"),
+        ),
+        ("新锐企业榜-空白申报表.docx", "emerging_enterprise", None),
+    ] {
+        let path = dir.path().join("exports").join(name);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let imported = kczg_form::docx::import::import(&defs, &bytes).unwrap();
+        assert_eq!(imported.origin, kczg_form::docx::import::Origin::Template);
+        assert_eq!(imported.draft.list, list);
+        assert_eq!(imported.draft.domain.as_deref(), domain);
+        assert!(imported.draft.values.is_empty());
+        assert!(shows(&h, "已保存"), "no confirmation");
+    }
+}

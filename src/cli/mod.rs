@@ -334,6 +334,8 @@ struct Opened {
     edits: Vec<kczg_form::docx::import::VisibleEdit>,
     /// The values are those the document shows (else the embedded draft's: a version-1 export).
     visible_values: bool,
+    /// What the .docx was (导出件, 模板填写, …); None for a draft file.
+    origin: Option<kczg_form::docx::import::Origin>,
     /// What reading the document noticed (a date whose text and picker disagree).
     notes: Vec<kczg_form::Finding>,
 }
@@ -352,6 +354,7 @@ fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
             kczg_form::docx::import::import(defs, &bytes).map_err(|e| format!("{shown}：{e}"))?;
         return Ok(Opened {
             visible_values: imported.origin.shows_values(),
+            origin: Some(imported.origin),
             draft: imported.draft,
             edits: imported.edits,
             notes: imported.notes,
@@ -369,6 +372,7 @@ fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
         draft,
         edits: Vec::new(),
         visible_values: false,
+        origin: None,
         notes: Vec::new(),
         bytes,
     })

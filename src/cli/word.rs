@@ -60,7 +60,11 @@ pub(super) fn import(defs: &Definitions, path: &Path, output: &Path) -> ExitCode
     if !write_output(output, opened.draft.to_file_json().as_bytes()) {
         return ExitCode::from(2);
     }
-    println!("已取回{}申报草稿：{}", form.name, output.display());
+    let origin = opened
+        .origin
+        .map(|o| format!("（{}）", o.label()))
+        .unwrap_or_default();
+    println!("已取回{}申报草稿{origin}：{}", form.name, output.display());
     if !opened.edits.is_empty() {
         let counted = if opened.visible_values {
             "草稿以文档中显示的内容为准"

@@ -101,7 +101,11 @@ fn run_properties() -> String {
 pub fn sdt_properties(control: &Control, id: usize) -> String {
     let mut out = String::with_capacity(256);
     out.push_str("<w:sdtPr>");
-    out.push_str(&run_properties());
+    // What text typed over the hint takes (宋体, 五号): only an empty control needs it, the
+    // text of a filled one keeps the formatting of its runs.
+    if control.placeholder {
+        out.push_str(&run_properties());
+    }
     out.push_str(&format!(r#"<w:alias w:val="{}" />"#, attr(&control.alias)));
     out.push_str(&format!(r#"<w:tag w:val="{}" />"#, attr(&control.tag)));
     out.push_str(&format!(r#"<w:id w:val="{}" />"#, 0x4B5A_0000 + id));
@@ -164,11 +168,14 @@ pub fn render_properties(xml: &[u8], controls: &Controls) -> Vec<u8> {
     const OPEN: &[u8] = b"<w:sdtPr>";
     const CLOSE: &[u8] = b"</w:sdtPr>";
     let needle = format!(r#"<w:alias w:val="{SENTINEL}"#);
+    let aliases = memchr::memmem::Finder::new(needle.as_bytes());
+    let opens = memchr::memmem::FinderRev::new(OPEN);
+    let closes = memchr::memmem::Finder::new(CLOSE);
     let mut out = Vec::with_capacity(xml.len() + controls.len() * 400);
     let mut copied = 0;
     let mut at = 0;
     let mut id = 0;
-    while let Some(off) = memchr::memmem::find(&xml[at..], needle.as_bytes()) {
+    while let Some(off) = aliases.find(&xml[at..]) {
         let alias_at = at + off;
         let digits_at = alias_at + needle.len();
         let digits = xml[digits_at..]
@@ -180,12 +187,10 @@ pub fn render_properties(xml: &[u8], controls: &Controls) -> Vec<u8> {
             .ok()
             .and_then(|s| s.parse().ok());
         // The sdtPr around the alias.
-        let Some(start) = memchr::memmem::rfind(&xml[copied..alias_at], OPEN).map(|s| copied + s)
-        else {
+        let Some(start) = opens.rfind(&xml[copied..alias_at]).map(|s| copied + s) else {
             continue;
         };
-        let Some(end) = memchr::memmem::find(&xml[at..], CLOSE).map(|e| at + e + CLOSE.len())
-        else {
+        let Some(end) = closes.find(&xml[at..]).map(|e| at + e + CLOSE.len()) else {
             break;
         };
         let Some(control) = index.and_then(|i| controls.get(i)) else {

@@ -48,18 +48,22 @@ pub fn mark(doc: Docx, marker: &Marker) -> Docx {
     doc.add_custom_item(MARKER_ID, &marker.xml())
 }
 
-pub fn attach(doc: Docx, draft: &Draft) -> Docx {
-    doc.add_custom_item(ITEM_ID, &xml(draft))
+/// Embeds a draft's compact JSON ([`Draft::to_compact_json`]).
+pub fn attach(doc: Docx, json: &str) -> Docx {
+    doc.add_custom_item(ITEM_ID, &xml_of(json))
 }
 
 /// The custom XML part's text.
 pub fn xml(draft: &Draft) -> String {
-    let json = draft.to_compact_json();
+    xml_of(&draft.to_compact_json())
+}
+
+fn xml_of(json: &str) -> String {
     format!(
         r#"<kczg xmlns="{NAMESPACE}" format="{}" version="{}">{}</kczg>"#,
         crate::draft::FORMAT,
         crate::draft::VERSION,
-        xml_safe_json(&json)
+        xml_safe_json(json)
     )
 }
 

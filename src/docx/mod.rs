@@ -70,14 +70,26 @@ pub fn export(
     } else {
         draft
     };
-    let mut findings = rules::cleaning_findings(form, &cleaned);
-    findings.extend(rules::validate(defs, form, draft, options.today));
+    let json = within_limits(form, draft)?;
+    // Validating and laying out the body are independent: on two cores, side by side.
+    let (findings, body) = std::thread::scope(|scope| {
+        let checking = scope.spawn(|| {
+            let mut findings = rules::cleaning_findings(form, &cleaned);
+            findings.extend(rules::validate(defs, form, draft, options.today));
+            findings
+        });
+        let body = Body::new(form, draft, false);
+        let findings = checking
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (findings, body)
+    });
     let errors: Vec<Finding> = findings.iter().filter(|f| f.is_error()).cloned().collect();
     if !errors.is_empty() && !options.preview {
         return Err(ExportError::Refused { errors });
     }
     let preview = options.preview.then_some(findings.len());
-    build(defs, form, draft, preview, false)
+    assemble(defs, form, draft, preview, body, Some(&json))
 }
 
 /// The blank template of a list (and domain): the same document with empty controls, a marker
@@ -92,7 +104,8 @@ pub fn template(
         form.id.clone(),
         domain.map(str::to_owned),
     );
-    build(defs, form, &draft, None, true)
+    let body = Body::new(form, &draft, true);
+    assemble(defs, form, &draft, None, body, None)
 }
 
 /// Every table cell of our document takes more than this in `word/document.xml` (measured:
@@ -117,13 +130,9 @@ fn least_document_bytes(form: &Form, draft: &Draft) -> u64 {
     bytes
 }
 
-fn build(
-    defs: &Definitions,
-    form: &Form,
-    draft: &Draft,
-    preview: Option<usize>,
-    template: bool,
-) -> Result<Vec<u8>, ExportError> {
+/// The draft's JSON to embed, when the document would be one the import reads back: the
+/// visible part and the embedded draft within the import's limits.
+fn within_limits(form: &Form, draft: &Draft) -> Result<String, ExportError> {
     let least = least_document_bytes(form, draft);
     if least > crate::limits::DOCUMENT_XML_BYTES {
         return Err(ExportError::TooLarge {
@@ -132,13 +141,43 @@ fn build(
         });
     }
     // The embedded draft must be one the import (and the store) reads.
-    let json = draft.to_compact_json().len() as u64;
-    if json > crate::limits::DRAFT_BYTES {
+    let json = draft.to_compact_json();
+    if json.len() as u64 > crate::limits::DRAFT_BYTES {
         return Err(ExportError::TooLarge {
-            size: json,
+            size: json.len() as u64,
             limit: crate::limits::DRAFT_BYTES,
         });
     }
+    Ok(json)
+}
+
+/// The sections of the document with their content controls.
+struct Body {
+    blocks: Vec<blocks::Block>,
+    controls: controls::Controls,
+}
+
+impl Body {
+    fn new(form: &Form, draft: &Draft, template: bool) -> Body {
+        let mut builder = blocks::Builder::new(form, draft, template);
+        let blocks = builder.sections();
+        Body {
+            blocks,
+            controls: builder.controls,
+        }
+    }
+}
+
+/// The package: page, styles, header and footer, the title, `body`, the marker and (for an
+/// export) the draft's JSON.
+fn assemble(
+    defs: &Definitions,
+    form: &Form,
+    draft: &Draft,
+    preview: Option<usize>,
+    body: Body,
+    json: Option<&str>,
+) -> Result<Vec<u8>, ExportError> {
     let mut doc = Docx::new()
         .page_size(layout::PAGE_WIDTH, layout::PAGE_HEIGHT)
         .page_margin(
@@ -159,32 +198,31 @@ fn build(
         )
         .header(blocks::header(form, draft, preview))
         .footer(blocks::footer());
-    let mut builder = blocks::Builder::new(form, draft, template);
-    let body = blocks::title(defs, form, preview)
+    let blocks = blocks::title(defs, form, preview)
         .into_iter()
-        .chain(builder.sections());
-    for block in body {
+        .chain(body.blocks);
+    for block in blocks {
         doc = match block {
             blocks::Block::Paragraph(p) => doc.add_paragraph(p),
             blocks::Block::Table(t) => doc.add_table(t),
         };
     }
     let marker = embed::Marker {
-        template,
+        template: json.is_none(),
         list: form.id.clone(),
         domain: draft.domain.clone(),
         call: defs.call.year.to_string(),
         definitions: defs.fingerprint,
     };
-    if !template {
-        doc = embed::attach(doc, draft);
+    if let Some(json) = json {
+        doc = embed::attach(doc, json);
     }
     doc = embed::mark(doc, &marker);
     let mut stored = std::io::Cursor::new(Vec::new());
     doc.build()
         .pack(&mut stored)
         .map_err(|e| ExportError::Write(e.to_string()))?;
-    package::finish(stored.get_ref(), true, &builder.controls)
+    package::finish(stored.get_ref(), true, &body.controls)
         .map_err(ExportError::Write)?
         .map_err(|t| ExportError::TooLarge {
             size: t.size,
@@ -195,13 +233,17 @@ fn build(
 /// docx-rs cannot mark a row as a repeating header: rows built by [`layout::header_row`] carry
 /// a sentinel height, next to which `<w:tblHeader/>` is added (schema order is restored later).
 fn mark_header_rows(document: &[u8]) -> Vec<u8> {
-    let Ok(text) = std::str::from_utf8(document) else {
-        return document.to_vec();
-    };
     let sentinel = format!(
         r#"<w:trHeight w:val="{}" w:hRule="atLeast" />"#,
         layout::HEADER_ROW_HEIGHT
     );
-    text.replace(&sentinel, &format!("<w:tblHeader />{sentinel}"))
-        .into_bytes()
+    let mut out = Vec::with_capacity(document.len() + 1024);
+    let mut at = 0;
+    for hit in memchr::memmem::find_iter(document, sentinel.as_bytes()) {
+        out.extend_from_slice(&document[at..hit]);
+        out.extend_from_slice(b"<w:tblHeader />");
+        at = hit;
+    }
+    out.extend_from_slice(&document[at..]);
+    out
 }

@@ -23,6 +23,11 @@ pub enum Action {
         list: String,
         domain: Option<String>,
     },
+    /// 下载空白申报表（Word 版）: the blank template of a list (and domain), saved as a file.
+    SaveTemplate {
+        list: String,
+        domain: Option<String>,
+    },
     OpenDraft(String),
     DuplicateDraft(String),
     DeleteDraft(String),
@@ -280,6 +285,18 @@ impl KczgApp {
                 self.open(id, draft, Vec::new());
                 if let Screen::Form(f) = &mut self.screen {
                     f.on_disk = false;
+                }
+            }
+            Action::SaveTemplate { list, domain } => {
+                let Some(form) = self.defs.form(&list) else {
+                    return;
+                };
+                match docx::template(&self.defs, form, domain.as_deref()) {
+                    Ok(bytes) => {
+                        let name = crate::naming::template_file_name(form, domain.as_deref());
+                        self.save_file(&name, "docx", &bytes);
+                    }
+                    Err(e) => self.notify(e.to_string()),
                 }
             }
             Action::OpenDraft(id) => {

@@ -12,6 +12,10 @@ pub struct StartView<'a> {
     pub today: NaiveDate,
 }
 
+const TEMPLATE: &str = "下载空白申报表（Word 版）";
+const TEMPLATE_HINT: &str =
+    "在 Word 或 WPS 中直接填写的空白申报表；填好后可用本程序核对，秘书处可直接导入";
+
 pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
     let mut actions = Vec::new();
     let call = &view.defs.call;
@@ -54,12 +58,20 @@ pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
                     ui.label(egui::RichText::new(&form.name).strong().size(18.0));
                     ui.label(&form.summary);
                     if form.domains.is_empty() {
-                        if ui.button(format!("新建{}申报", form.name)).clicked() {
-                            actions.push(Action::NewDraft {
-                                list: form.id.clone(),
-                                domain: None,
-                            });
-                        }
+                        ui.horizontal(|ui| {
+                            if ui.button(format!("新建{}申报", form.name)).clicked() {
+                                actions.push(Action::NewDraft {
+                                    list: form.id.clone(),
+                                    domain: None,
+                                });
+                            }
+                            if ui.button(TEMPLATE).on_hover_text(TEMPLATE_HINT).clicked() {
+                                actions.push(Action::SaveTemplate {
+                                    list: form.id.clone(),
+                                    domain: None,
+                                });
+                            }
+                        });
                     } else {
                         for group in ["产业领域", "专项领域"] {
                             ui.horizontal_wrapped(|ui| {
@@ -74,6 +86,20 @@ pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
                                 }
                             });
                         }
+                        ui.menu_button(TEMPLATE, |ui| {
+                            ui.label(TEMPLATE_HINT);
+                            for d in &form.domains {
+                                if ui.button(&d.name).clicked() {
+                                    actions.push(Action::SaveTemplate {
+                                        list: form.id.clone(),
+                                        domain: Some(d.id.clone()),
+                                    });
+                                    ui.close();
+                                }
+                            }
+                        })
+                        .response
+                        .on_hover_text("先选择领域：各领域要填写的内容不同");
                     }
                 });
                 ui.add_space(6.0);
