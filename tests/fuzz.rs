@@ -315,6 +315,72 @@ fn fuzz_the_docx_import_with_mutated_xml() {
     );
 }
 
+/// Rows deleted and copied at random, as people do in Word (with their controls, or — Tab in the
+/// last cell — without): the document stays well-formed, so the import must read it, whatever
+/// rows are left, and every change against the embedded draft must be a listed one.
+#[test]
+fn fuzz_the_docx_import_with_rows_deleted_and_copied() {
+    let docx = exported("tech_manager");
+    let original = parts(&docx);
+    let at = original
+        .iter()
+        .position(|(n, _)| n == "word/document.xml")
+        .unwrap();
+    let xml = String::from_utf8(original[at].1.clone()).unwrap();
+    // Our tables are not nested: each row runs from `<w:tr>` to the next `</w:tr>`.
+    let mut rows = Vec::new();
+    let mut from = 0;
+    while let Some(start) = xml[from..].find("<w:tr>").map(|i| from + i) {
+        let end = xml[start..].find("</w:tr>").map(|i| start + i + 7).unwrap();
+        rows.push(start..end);
+        from = end;
+    }
+    let strip_controls = |row: &str| -> String {
+        // The row as Word copies it on Tab: the cells and paragraphs, no controls, no text.
+        regex::Regex::new(r"<w:sdt>.*?</w:sdt>")
+            .unwrap()
+            .replace_all(row, "")
+            .into_owned()
+    };
+    let defs = common::defs();
+    let ops = proptest::collection::vec((0..rows.len(), 0u8..3), 1..6);
+    fuzz("docx import, rows deleted and copied", ops, |ops| {
+        let mut text = String::with_capacity(xml.len() * 2);
+        let mut last = 0;
+        let mut ops = ops.clone();
+        ops.sort();
+        ops.dedup_by_key(|(r, _)| *r);
+        for (r, op) in ops {
+            let row = &xml[rows[r].clone()];
+            text.push_str(&xml[last..rows[r].start]);
+            match op {
+                0 => {}                             // deleted
+                1 => text.push_str(&row.repeat(2)), // copied with its controls
+                _ => {
+                    text.push_str(row); // Tab: an empty copy under it
+                    text.push_str(&strip_controls(row));
+                }
+            }
+            last = rows[r].end;
+        }
+        text.push_str(&xml[last..]);
+        let mut p = original.clone();
+        p[at].1 = text.into_bytes();
+        let imported = import::import(&defs, &pack(&p)).expect("a well-formed document reads");
+        let edited: std::collections::BTreeSet<String> = imported
+            .edits
+            .iter()
+            .map(|e| e.field.split(['[', '.']).next().unwrap().to_owned())
+            .collect();
+        let before = common::fixture("tech_manager");
+        for (key, value) in &before.values {
+            if imported.draft.values.get(key) != Some(value) {
+                assert!(edited.contains(key), "{key} changed without being listed");
+            }
+        }
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The previous-winners reader
 // ---------------------------------------------------------------------------------------------

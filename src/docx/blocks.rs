@@ -554,7 +554,6 @@ fn placeholder_runs(hint: &str) -> Vec<Run> {
         Run::new()
             .style(PLACEHOLDER_STYLE)
             .fonts(fonts(BODY_FONT))
-            .size(BODY_SIZE)
             .add_text(hint),
     ]
 }
