@@ -455,3 +455,149 @@ fn values_that_do_not_parse_become_findings_and_dates_are_read_from_their_text()
         "{findings:?}"
     );
 }
+
+/// What people do besides filling the boxes: text typed just after a box or in a new paragraph
+/// under it is part of what the cell shows, so it is read (with a note); a box still marked
+/// empty that shows a text is read (with a note); a hint left without its flag is no value.
+#[test]
+fn text_beside_a_box_and_stale_placeholder_flags_are_read_as_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("export.docx");
+    std::fs::write(&original, exported("emerging_enterprise")).unwrap();
+    let edited = dir.path().join("edited.docx");
+    fill(
+        &original,
+        &edited,
+        &json!([
+            {"op": "after", "tag": "ent_name", "text": "（集团）"},
+            {"op": "paragraph_after", "tag": "products", "text": "补充一段。"},
+            {"op": "set", "tag": "legal_rep", "text": "李四", "keep_placeholder": true},
+            {"op": "unflag", "tag": "rec_opinion"},
+            {"op": "after", "tag": "funding_rounds.investors", "nth": 1, "text": "等"},
+        ]),
+    );
+    let imported = read(&edited);
+    let fixture = fixture("emerging_enterprise");
+    let v = &imported.draft.values;
+    assert_eq!(v["ent_name"], json!("合肥晶叠光能科技有限公司（集团）"));
+    let products = format!(
+        "{}\n补充一段。",
+        fixture.values["products"].as_str().unwrap()
+    );
+    assert_eq!(v["products"], json!(products));
+    assert_eq!(v["legal_rep"], json!("李四"));
+    assert!(
+        !v.contains_key("rec_opinion"),
+        "a hint is no value: {:?}",
+        v.get("rec_opinion")
+    );
+    let investors = format!(
+        "{}等",
+        fixture.values["funding_rounds"][1]["investors"]
+            .as_str()
+            .unwrap()
+    );
+    assert_eq!(v["funding_rounds"][1]["investors"], json!(investors));
+    let noted: Vec<&str> = imported.notes.iter().map(|n| n.field.as_str()).collect();
+    assert_eq!(
+        noted,
+        [
+            "ent_name",
+            "legal_rep",
+            "funding_rounds[1].investors",
+            "products"
+        ],
+        "{:#?}",
+        imported.notes
+    );
+    let fields: Vec<&str> = imported.edits.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "ent_name",
+            "legal_rep",
+            "funding_rounds[1].investors",
+            "products"
+        ]
+    );
+}
+
+/// 推荐单位意见 filled in Word by the recommending unit is read, and is not a change made by
+/// the applicant.
+#[test]
+fn the_recommendation_filled_in_word_is_read_and_not_counted_as_a_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("export.docx");
+    std::fs::write(&original, exported("emerging_enterprise")).unwrap();
+    let edited = dir.path().join("edited.docx");
+    fill(
+        &original,
+        &edited,
+        &json!([
+            {"op": "set", "tag": "rec_opinion", "text": "同意推荐。"},
+            {"op": "set", "tag": "rec_org", "text": "安徽省科学技术协会"},
+            {"op": "set", "tag": "rec_date", "text": "2023年11月20日", "full_date": "2023-11-20"},
+        ]),
+    );
+    let imported = read(&edited);
+    assert_eq!(imported.origin, Origin::Export, "{:?}", imported.edits);
+    let v = &imported.draft.values;
+    assert_eq!(v["rec_opinion"], json!("同意推荐。"));
+    assert_eq!(v["rec_org"], json!("安徽省科学技术协会"));
+    assert_eq!(v["rec_date"], json!("2023-11-20"));
+}
+
+/// Deleting the small gap between two tables makes Word join them: the table field ends where
+/// the next field's rows begin; a moved row keeps its entry and is listed as moved.
+#[test]
+fn joined_tables_end_at_the_next_field_and_moved_rows_keep_their_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("export.docx");
+    std::fs::write(&original, exported("emerging_enterprise")).unwrap();
+    let joined = dir.path().join("joined.docx");
+    fill(
+        &original,
+        &joined,
+        &json!([{"op": "join_after", "table": "funding_rounds"}]),
+    );
+    let imported = read(&joined);
+    assert_eq!(imported.origin, Origin::Export, "{:#?}", imported.edits);
+    assert_eq!(imported.draft, fixture("emerging_enterprise"));
+
+    let moved = dir.path().join("moved.docx");
+    fill(
+        &original,
+        &moved,
+        &json!([{"op": "move_row", "table": "funding_rounds", "entry": 0}]),
+    );
+    let imported = read(&moved);
+    let before = fixture("emerging_enterprise");
+    let rounds = before.values["funding_rounds"].as_array().unwrap();
+    assert_eq!(
+        imported.draft.values["funding_rounds"],
+        json!([rounds[1], rounds[0]])
+    );
+    assert_eq!(imported.edits.len(), 1, "{:#?}", imported.edits);
+    assert!(
+        imported.edits[0].describe().contains("移到第 2 行"),
+        "{}",
+        imported.edits[0].describe()
+    );
+}
+
+/// A converter that drops every control leaves our marker and draft: imported as the draft,
+/// with a note that what the document shows could not be read — and no false changes.
+#[test]
+fn an_export_whose_controls_were_dropped_is_its_draft_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("export.docx");
+    std::fs::write(&original, exported("emerging_enterprise")).unwrap();
+    let stripped = dir.path().join("stripped.docx");
+    fill(&original, &stripped, &json!([{"op": "unwrap_all"}]));
+    let imported = read(&stripped);
+    assert_eq!(imported.origin, Origin::Stripped);
+    assert_eq!(imported.draft, fixture("emerging_enterprise"));
+    assert!(imported.edits.is_empty(), "{:#?}", imported.edits);
+    assert_eq!(imported.notes.len(), 1);
+    assert!(imported.notes[0].message.contains("填写框"));
+}

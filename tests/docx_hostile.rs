@@ -1461,6 +1461,20 @@ fn export_whose_document_ends_at_a_table_label_does_not_panic() {
     assert!(took < TIME_LIMIT);
     let imported = result.unwrap();
     assert_eq!(imported.draft, draft);
+    // Our marker is there but no control: the draft, with a note that nothing was compared.
+    assert_eq!(imported.origin, import::Origin::Stripped);
+    assert!(imported.edits.is_empty() && imported.notes.len() == 1);
+    // Without the marker it reads as a version-1 export, compared by label: one edit per
+    // field not found, and no index past the end of the rows.
+    let v1: Vec<(String, Vec<u8>)> = parts(&zip)
+        .into_iter()
+        .filter(|(_, data)| !String::from_utf8_lossy(data).contains("urn:kczg-form:document"))
+        .collect();
+    let (result, took) = lib(&zip_of(&v1));
+    assert!(took < TIME_LIMIT);
+    let imported = result.unwrap();
+    assert_eq!(imported.origin, import::Origin::Older);
+    assert_eq!(imported.draft, draft);
     assert!(!imported.edits.is_empty());
 }
 
@@ -1624,4 +1638,27 @@ fn hostile_controls_stay_within_time_and_memory() {
         row.repeat(3_000)
     );
     bounded("3,000 table rows", "长表格.docx", &filled_elsewhere(&table));
+}
+
+#[test]
+fn a_hundred_thousand_unknown_ticked_options_are_bounded() {
+    // Ticked boxes for options no definition has: a few are kept as they are, not all.
+    let tick = |i: usize| {
+        format!(
+            r#"<w:sdt><w:sdtPr><w:tag w:val="transfer_modes=x{i}"/><w14:checkbox><w14:checked w14:val="1"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:t>■</w:t></w:r></w:sdtContent></w:sdt>"#
+        )
+    };
+    let body = format!(
+        "{}<w:p>{}</w:p>",
+        control("tech_name", "某技术"),
+        (0..100_000).map(tick).collect::<String>()
+    );
+    let zip = filled_elsewhere(&body);
+    bounded("100,000 unknown ticked options", "未知选项.docx", &zip);
+    let imported = lib(&zip).0.unwrap();
+    let kept = imported.draft.values["transfer_modes"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(kept <= 100, "{kept} unknown options kept");
 }

@@ -368,3 +368,22 @@ fn rezip(zip: &[u8], name: &str, edit: impl FnOnce(String) -> String) -> Vec<u8>
     }
     out.finish().unwrap().into_inner()
 }
+
+/// A table entry with nothing in it prints as an empty row, which reads as no entry: that is
+/// no change, and the draft comes back as it was (empty entry included).
+#[test]
+fn an_empty_table_entry_is_no_change_after_export() {
+    let defs = defs();
+    let mut draft = fixture("leading_tech-equipment");
+    let rows = draft.values["attachments"].as_array_mut().unwrap();
+    rows.insert(1, json!({}));
+    let bytes = exported(&draft, true);
+    let imported = import(&defs, &bytes).unwrap();
+    assert_eq!(
+        imported.origin,
+        kczg_form::docx::import::Origin::Export,
+        "{:#?}",
+        imported.edits
+    );
+    assert_eq!(imported.draft, draft);
+}

@@ -184,7 +184,13 @@ pub(super) fn report_text(path: &Path, form: &Form, draft: &Draft, findings: &[F
             .as_deref()
             .map(|c| format!("（{c}）"))
             .unwrap_or_default();
-        let _ = writeln!(out, "  {level}  {}  {}{condition}", f.field, f.message);
+        // A note about the whole document has no field.
+        let field = if f.field.is_empty() {
+            "整份文档"
+        } else {
+            &f.field
+        };
+        let _ = writeln!(out, "  {level}  {field}  {}{condition}", f.message);
     }
     let errors = findings.iter().filter(|f| f.is_error()).count();
     let warnings = findings.len() - errors;

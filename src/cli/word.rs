@@ -80,7 +80,10 @@ pub(super) fn import(defs: &Definitions, path: &Path, output: &Path) -> ExitCode
         }
     }
     for n in &opened.notes {
-        println!("提醒：{}  {}", n.field, n.message);
+        match n.field.as_str() {
+            "" => println!("提醒：{}", n.message),
+            field => println!("提醒：{field}  {}", n.message),
+        }
     }
     ExitCode::SUCCESS
 }

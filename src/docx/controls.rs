@@ -109,8 +109,15 @@ pub fn sdt_properties(control: &Control, id: usize) -> String {
     out.push_str(&format!(r#"<w:alias w:val="{}" />"#, attr(&control.alias)));
     out.push_str(&format!(r#"<w:tag w:val="{}" />"#, attr(&control.tag)));
     out.push_str(&format!(r#"<w:id w:val="{}" />"#, 0x4B5A_0000 + id));
-    if matches!(control.kind, ControlKind::Computed | ControlKind::Caption) {
-        out.push_str(r#"<w:lock w:val="sdtContentLocked" />"#);
+    // A caption or a computed value cannot be changed; a field's box cannot be deleted by
+    // selecting its cell and typing (the value would then sit outside any box). Cells of
+    // tables stay unlocked: Word will not delete a row holding a locked control.
+    match control.kind {
+        ControlKind::Computed | ControlKind::Caption => {
+            out.push_str(r#"<w:lock w:val="sdtContentLocked" />"#)
+        }
+        _ if !control.tag.contains('.') => out.push_str(r#"<w:lock w:val="sdtLocked" />"#),
+        _ => {}
     }
     if control.placeholder {
         out.push_str("<w:showingPlcHdr />");

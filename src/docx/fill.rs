@@ -8,14 +8,14 @@
 
 use serde_json::{Map, Value};
 
-use super::blocks::{INDENT, label_text};
+use super::blocks::{INDENT, hint, label_text};
 use super::controls::NO_CHOICE;
 use super::import::VisibleEdit;
 use super::present::{TICKED, UNTICKED, control_text};
 use super::read::{Body, Cell, Found, Kind as Shown};
 use crate::Draft;
 use crate::rules::{Finding, Severity, is_visible};
-use crate::schema::{Field, Form, Kind};
+use crate::schema::{Field, Form, Kind, Role};
 
 /// The values read, what changed against the embedded draft, and what the reading noticed.
 pub struct Filled {
@@ -42,7 +42,10 @@ pub fn from_controls(form: &Form, body: &Body, base: Draft, embedded: bool) -> F
         notes: Vec::new(),
         listing: embedded,
     };
-    for (_, field) in form.fields() {
+    for (section, field) in form.fields() {
+        // 推荐单位意见 is filled after export, in the app or in Word, by the recommending unit:
+        // read, never listed as a change made by the applicant.
+        filled.listing = embedded && section.role != Role::Secretariat;
         let before = exported.as_ref().and_then(|d| get(d, &field.id));
         let shown_at_export = exported
             .as_ref()
@@ -53,7 +56,7 @@ pub fn from_controls(form: &Form, body: &Body, base: Draft, embedded: bool) -> F
             Kind::Multichoice => multichoice(field, body, before.as_ref(), &mut filled),
             _ => scalar(field, body, before.as_ref(), &mut filled),
         };
-        if !found && shown_at_export && before.is_some() {
+        if !found && shown_at_export && before.is_some() && filled.listing {
             filled.edits.push(VisibleEdit {
                 field: field.id.clone(),
                 label: field.label.clone(),
@@ -143,12 +146,68 @@ fn ticked(found: &Found) -> bool {
     found.checked.unwrap_or(false)
 }
 
-/// A control's text as the field reads it: a long text without the indent begun on each line.
-fn text_of(field: &Field, found: &Found) -> String {
-    if found.placeholder {
+/// The hints Word itself shows in a control emptied by hand (zh-CN and English, Word 2010 to
+/// 365): no value.
+const WORD_HINTS: [&str; 10] = [
+    "单击或点击此处输入文字。",
+    "单击此处输入文字。",
+    "选择一项。",
+    "单击或点击以输入日期。",
+    "单击此处输入日期。",
+    "Click or tap here to enter text.",
+    "Click here to enter text.",
+    "Choose an item.",
+    "Click or tap to enter a date.",
+    "Click here to enter a date.",
+];
+
+/// Whether `text` is a hint (ours, or Word's), not something typed.
+fn is_hint(field: &Field, text: &str) -> bool {
+    let text = text.trim();
+    text == hint(field, false)
+        || text == hint(field, true)
+        || text == NO_CHOICE
+        || WORD_HINTS.contains(&text)
+}
+
+/// A control's text as the field reads it: a long text without the indent begun on each line;
+/// nothing for a hint. A control marked empty (`w:showingPlcHdr`) that shows something else
+/// than a hint is read, with a note: what a person typed is never dropped on a flag.
+fn text_of(field: &Field, found: &Found, path: &str, notes: &mut Vec<Finding>) -> String {
+    if found.text.trim().is_empty() || is_hint(field, &found.text) {
         return String::new();
     }
-    long_or_short(field, &found.text)
+    let text = long_or_short(field, &found.text);
+    if found.placeholder {
+        notes.push(note(
+            path,
+            format!(
+                "「{}」的填写框标为“未填写”，却显示了「{}」；已按显示的读取，请核对",
+                field.label,
+                shorten(&text)
+            ),
+        ));
+    }
+    text
+}
+
+fn note(path: &str, message: String) -> Finding {
+    Finding {
+        field: path.to_owned(),
+        severity: Severity::Warning,
+        message,
+        condition: None,
+    }
+}
+
+/// At most 40 characters, on one line.
+fn shorten(s: &str) -> String {
+    let line = s.replace('\n', " ");
+    if line.chars().count() > 40 {
+        format!("{}…", line.chars().take(40).collect::<String>())
+    } else {
+        line
+    }
 }
 
 fn long_or_short(field: &Field, text: &str) -> String {
@@ -208,26 +267,78 @@ fn read_control(field: &Field, found: &Found, path: &str, notes: &mut Vec<Findin
             value: checked.then_some(Value::Bool(true)),
         };
     }
-    let text = text_of(field, found);
+    let text = text_of(field, found, path, notes);
     let read = value_of_text(field, &text);
     if field.kind == Kind::Date
         && let (Some(Value::String(shown)), Some(full)) = (&read.value, &found.full_date)
         && crate::rules::parse_date(shown).is_some()
         && full.get(..10).is_some_and(|d| d != shown)
     {
-        notes.push(Finding {
-            field: path.to_owned(),
-            severity: Severity::Warning,
-            message: format!(
+        notes.push(note(
+            path,
+            format!(
                 "「{}」显示为「{}」，日期控件中记录的是 {}；已按显示的日期读取，请核对",
                 field.label,
                 text,
                 full.get(..10).unwrap_or(full)
             ),
-            condition: None,
-        });
+        ));
     }
     read
+}
+
+/// A control's value with what is typed beside it in its cell (after the box, or in a new
+/// paragraph under it): that is part of what the cell shows, so it is read too, with a note.
+/// Only for a cell holding this one control (a label written before a long text, `prefix`, is
+/// not text beside it); boxes and computed values are read as they are.
+fn read_in_cell(
+    field: &Field,
+    found: &Found,
+    body: &Body,
+    prefix: Option<&str>,
+    path: &str,
+    notes: &mut Vec<Finding>,
+) -> Read {
+    let read = read_control(field, found, path, notes);
+    if matches!(
+        field.kind,
+        Kind::Pledge | Kind::Multichoice | Kind::Computed
+    ) || found.kind == Shown::Checkbox
+    {
+        return read;
+    }
+    let Some(cell) = found
+        .place
+        .map(|(t, r, c)| &body.tables[t].rows[r][c])
+        .filter(|cell| cell.controls.len() == 1)
+    else {
+        return read;
+    };
+    let mut shown = cell.shown.as_str();
+    if let Some(prefix) = prefix {
+        let rest = shown.trim_start();
+        if let Some(rest) = rest.strip_prefix(prefix) {
+            shown = rest.strip_prefix('\n').unwrap_or(rest);
+        }
+    }
+    let inside = if found.placeholder {
+        ""
+    } else {
+        found.text.as_str()
+    };
+    if norm(shown) == norm(inside) {
+        return read;
+    }
+    let text = long_or_short(field, shown);
+    notes.push(note(
+        path,
+        format!(
+            "「{}」在填写框外还写了文字，已一并读取为「{}」，请核对",
+            field.label,
+            shorten(&text)
+        ),
+    ));
+    value_of_text(field, &text)
 }
 
 /// Whether a value read differs from the exported one (by what it shows, and by value).
@@ -239,7 +350,23 @@ fn scalar(field: &Field, body: &Body, before: Option<&Value>, filled: &mut Fille
     let Some(found) = body.control(&field.id) else {
         return false;
     };
-    let read = read_control(field, found, &field.id, &mut filled.notes);
+    let read = read_in_cell(field, found, body, None, &field.id, &mut filled.notes);
+    let differing = body
+        .controls
+        .iter()
+        .filter(|c| c.tag == field.id)
+        .skip(1)
+        .any(|c| norm(&c.text) != norm(&found.text));
+    if differing {
+        filled.notes.push(note(
+            &field.id,
+            format!(
+                "「{}」在文档中有多处，内容不同；已读取第一处「{}」，请核对",
+                field.label,
+                shorten(&read.text)
+            ),
+        ));
+    }
     if !unchanged(field, &read, before) || before.is_none() && read.value.is_some() {
         if filled.listing {
             filled.edits.push(VisibleEdit {
@@ -253,6 +380,9 @@ fn scalar(field: &Field, body: &Body, before: Option<&Value>, filled: &mut Fille
     }
     true
 }
+
+/// Ticked options a multichoice keeps that the definitions do not know.
+const MAX_UNKNOWN_OPTIONS: usize = 100;
 
 fn multichoice(field: &Field, body: &Body, before: Option<&Value>, filled: &mut Filled) -> bool {
     let prefix = format!("{}=", field.id);
@@ -276,12 +406,14 @@ fn multichoice(field: &Field, body: &Body, before: Option<&Value>, filled: &mut 
         .filter(|o| ticked_value(&o.value))
         .map(|o| Value::String(o.value.clone()))
         .collect();
-    // Options these definitions do not know (an older or newer form), as they are.
+    // Options these definitions do not know (an older or newer form), as they are; a few.
+    let mut unknown: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for c in &boxes {
         let value = &c.tag[prefix.len()..];
-        if field.option(value).is_none()
+        if unknown.len() < MAX_UNKNOWN_OPTIONS
+            && field.option(value).is_none()
             && ticked(c)
-            && !chosen.iter().any(|v| v.as_str() == Some(value))
+            && unknown.insert(value)
         {
             chosen.push(Value::String(value.to_owned()));
         }
@@ -341,13 +473,33 @@ fn table(field: &Field, body: &Body, before: Option<&Value>, filled: &mut Filled
         })
         .collect();
     let mut entries: Vec<Entry> = Vec::new();
-    for (r, row) in rows.iter().enumerate().skip(caption_row + 2) {
+    let own = format!("{}.", field.id);
+    let mut foreign = false;
+    for row in rows.iter().skip(caption_row + 2) {
+        // A row holding another field's controls: two tables joined in Word (the gap between
+        // them deleted). This table ends there; further rows count only with its own controls.
+        let tags = row
+            .iter()
+            .flat_map(|c| &c.controls)
+            .map(|&i| body.controls[i].tag.as_str());
+        let (mine, others) = tags.fold((false, false), |(m, o), t| {
+            let m2 = t.starts_with(&own);
+            (m || m2, o || !m2)
+        });
+        if others {
+            foreign = true;
+            continue;
+        }
+        if foreign && !mine {
+            continue;
+        }
         if row.len() == 1 {
             let cell = &row[0];
             if norm(&cell.text) == "（无）" {
                 continue;
             }
-            let hit = long_cell(field, &long, cell, body, r, &mut filled.notes);
+            let entry = entries.len().saturating_sub(1);
+            let hit = long_cell(field, &long, cell, body, entry, &mut filled.notes);
             match (hit, entries.last_mut()) {
                 (Some((column, read)), Some(entry)) => {
                     set_column(entry, &column.id, read);
@@ -415,7 +567,7 @@ fn cell_value(
         .map(|&i| &body.controls[i])
         .find(|c| c.tag == tag)
     {
-        Some(found) => read_control(column, found, path, notes),
+        Some(found) => read_in_cell(column, found, body, None, path, notes),
         None => value_of_text(column, &long_or_short(column, &cell.text)),
     }
 }
@@ -426,21 +578,22 @@ fn long_cell<'f>(
     long: &[&'f Field],
     cell: &Cell,
     body: &Body,
-    row: usize,
+    entry: usize,
     notes: &mut Vec<Finding>,
 ) -> Option<(&'f Field, Read)> {
     for &column in long {
         let tag = format!("{}.{}", table.id, column.id);
-        let path = format!("{}[{row}].{}", table.id, column.id);
+        let path = format!("{}[{entry}].{}", table.id, column.id);
+        let prefix = format!("{}：", column.label);
         if let Some(found) = cell
             .controls
             .iter()
             .map(|&i| &body.controls[i])
             .find(|c| c.tag == tag)
         {
-            return Some((column, read_control(column, found, &path, notes)));
+            let read = read_in_cell(column, found, body, Some(&prefix), &path, notes);
+            return Some((column, read));
         }
-        let prefix = format!("{}：", column.label);
         if let Some(rest) = cell.text.trim_start().strip_prefix(&prefix) {
             let rest = rest.strip_prefix('\n').unwrap_or(rest);
             let text = long_or_short(column, rest);
@@ -473,102 +626,152 @@ fn read_texts(field: &Field, entry: &Entry) -> Vec<String> {
         .collect()
 }
 
+/// Rows of a table compared for moves at most.
+const MAX_MOVES_LOOKED_FOR: usize = 2000;
+
+/// How one row of the document relates to the exported rows.
+enum Step {
+    /// The same row (old index).
+    Same(usize),
+    /// Changed in place.
+    Changed(usize, usize),
+    Added(usize),
+    Removed(usize),
+    /// The same row at another place (old, new): its entry is kept whole.
+    Moved(usize, usize),
+    /// A removed row found again as moved.
+    Gone,
+}
+
 /// The new rows against the exported ones: rows unchanged keep their entry exactly; rows
-/// changed in place are listed cell by cell; the rest as added or removed.
+/// changed in place are listed cell by cell; rows moved keep their entry and are listed as
+/// moved; the rest as added or removed. Exported rows that print as nothing (an entry with no
+/// values) are not rows of the document: their absence is no change.
 fn merge_table(field: &Field, read: Vec<Entry>, before: Option<&Value>, filled: &mut Filled) {
-    let old: &[Value] = before.and_then(Value::as_array).map_or(&[], Vec::as_slice);
-    let old_texts: Vec<Vec<String>> = old.iter().map(|e| row_texts(field, e)).collect();
+    let old_all: &[Value] = before.and_then(Value::as_array).map_or(&[], Vec::as_slice);
+    let old_texts_all: Vec<Vec<String>> = old_all.iter().map(|e| row_texts(field, e)).collect();
+    // Indexes into `old_all` of the rows the export printed with something in them.
+    let shown: Vec<usize> = (0..old_all.len())
+        .filter(|&o| old_texts_all[o].iter().any(|t| !t.is_empty()))
+        .collect();
+    let old_texts: Vec<&Vec<String>> = shown.iter().map(|&o| &old_texts_all[o]).collect();
     let new_texts: Vec<Vec<String>> = read.iter().map(|e| read_texts(field, e)).collect();
     let pairs = common_rows(&old_texts, &new_texts);
-    let listing = filled.listing;
-    let mut rows: Vec<Value> = Vec::with_capacity(read.len());
-    let mut edits = Vec::new();
+    // The walk: pairs of the common rows, and between them rows changed in place (side by
+    // side), added or removed.
+    let mut steps = Vec::new();
     let (mut i, mut j) = (0, 0);
-    let mut step = |oi: Option<usize>, nj: Option<usize>, rows: &mut Vec<Value>| match (oi, nj) {
-        (Some(o), Some(n)) => {
-            // Changed in place: the old entry (unknown keys kept) with the changed cells.
-            let mut entry = old[o].as_object().cloned().unwrap_or_default();
-            for (k, column) in field.columns.iter().enumerate() {
-                if old_texts[o][k] == new_texts[n][k] {
-                    continue;
-                }
-                let value = read[n]
-                    .iter()
-                    .find(|(id, _)| *id == column.id)
-                    .and_then(|(_, r)| r.value.clone());
-                if value.as_ref() == entry.get(&column.id) {
-                    continue;
-                }
-                edits.push(VisibleEdit {
-                    field: format!("{}[{}].{}", field.id, rows.len(), column.id),
-                    label: format!(
-                        "{}第 {} 行的「{}」",
-                        field.label,
-                        rows.len() + 1,
-                        column.label
-                    ),
-                    exported: old_texts[o][k].clone(),
-                    visible: Some(new_texts[n][k].clone()),
-                });
-                match value {
-                    Some(v) => {
-                        entry.insert(column.id.clone(), v);
-                    }
-                    None => {
-                        entry.shift_remove(&column.id);
-                    }
-                }
-            }
-            rows.push(Value::Object(entry));
-        }
-        (None, Some(n)) => {
-            let entry: Map<String, Value> = read[n]
-                .iter()
-                .filter_map(|(id, r)| r.value.clone().map(|v| (id.clone(), v)))
-                .collect();
-            edits.push(VisibleEdit {
-                field: format!("{}[{}]", field.id, rows.len()),
-                label: format!("{}第 {} 行", field.label, rows.len() + 1),
-                exported: "（无此行）".into(),
-                visible: Some(summary(&new_texts[n])),
-            });
-            rows.push(Value::Object(entry));
-        }
-        (Some(o), None) => edits.push(VisibleEdit {
-            field: format!("{}[{o}]", field.id),
-            label: format!("{}导出时的第 {} 行", field.label, o + 1),
-            exported: summary(&old_texts[o]),
-            visible: Some("（已删除）".into()),
-        }),
-        (None, None) => {}
-    };
     for &(po, pn) in pairs
         .iter()
-        .chain(std::iter::once(&(old.len(), read.len())))
+        .chain(std::iter::once(&(shown.len(), read.len())))
     {
-        // The gap before this pair: changed in place side by side, the rest added or removed.
-        let (gap_old, gap_new) = (po - i, pn - j);
-        let paired = gap_old.min(gap_new);
-        for k in 0..paired {
-            step(Some(i + k), Some(j + k), &mut rows);
-        }
-        for k in paired..gap_old {
-            step(Some(i + k), None, &mut rows);
-        }
-        for k in paired..gap_new {
-            step(None, Some(j + k), &mut rows);
-        }
-        if po < old.len() && pn < read.len() {
-            rows.push(old[po].clone());
+        let paired = (po - i).min(pn - j);
+        steps.extend((0..paired).map(|k| Step::Changed(i + k, j + k)));
+        steps.extend((i + paired..po).map(Step::Removed));
+        steps.extend((j + paired..pn).map(Step::Added));
+        if po < shown.len() && pn < read.len() {
+            steps.push(Step::Same(po));
         }
         i = po + 1;
         j = pn + 1;
     }
-    let unchanged = edits.is_empty() && rows.len() == old.len();
-    if unchanged {
-        return;
+    // A row removed here and added there unchanged was moved (looked for in tables of the
+    // size people write, not in a hostile one of a hundred thousand rows).
+    if steps.len() <= MAX_MOVES_LOOKED_FOR {
+        for a in 0..steps.len() {
+            let Step::Added(n) = steps[a] else { continue };
+            let gone = steps
+                .iter()
+                .position(|s| matches!(s, Step::Removed(o) if *old_texts[*o] == new_texts[n]));
+            if let Some(r) = gone
+                && let Step::Removed(o) = steps[r]
+            {
+                steps[a] = Step::Moved(o, n);
+                steps[r] = Step::Gone;
+            }
+        }
+        steps.retain(|s| !matches!(s, Step::Gone));
     }
-    if listing {
+    if steps.iter().all(|s| matches!(s, Step::Same(_))) {
+        return; // nothing changed: the exported entries stay exactly as they were
+    }
+    let mut rows: Vec<Value> = Vec::with_capacity(read.len());
+    let mut edits = Vec::new();
+    for step in steps {
+        match step {
+            Step::Same(o) => rows.push(old_all[shown[o]].clone()),
+            Step::Moved(o, n) => {
+                edits.push(VisibleEdit {
+                    field: format!("{}[{}]", field.id, rows.len()),
+                    label: format!("{}第 {} 行", field.label, rows.len() + 1),
+                    exported: format!("导出时的第 {} 行", shown[o] + 1),
+                    visible: Some(format!(
+                        "移到第 {} 行：{}",
+                        rows.len() + 1,
+                        summary(&new_texts[n])
+                    )),
+                });
+                rows.push(old_all[shown[o]].clone());
+            }
+            Step::Changed(o, n) => {
+                // The old entry (unknown keys kept) with the changed cells.
+                let mut entry = old_all[shown[o]].as_object().cloned().unwrap_or_default();
+                for (k, column) in field.columns.iter().enumerate() {
+                    if old_texts[o][k] == new_texts[n][k] {
+                        continue;
+                    }
+                    let value = read[n]
+                        .iter()
+                        .find(|(id, _)| *id == column.id)
+                        .and_then(|(_, r)| r.value.clone());
+                    if value.as_ref() == entry.get(&column.id) {
+                        continue;
+                    }
+                    edits.push(VisibleEdit {
+                        field: format!("{}[{}].{}", field.id, rows.len(), column.id),
+                        label: format!(
+                            "{}第 {} 行的「{}」",
+                            field.label,
+                            rows.len() + 1,
+                            column.label
+                        ),
+                        exported: old_texts[o][k].clone(),
+                        visible: Some(new_texts[n][k].clone()),
+                    });
+                    match value {
+                        Some(v) => {
+                            entry.insert(column.id.clone(), v);
+                        }
+                        None => {
+                            entry.shift_remove(&column.id);
+                        }
+                    }
+                }
+                rows.push(Value::Object(entry));
+            }
+            Step::Added(n) => {
+                let entry: Map<String, Value> = read[n]
+                    .iter()
+                    .filter_map(|(id, r)| r.value.clone().map(|v| (id.clone(), v)))
+                    .collect();
+                edits.push(VisibleEdit {
+                    field: format!("{}[{}]", field.id, rows.len()),
+                    label: format!("{}第 {} 行", field.label, rows.len() + 1),
+                    exported: "（无此行）".into(),
+                    visible: Some(summary(&new_texts[n])),
+                });
+                rows.push(Value::Object(entry));
+            }
+            Step::Gone => {}
+            Step::Removed(o) => edits.push(VisibleEdit {
+                field: format!("{}[{}]", field.id, shown[o]),
+                label: format!("{}导出时的第 {} 行", field.label, shown[o] + 1),
+                exported: summary(old_texts[o]),
+                visible: Some("（已删除）".into()),
+            }),
+        }
+    }
+    if filled.listing {
         filled.edits.extend(edits);
     }
     let value = (!rows.is_empty()).then(|| Value::Array(rows));
@@ -590,7 +793,7 @@ const MAX_COMPARED: usize = 1_000_000;
 
 /// Index pairs of a longest common subsequence of equal rows (at most a few hundred rows).
 /// Past [`MAX_COMPARED`] cells compared, rows are paired by position instead.
-fn common_rows(old: &[Vec<String>], new: &[Vec<String>]) -> Vec<(usize, usize)> {
+fn common_rows(old: &[&Vec<String>], new: &[Vec<String>]) -> Vec<(usize, usize)> {
     let (n, m) = (old.len(), new.len());
     if n.saturating_mul(m) > MAX_COMPARED {
         return Vec::new();
@@ -598,7 +801,7 @@ fn common_rows(old: &[Vec<String>], new: &[Vec<String>]) -> Vec<(usize, usize)> 
     let mut len = vec![vec![0u32; m + 1]; n + 1];
     for a in (0..n).rev() {
         for b in (0..m).rev() {
-            len[a][b] = if old[a] == new[b] {
+            len[a][b] = if *old[a] == new[b] {
                 len[a + 1][b + 1] + 1
             } else {
                 len[a + 1][b].max(len[a][b + 1])
@@ -608,7 +811,7 @@ fn common_rows(old: &[Vec<String>], new: &[Vec<String>]) -> Vec<(usize, usize)> 
     let (mut a, mut b) = (0, 0);
     let mut pairs = Vec::new();
     while a < n && b < m {
-        if old[a] == new[b] {
+        if *old[a] == new[b] {
             pairs.push((a, b));
             a += 1;
             b += 1;

@@ -74,8 +74,9 @@ impl VisibleEdit {
                 shown(v)
             ),
             None => format!(
-                "「{}」在 Word 文档中找不到（可能被删除或改了标题）",
-                self.label
+                "「{}」在 Word 文档中找不到（可能被删除或改了标题），保留导出时的内容「{}」",
+                self.label,
+                shown(&self.exported)
             ),
         }
     }
@@ -101,6 +102,9 @@ pub enum Origin {
     Template,
     /// An export of version 1 (no content controls): its embedded draft.
     Older,
+    /// Our export whose content controls were removed by another program (a marker, a draft,
+    /// no controls): its embedded draft, with a note that what it shows was not read.
+    Stripped,
 }
 
 impl Origin {
@@ -111,12 +115,13 @@ impl Origin {
             Origin::Edited => "Word 中修改过",
             Origin::Template => "模板填写",
             Origin::Older => "旧版导出",
+            Origin::Stripped => "填写框已丢失",
         }
     }
 
     /// Whether the values are those the document shows (else the embedded draft's).
     pub fn shows_values(self) -> bool {
-        self != Origin::Older
+        !matches!(self, Origin::Older | Origin::Stripped)
     }
 }
 
@@ -171,6 +176,19 @@ pub fn import(defs: &Definitions, bytes: &[u8]) -> Result<Imported, ImportError>
                 notes: filled.notes,
             })
         }
+        // Ours, but no control is left (Google Docs and some converters drop them): the
+        // layout is not version 1's, so comparing labels would only mislead.
+        (_, Some(draft)) if marker.is_some() => Ok(Imported {
+            draft,
+            origin: Origin::Stripped,
+            edits: Vec::new(),
+            notes: vec![Finding {
+                field: String::new(),
+                severity: crate::Severity::Warning,
+                message: "文档中的填写框（内容控件）已被其他软件去掉，无法读取文档中显示的内容；已按导出时内嵌的草稿导入，请与申报人核对文档中是否有改动".into(),
+                condition: None,
+            }],
+        }),
         (form, Some(draft)) => Ok(Imported {
             edits: form.map_or_else(Vec::new, |f| super::v1::edits(f, &draft, &body)),
             draft,

@@ -56,7 +56,11 @@ pub struct Found {
 /// One table cell: its text and the controls in it (indexes into [`Body::controls`]).
 #[derive(Debug, Clone, Default)]
 pub struct Cell {
+    /// Everything the cell shows, hints of empty controls included.
     pub text: String,
+    /// What the cell shows without the hints of empty controls: the controls' values and any
+    /// text typed beside them.
+    pub shown: String,
     pub controls: Vec<usize>,
 }
 
@@ -126,7 +130,8 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
     let mut tables: Vec<OpenTable> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
     let mut in_text = false;
-    // Inside mc:Fallback (a copy of what mc:Choice holds) nothing is read.
+    // Inside mc:Fallback (a copy of what mc:Choice holds) and inside a tracked move's old
+    // place (w:moveFrom: not shown once the revision is accepted) nothing is read.
     let mut fallback = 0usize;
     let (mut rows, mut cells) = (0usize, 0usize);
     loop {
@@ -139,7 +144,7 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
         if let Some(e) = start {
             let name = e.local_name();
             let local = name.as_ref();
-            if local == b"Fallback" {
+            if matches!(local, b"Fallback" | b"moveFrom") {
                 if !empty {
                     fallback += 1;
                 }
@@ -262,11 +267,13 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
                 }
                 b"p" if !empty => {
                     // A new paragraph is a new line, in the cell and in a control around it.
-                    let cell = cell_text(&mut body, &tables);
-                    if let Some(text) = cell
-                        && !text.is_empty()
-                    {
-                        text.push('\n');
+                    if let Some(cell) = open_cell(&mut body, &tables) {
+                        if !cell.text.is_empty() {
+                            cell.text.push('\n');
+                        }
+                        if !cell.shown.is_empty() {
+                            cell.shown.push('\n');
+                        }
                     }
                     if let Some(o) = open.last().filter(|o| o.in_content) {
                         let text = &mut body.controls[o.index].text;
@@ -278,6 +285,17 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
                 b"t" if !empty => in_text = true,
                 b"tab" => push(&mut body, &tables, &open, "\t"),
                 b"br" | b"cr" => push(&mut body, &tables, &open, "\n"),
+                // Word's non-breaking hyphen (Ctrl+Shift+-) reads as the hyphen it shows.
+                b"noBreakHyphen" => push(&mut body, &tables, &open, "-"),
+                // A symbol from a symbol font (Word's ☒ in Wingdings is `w:char="F0FE"`).
+                b"sym" => {
+                    if let Some(c) = attribute(e, b"char")
+                        .and_then(|h| u32::from_str_radix(&h, 16).ok())
+                        .and_then(char::from_u32)
+                    {
+                        push(&mut body, &tables, &open, c.encode_utf8(&mut [0; 4]));
+                    }
+                }
                 _ => {}
             }
             continue;
@@ -286,7 +304,7 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
             Event::End(e) => {
                 let name = e.local_name();
                 let local = name.as_ref();
-                if local == b"Fallback" {
+                if matches!(local, b"Fallback" | b"moveFrom") {
                     fallback = fallback.saturating_sub(1);
                     continue;
                 }
@@ -334,6 +352,10 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
                 let text = t.decode().map_err(|_| broken(&reader))?;
                 push(&mut body, &tables, &open, &text);
             }
+            Event::CData(t) if in_text && fallback == 0 => {
+                let text = t.decode().map_err(|_| broken(&reader))?;
+                push(&mut body, &tables, &open, &text);
+            }
             Event::GeneralRef(r) if in_text && fallback == 0 => {
                 if let Some(c) = resolve(r) {
                     push(&mut body, &tables, &open, c.encode_utf8(&mut [0; 4]));
@@ -346,22 +368,27 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
     Ok(body)
 }
 
-/// The text of the open cell, if any.
-fn cell_text<'b>(body: &'b mut Body, tables: &[OpenTable]) -> Option<&'b mut String> {
+/// The open cell, if any.
+fn open_cell<'b>(body: &'b mut Body, tables: &[OpenTable]) -> Option<&'b mut Cell> {
     let t = tables.last()?;
     let (r, c) = (t.row?, t.cell?);
-    Some(&mut body.tables[t.index].rows[r][c].text)
+    Some(&mut body.tables[t.index].rows[r][c])
 }
 
 /// Shown text: into the open cell and the innermost open control's content (only: text is
 /// never copied into every control of a deep nesting, and the controls of our documents —
 /// plain text, drop-down, date, checkbox — cannot hold other controls in Word).
 fn push(body: &mut Body, tables: &[OpenTable], open: &[Open], text: &str) {
-    if let Some(cell) = cell_text(body, tables) {
-        cell.push_str(text);
+    let control = open.last().filter(|o| o.in_content).map(|o| o.index);
+    let hint = control.is_some_and(|i| body.controls[i].placeholder);
+    if let Some(cell) = open_cell(body, tables) {
+        cell.text.push_str(text);
+        if !hint {
+            cell.shown.push_str(text);
+        }
     }
-    if let Some(o) = open.last().filter(|o| o.in_content) {
-        body.controls[o.index].text.push_str(text);
+    if let Some(i) = control {
+        body.controls[i].text.push_str(text);
     }
 }
 
@@ -388,5 +415,25 @@ mod tests {
         assert_eq!((b.kind, b.checked), (Kind::Checkbox, Some(false)));
         assert_eq!(body.tables[0].rows[0][1].text, "□选项");
         assert_eq!(body.control("c").unwrap().text, "一\n二&");
+    }
+
+    #[test]
+    fn tracked_moves_hyphens_symbols_and_hints_are_read_as_shown() {
+        let xml = r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tr><w:tc><w:p>
+            <w:sdt><w:sdtPr><w:tag w:val="a"/></w:sdtPr><w:sdtContent>
+            <w:moveFrom><w:r><w:t>旧处</w:t></w:r></w:moveFrom>
+            <w:r><w:t>0551</w:t><w:noBreakHyphen/><w:t>6537</w:t><w:sym w:font="Wingdings" w:char="F0FE"/></w:r>
+            <w:moveTo><w:r><w:t>新处</w:t></w:r></w:moveTo>
+            </w:sdtContent></w:sdt>
+            <w:sdt><w:sdtPr><w:tag w:val="b"/><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:r><w:t>请填写</w:t></w:r></w:sdtContent></w:sdt>
+            <w:r><w:t><![CDATA[旁边]]></w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+        let body = body(xml.as_bytes()).unwrap();
+        assert_eq!(body.control("a").unwrap().text, "0551-6537\u{F0FE}新处");
+        let cell = &body.tables[0].rows[0][0];
+        assert_eq!(cell.text, "0551-6537\u{F0FE}新处请填写旁边");
+        assert_eq!(
+            cell.shown, "0551-6537\u{F0FE}新处旁边",
+            "hints are not shown text"
+        );
     }
 }

@@ -15,6 +15,21 @@ PLAN is a list of operations, applied in order:
   *without their content controls*, filled with plain text: the data row's cells after 序号 get
   "cells", the full-width rows keep their label paragraph and get "long" in the next one.
 - {"op": "remove_row", "table": T, "entry": N}: the N-th entry's rows deleted (from 0).
+- {"op": "move_row", "table": T, "entry": N}: the N-th entry's rows moved under the next entry.
+
+What people also do, on purpose or not:
+
+- {"op": "after", "tag": T, "text": S}: S typed just after the control, outside it (End, then
+  typing), in the same paragraph.
+- {"op": "paragraph_after", "tag": T, "text": S}: Enter after the control, then S typed in the
+  new paragraph of the same cell.
+- "set" with "keep_placeholder": true: the text replaced but w:showingPlcHdr left on (an
+  editor that forgets to clear it); {"op": "unflag", "tag": T}: w:showingPlcHdr removed and
+  the hint left as the text (an editor that drops the flag).
+- {"op": "join_after", "table": T}: the small paragraph between table T and the next table
+  deleted, so Word joins the two tables: the next table's rows become rows of T.
+- {"op": "unwrap_all"}: every content control replaced by its content (a converter that drops
+  controls, as Google Docs does).
 
 Only lxml and the standard library are used; the other parts of the package are copied as
 they are.
@@ -74,10 +89,13 @@ def text_runs(text, rpr):
     return run
 
 
-def set_text(sdt, text, full_date=None):
+def set_text(sdt, text, full_date=None, keep_placeholder=False):
     pr = sdt.find(w("sdtPr"))
     for placeholder in pr.findall(w("showingPlcHdr")):
-        pr.remove(placeholder)
+        if not keep_placeholder:
+            pr.remove(placeholder)
+    if keep_placeholder and pr.find(w("showingPlcHdr")) is None:
+        pr.append(etree.Element(w("showingPlcHdr")))
     date = pr.find(w("date"))
     if date is not None and full_date:
         date.set(w("fullDate"), full_date + "T00:00:00Z")
@@ -162,6 +180,68 @@ def add_row(root, op):
         anchor = r
 
 
+def move_row(root, op):
+    tbl, groups = entries(root, op["table"], op.get("long_count", 0))
+    n = op["entry"]
+    anchor = groups[n + 1][-1]
+    for r in groups[n]:
+        tbl.remove(r)
+    for r in groups[n]:
+        anchor.addnext(r)
+        anchor = r
+
+
+def paragraph_of(sdt):
+    return next(a for a in sdt.iterancestors(w("p")))
+
+
+def after(root, op):
+    sdt = nth_control(root, op["tag"], op.get("nth", 0))
+    rpr = sdt.find(w("sdtPr") + "/" + w("rPr"))
+    sdt.addnext(text_runs(op["text"], rpr))
+
+
+def paragraph_after(root, op):
+    sdt = nth_control(root, op["tag"], op.get("nth", 0))
+    p = paragraph_of(sdt)
+    new = etree.Element(w("p"))
+    ppr = p.find(w("pPr"))
+    if ppr is not None:
+        new.append(copy.deepcopy(ppr))
+    new.append(text_runs(op["text"], None))
+    p.addnext(new)
+
+
+def unflag(root, op):
+    sdt = nth_control(root, op["tag"], op.get("nth", 0))
+    pr = sdt.find(w("sdtPr"))
+    for placeholder in pr.findall(w("showingPlcHdr")):
+        pr.remove(placeholder)
+
+
+def join_after(root, op):
+    tbl, _ = table_of(root, op["table"])
+    gap = tbl.getnext()
+    following = gap.getnext() if gap is not None else None
+    if gap is None or gap.tag != w("p") or following is None or following.tag != w("tbl"):
+        raise SystemExit("table %r is not followed by a paragraph and a table" % op["table"])
+    for r in following.findall(w("tr")):
+        tbl.append(r)
+    gap.getparent().remove(gap)
+    following.getparent().remove(following)
+
+
+def unwrap_all(root):
+    for sdt in list(root.iter(w("sdt"))):
+        content = sdt.find(w("sdtContent"))
+        parent = sdt.getparent()
+        at = parent.index(sdt)
+        for child in list(content) if content is not None else []:
+            parent.insert(at, child)
+            at += 1
+        parent.remove(sdt)
+
+
 def remove_row(root, op):
     tbl, groups = entries(root, op["table"], op.get("long_count", 0))
     for r in groups[op["entry"]]:
@@ -182,13 +262,25 @@ def main():
                 kind = op["op"]
                 if kind == "set":
                     set_text(nth_control(root, op["tag"], op.get("nth", 0)), op["text"],
-                             op.get("full_date"))
+                             op.get("full_date"), op.get("keep_placeholder", False))
                 elif kind == "check":
                     set_checked(nth_control(root, op["tag"], op.get("nth", 0)), op["checked"])
                 elif kind == "add_row":
                     add_row(root, op)
                 elif kind == "remove_row":
                     remove_row(root, op)
+                elif kind == "move_row":
+                    move_row(root, op)
+                elif kind == "after":
+                    after(root, op)
+                elif kind == "paragraph_after":
+                    paragraph_after(root, op)
+                elif kind == "unflag":
+                    unflag(root, op)
+                elif kind == "join_after":
+                    join_after(root, op)
+                elif kind == "unwrap_all":
+                    unwrap_all(root)
                 else:
                     raise SystemExit("unknown operation %r" % kind)
             data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
