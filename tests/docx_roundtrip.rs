@@ -387,3 +387,64 @@ fn an_empty_table_entry_is_no_change_after_export() {
     );
     assert_eq!(imported.draft, draft);
 }
+
+/// A clean package: no directory entries, no parts nothing refers to, a theme, a font table
+/// that lets Word substitute 宋体 and 黑体, Chinese as the East Asian language, and core
+/// properties with the title, the applicant unit and the real time.
+#[test]
+fn the_package_is_clean_and_names_its_fonts_language_and_author() {
+    let draft = fixture("emerging_enterprise");
+    let bytes = exported(&draft, false);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().to_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with('/')), "{names:?}");
+    for unused in ["comments", "commentsExtended", "footnotes", "numbering"] {
+        let part = format!("word/{unused}.xml");
+        assert!(!names.contains(&part), "{part} is still there");
+        assert!(!part_of(&bytes, "[Content_Types].xml").contains(&format!("/{part}\"")));
+        assert!(
+            !part_of(&bytes, "word/_rels/document.xml.rels").contains(&format!("\"{unused}.xml\""))
+        );
+    }
+    assert!(names.contains(&"word/theme/theme1.xml".to_owned()));
+    assert!(part_of(&bytes, "word/_rels/document.xml.rels").contains("relationships/theme"));
+    let fonts = part_of(&bytes, "word/fontTable.xml");
+    for (name, alt) in [("宋体", "SimSun"), ("黑体", "SimHei")] {
+        let at = fonts
+            .find(&format!(r#"<w:font w:name="{name}">"#))
+            .expect(name);
+        let font = &fonts[at..at + fonts[at..].find("</w:font>").unwrap()];
+        assert!(
+            font.contains(&format!(r#"<w:altName w:val="{alt}"/>"#)),
+            "{font}"
+        );
+        assert!(font.contains(r#"<w:charset w:val="86"/>"#), "{font}");
+    }
+    assert!(part_of(&bytes, "word/styles.xml").contains(r#"w:eastAsia="zh-CN""#));
+    let core = part_of(&bytes, "docProps/core.xml");
+    assert!(
+        core.contains("<dc:title>2023年“科创中国”新锐企业榜申报表</dc:title>"),
+        "{core}"
+    );
+    assert!(
+        core.contains("<dc:creator>合肥晶叠光能科技有限公司</dc:creator>"),
+        "{core}"
+    );
+    assert!(
+        !core.contains("1970-01-01") && !core.contains("unknown"),
+        "{core}"
+    );
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert!(
+        core.contains(&format!(
+            "<dcterms:created xsi:type=\"dcterms:W3CDTF\">{year}-"
+        )),
+        "{core}"
+    );
+}
+
+fn part_of(docx: &[u8], name: &str) -> String {
+    part(docx, name)
+}

@@ -205,7 +205,8 @@ pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
         .pack(&mut stored)
         .map_err(|e| SummaryError::Docx(e.to_string()))?;
     // A printout, never imported: no import limits apply.
-    crate::docx::package::finish(stored.get_ref(), false, &Default::default())
+    let meta = crate::docx::package::Metadata::now(title, defs.call.recommender.clone());
+    crate::docx::package::finish(stored.get_ref(), false, &Default::default(), &meta)
         .map_err(SummaryError::Docx)?
         .map_err(|t| SummaryError::Docx(format!("{} 过大", t.part)))
 }

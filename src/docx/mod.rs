@@ -222,7 +222,16 @@ fn assemble(
     doc.build()
         .pack(&mut stored)
         .map_err(|e| ExportError::Write(e.to_string()))?;
-    package::finish(stored.get_ref(), true, &body.controls)
+    let unit = crate::naming::application_unit(form, draft);
+    let meta = package::Metadata::now(
+        defs.call.form_title(form),
+        if unit.is_empty() {
+            defs.call.contact.unit.clone()
+        } else {
+            unit
+        },
+    );
+    package::finish(stored.get_ref(), true, &body.controls, &meta)
         .map_err(ExportError::Write)?
         .map_err(|t| ExportError::TooLarge {
             size: t.size,

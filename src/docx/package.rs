@@ -5,6 +5,14 @@
 //!   last. Word is known to ignore out-of-order `w:rFonts`, which would lose the explicit
 //!   宋体/黑体. Each such element's children are put back into schema order here.
 //! - Rows made by `layout::header_row` get `<w:tblHeader/>`, which docx-rs cannot write.
+//! - The content controls get their real properties ([`super::controls`]).
+//! - What a strict reader (Word, the Open XML SDK's schemas) refuses is mended: `w:gridCol`
+//!   without `w:type`, `w:zoom` before `w:defaultTabStop`, styles without an empty `w:pPr`;
+//!   parts nothing refers to (comments, footnotes, numbering) and zip directory entries are
+//!   left out; a theme is added (the schema requires one), and the font table names 宋体 and
+//!   黑体 with their alternative names SimSun and SimHei and the GB 2312 charset, so that Word
+//!   substitutes correctly where they are missing. East Asian text is marked zh-CN, and the
+//!   core properties carry the title, the author and the real time.
 //! - docx-rs stores every part uncompressed; the package is written again with deflate, which
 //!   makes the e-mail attachment about five times smaller (level 1: the size barely differs
 //!   from level 6, the time does).
@@ -398,12 +406,159 @@ fn import_limit(name: &str) -> Option<u64> {
     }
 }
 
+/// What the package says about itself (`docProps/core.xml`).
+#[derive(Debug, Clone, Default)]
+pub struct Metadata {
+    pub title: String,
+    /// The applicant unit (or the secretariat for a summary).
+    pub creator: String,
+    /// When it was made, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub time: String,
+}
+
+impl Metadata {
+    /// Made now, by `creator`.
+    pub fn now(title: impl Into<String>, creator: impl Into<String>) -> Metadata {
+        Metadata {
+            title: title.into(),
+            creator: creator.into(),
+            time: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        }
+    }
+}
+
+/// Parts docx-rs always writes that nothing in our documents refers to: left out, with their
+/// content types and relationships.
+const UNUSED_PARTS: [&str; 4] = [
+    "word/comments.xml",
+    "word/commentsExtended.xml",
+    "word/footnotes.xml",
+    "word/numbering.xml",
+];
+
+/// The theme and font table our documents carry instead of docx-rs's (none, and one without
+/// the Chinese fonts' alternative names and charset).
+const THEME: &str = include_str!("../../assets/docx/theme1.xml");
+const FONT_TABLE: &str = include_str!("../../assets/docx/fontTable.xml");
+const THEME_PART: &str = "word/theme/theme1.xml";
+
+fn attr_text(s: &str) -> String {
+    quick_xml::escape::escape(s).into_owned()
+}
+
+/// `docProps/core.xml` with the title, the creator and the time (docx-rs writes 「unknown」 and
+/// 1970-01-01).
+fn core_properties(meta: &Metadata) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{}</dc:title><dc:creator>{}</dc:creator><cp:lastModifiedBy>{}</cp:lastModifiedBy><cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">{}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{}</dcterms:modified></cp:coreProperties>"#,
+        attr_text(&meta.title),
+        attr_text(&meta.creator),
+        attr_text(&meta.creator),
+        meta.time,
+        meta.time
+    )
+}
+
+/// `[Content_Types].xml` without the unused parts, with the theme.
+fn content_types(xml: &[u8]) -> Vec<u8> {
+    let mut out = xml.to_vec();
+    for part in UNUSED_PARTS {
+        out = without_element(&out, format!(r#"<Override PartName="/{part}""#).as_bytes());
+    }
+    insert_before(
+        &out,
+        b"</Types>",
+        format!(r#"<Override PartName="/{THEME_PART}" ContentType="application/vnd.openxmlformats-officedocument.theme+xml" />"#).as_bytes(),
+    )
+}
+
+/// `word/_rels/document.xml.rels` without relationships to the unused parts, with the theme.
+fn document_relationships(xml: &[u8]) -> Vec<u8> {
+    let mut out = xml.to_vec();
+    for part in UNUSED_PARTS {
+        let target = part.trim_start_matches("word/");
+        out = without_element_holding(
+            &out,
+            b"<Relationship ",
+            format!(r#"Target="{target}""#).as_bytes(),
+        );
+    }
+    insert_before(
+        &out,
+        b"</Relationships>",
+        br#"<Relationship Id="rIdKczgTheme1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml" />"#,
+    )
+}
+
+/// `xml` without the empty elements (`<… />`) that start with `start`.
+fn without_element(xml: &[u8], start: &[u8]) -> Vec<u8> {
+    without_element_holding(xml, start, b"")
+}
+
+/// `xml` without the empty elements starting with `start` whose tag holds `holding`.
+fn without_element_holding(xml: &[u8], start: &[u8], holding: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(xml.len());
+    let mut at = 0;
+    let mut from = 0;
+    while let Some(hit) = memchr::memmem::find(&xml[from..], start).map(|h| from + h) {
+        let Some(end) = memchr::memmem::find(&xml[hit..], b"/>").map(|e| hit + e + 2) else {
+            break;
+        };
+        if memchr::memmem::find(&xml[hit..end], holding).is_some() {
+            out.extend_from_slice(&xml[at..hit]);
+            at = end;
+        }
+        from = end;
+    }
+    out.extend_from_slice(&xml[at..]);
+    out
+}
+
+/// `xml` with `what` inserted before the first `before` (or unchanged without one).
+fn insert_before(xml: &[u8], before: &[u8], what: &[u8]) -> Vec<u8> {
+    match memchr::memmem::find(xml, before) {
+        Some(at) => [&xml[..at], what, &xml[at..]].concat(),
+        None => xml.to_vec(),
+    }
+}
+
+/// `w:gridCol` has no `w:type` (docx-rs writes one): removed from every grid column.
+fn grid_columns_without_type(xml: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(xml.len());
+    let mut at = 0;
+    let mut from = 0;
+    let columns = memchr::memmem::Finder::new(b"<w:gridCol ");
+    while let Some(hit) = columns.find(&xml[from..]).map(|h| from + h) {
+        let Some(end) = memchr::memchr(b'>', &xml[hit..]).map(|e| hit + e) else {
+            break;
+        };
+        if let Some(t) = memchr::memmem::find(&xml[hit..end], br#" w:type="dxa""#) {
+            out.extend_from_slice(&xml[at..hit + t]);
+            at = hit + t + br#" w:type="dxa""#.len();
+        }
+        from = end;
+    }
+    out.extend_from_slice(&xml[at..]);
+    out
+}
+
+/// `w:zoom` comes before `w:defaultTabStop` in the settings (docx-rs writes it after).
+fn settings_in_order(xml: &[u8]) -> Vec<u8> {
+    let zoom = br#"<w:zoom w:percent="100" />"#;
+    if memchr::memmem::find(xml, zoom).is_none() {
+        return xml.to_vec();
+    }
+    insert_before(&without(xml, zoom), b"<w:defaultTabStop", zoom)
+}
+
 /// docx-rs's stored package → the same parts, fixed and deflated. With `importable`, a part
 /// larger than the import reads is refused, so that whatever is exported can be imported.
 pub fn finish(
     stored: &[u8],
     importable: bool,
     controls: &super::controls::Controls,
+    meta: &Metadata,
 ) -> Result<Result<Vec<u8>, TooLarge>, String> {
     let mut zin = zip::ZipArchive::new(Cursor::new(stored)).map_err(|e| e.to_string())?;
     let mut zout = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(stored.len() / 4)));
@@ -413,13 +568,34 @@ pub fn finish(
     for i in 0..zin.len() {
         let mut entry = zin.by_index(i).map_err(|e| e.to_string())?;
         let name = entry.name().to_owned();
+        // No directory entries, no parts nothing refers to.
+        if name.ends_with('/') || UNUSED_PARTS.contains(&name.as_str()) {
+            continue;
+        }
         let mut bytes = Vec::with_capacity(entry.size() as usize);
         entry.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        match name.as_str() {
+            "[Content_Types].xml" => bytes = content_types(&bytes),
+            "word/_rels/document.xml.rels" => bytes = document_relationships(&bytes),
+            "word/fontTable.xml" => bytes = FONT_TABLE.as_bytes().to_vec(),
+            "docProps/core.xml" => bytes = core_properties(meta).into_bytes(),
+            "word/settings.xml" => bytes = settings_in_order(&bytes),
+            _ => {}
+        }
         if name.ends_with(".xml") {
             if name == "word/styles.xml" {
                 // docx-rs gives every style an empty `w:pPr` holding an empty `w:rPr`, which
-                // the schema does not allow there: it says nothing, so it goes.
+                // the schema does not allow there: it says nothing, so it goes. East Asian text
+                // is Chinese (spell checking, line breaking).
                 bytes = without(&bytes, b"<w:pPr><w:rPr /></w:pPr>");
+                bytes = insert_before(
+                    &bytes,
+                    b"</w:rPr></w:rPrDefault>",
+                    br#"<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA" />"#,
+                );
+            }
+            if name.starts_with("word/") {
+                bytes = grid_columns_without_type(&bytes);
             }
             if name == "word/document.xml" {
                 bytes = super::mark_header_rows(&bytes);
@@ -443,6 +619,10 @@ pub fn finish(
         zout.start_file(name, options).map_err(|e| e.to_string())?;
         zout.write_all(&bytes).map_err(|e| e.to_string())?;
     }
+    zout.start_file(THEME_PART, options)
+        .map_err(|e| e.to_string())?;
+    zout.write_all(THEME.as_bytes())
+        .map_err(|e| e.to_string())?;
     let packed = zout.finish().map_err(|e| e.to_string())?.into_inner();
     if importable && packed.len() as u64 > crate::limits::DOCX_BYTES {
         return Ok(Err(TooLarge {
