@@ -243,8 +243,8 @@ pub fn reexport(
         preview: false,
         today,
     };
-    match crate::docx::export(defs, form, &draft, options) {
-        Err(ExportError::Refused { .. }) => crate::docx::export(
+    match crate::docx::export_recommended(defs, form, &draft, options) {
+        Err(ExportError::Refused { .. }) => crate::docx::export_recommended(
             defs,
             form,
             &draft,

@@ -91,6 +91,9 @@ pub struct Builder<'a> {
     /// A blank template: every field is shown whatever the other fields say (only the domain,
     /// chosen when the template is made, decides), and tables get empty rows to fill.
     template: bool,
+    /// The secretariat's re-export: 推荐单位意见 prints the recommendation. The applicant's
+    /// export prints the block empty, to be filled by the recommending unit.
+    recommendation: bool,
     pub controls: Controls,
 }
 
@@ -103,8 +106,22 @@ impl<'a> Builder<'a> {
             form,
             draft,
             template,
+            recommendation: false,
             controls: Controls::default(),
         }
+    }
+
+    /// The secretariat's re-export: the recommendation block prints its values.
+    pub fn with_recommendation(mut self) -> Builder<'a> {
+        self.recommendation = true;
+        self
+    }
+
+    /// A value of the recommendation block, when this document prints it.
+    fn recommended(&self, id: &str) -> Option<Value> {
+        self.recommendation
+            .then(|| self.draft.get(id).cloned())
+            .flatten()
     }
 
     fn shows(&self, when: Option<&crate::schema::When>) -> bool {
@@ -478,7 +495,7 @@ impl<'a> Builder<'a> {
         let find = |id: &str| fields.iter().copied().find(|f| f.id == id);
         let mut body = cell(WIDE_W, 1).vertical_align(VAlignType::Top);
         if let Some(f) = find("rec_opinion") {
-            let value = self.draft.get(&f.id).cloned();
+            let value = self.recommended(&f.id);
             for p in self.paragraphs(f, value.as_ref(), f.id.clone(), &f.label) {
                 body = body.add_paragraph(p);
             }
@@ -489,7 +506,7 @@ impl<'a> Builder<'a> {
             .indent(Some(2600), None, None, None)
             .add_run(run("推荐单位（盖章）："));
         if let Some(f) = find("rec_org") {
-            let value = self.draft.get(&f.id).cloned();
+            let value = self.recommended(&f.id);
             if let Some(p) = self
                 .paragraphs(f, value.as_ref(), f.id.clone(), &f.label)
                 .into_iter()
@@ -503,7 +520,7 @@ impl<'a> Builder<'a> {
             .line_spacing(LineSpacing::new().before(240).after(120))
             .align(AlignmentType::Right);
         if let Some(f) = find("rec_date") {
-            let value = self.draft.get(&f.id).cloned();
+            let value = self.recommended(&f.id);
             if let Some(p) = self
                 .paragraphs(f, value.as_ref(), f.id.clone(), &f.label)
                 .into_iter()

@@ -24,6 +24,9 @@ const MARKER_ID: &str = "7E3C2A15-2023-4B1D-9C8E-4B5A6F7D8EA0";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Marker {
     pub template: bool,
+    /// The 推荐单位意见 block prints the recommendation (the secretariat's re-export); in the
+    /// applicant's export it is empty, whatever the draft holds.
+    pub recommendation: bool,
     pub list: String,
     pub domain: Option<String>,
     pub call: String,
@@ -34,12 +37,13 @@ impl Marker {
     pub fn xml(&self) -> String {
         let attr = |s: &str| quick_xml::escape::escape(s).into_owned();
         format!(
-            r#"<kczg-form xmlns="{MARKER_NAMESPACE}" kind="{}" list="{}" domain="{}" call="{}" definitions="{:016x}" />"#,
+            r#"<kczg-form xmlns="{MARKER_NAMESPACE}" kind="{}" list="{}" domain="{}" call="{}" definitions="{:016x}" recommendation="{}" />"#,
             if self.template { "template" } else { "export" },
             attr(&self.list),
             attr(self.domain.as_deref().unwrap_or("")),
             attr(&self.call),
-            self.definitions
+            self.definitions,
+            u8::from(self.recommendation)
         )
     }
 }

@@ -34,7 +34,16 @@ struct Read {
 }
 
 /// Reads every field of `form` from `body` onto `base` (the embedded draft, or an empty one).
-pub fn from_controls(form: &Form, body: &Body, base: Draft, embedded: bool) -> Filled {
+///
+/// `recommendation`: the 推荐单位意见 block printed its values (the secretariat's re-export);
+/// else its boxes were printed empty, and an empty one keeps what the draft holds.
+pub fn from_controls(
+    form: &Form,
+    body: &Body,
+    base: Draft,
+    embedded: bool,
+    recommendation: bool,
+) -> Filled {
     let exported = embedded.then(|| base.clone());
     let mut filled = Filled {
         draft: base,
@@ -50,6 +59,15 @@ pub fn from_controls(form: &Form, body: &Body, base: Draft, embedded: bool) -> F
         let shown_at_export = exported
             .as_ref()
             .is_some_and(|d| is_visible(form, d, &field.id));
+        if section.role == Role::Secretariat && !recommendation {
+            let read = body
+                .control(&field.id)
+                .map(|found| read_control(field, found, &field.id, &mut filled.notes));
+            if let Some(Read { value: Some(v), .. }) = read {
+                set(&mut filled.draft, &field.id, Some(v));
+            }
+            continue;
+        }
         let found = match field.kind {
             Kind::Computed => continue,
             Kind::Table => table(field, body, before.as_ref(), &mut filled),

@@ -163,7 +163,10 @@ pub fn import(defs: &Definitions, bytes: &[u8]) -> Result<Imported, ImportError>
                     m.and_then(|m| m.domain.clone()),
                 )
             });
-            let filled = super::fill::from_controls(form, &body, base, from_export);
+            // An applicant's export prints the recommendation block empty: an empty box there
+            // keeps what the draft holds (a version without the marker's word: the same).
+            let printed = marker.as_ref().is_some_and(|m| m.recommendation);
+            let filled = super::fill::from_controls(form, &body, base, from_export, printed);
             let origin = match (from_export, filled.edits.is_empty()) {
                 (false, _) => Origin::Template,
                 (true, true) => Origin::Export,
@@ -330,6 +333,7 @@ fn read_marker(head: &[u8]) -> Option<Marker> {
                 }
                 return Some(Marker {
                     template: attr(b"kind").as_deref() == Some("template"),
+                    recommendation: attr(b"recommendation").as_deref() == Some("1"),
                     list: attr(b"list")?,
                     domain: attr(b"domain").filter(|d| !d.is_empty()),
                     call: attr(b"call").unwrap_or_default(),

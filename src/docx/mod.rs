@@ -52,12 +52,34 @@ pub enum ExportError {
     Write(String),
 }
 
-/// Builds the .docx of a draft. Refuses while errors remain unless `preview`.
+/// Builds the .docx of a draft: the applicant's, with the 推荐单位意见 block empty (its values,
+/// if the draft has any, stay in the embedded draft). Refuses while errors remain unless
+/// `preview`.
 pub fn export(
     defs: &Definitions,
     form: &Form,
     draft: &Draft,
     options: ExportOptions,
+) -> Result<Vec<u8>, ExportError> {
+    export_as(defs, form, draft, options, false)
+}
+
+/// The secretariat's re-export: the same document with the recommendation printed.
+pub fn export_recommended(
+    defs: &Definitions,
+    form: &Form,
+    draft: &Draft,
+    options: ExportOptions,
+) -> Result<Vec<u8>, ExportError> {
+    export_as(defs, form, draft, options, true)
+}
+
+fn export_as(
+    defs: &Definitions,
+    form: &Form,
+    draft: &Draft,
+    options: ExportOptions,
+    recommendation: bool,
 ) -> Result<Vec<u8>, ExportError> {
     // Never trust the caller to have cleaned the text: the document must be well-formed XML.
     // A copy only when there is something to clean (a draft may be megabytes).
@@ -78,7 +100,7 @@ pub fn export(
             findings.extend(rules::validate(defs, form, draft, options.today));
             findings
         });
-        let body = Body::new(form, draft, false);
+        let body = Body::new(form, draft, false, recommendation);
         let findings = checking
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -104,7 +126,7 @@ pub fn template(
         form.id.clone(),
         domain.map(str::to_owned),
     );
-    let body = Body::new(form, &draft, true);
+    let body = Body::new(form, &draft, true, false);
     assemble(defs, form, &draft, None, body, None)
 }
 
@@ -155,15 +177,21 @@ fn within_limits(form: &Form, draft: &Draft) -> Result<String, ExportError> {
 struct Body {
     blocks: Vec<blocks::Block>,
     controls: controls::Controls,
+    /// Whether the recommendation block prints its values (the secretariat's re-export).
+    recommendation: bool,
 }
 
 impl Body {
-    fn new(form: &Form, draft: &Draft, template: bool) -> Body {
+    fn new(form: &Form, draft: &Draft, template: bool, recommendation: bool) -> Body {
         let mut builder = blocks::Builder::new(form, draft, template);
+        if recommendation {
+            builder = builder.with_recommendation();
+        }
         let blocks = builder.sections();
         Body {
             blocks,
             controls: builder.controls,
+            recommendation,
         }
     }
 }
@@ -209,6 +237,7 @@ fn assemble(
     }
     let marker = embed::Marker {
         template: json.is_none(),
+        recommendation: body.recommendation,
         list: form.id.clone(),
         domain: draft.domain.clone(),
         call: defs.call.year.to_string(),
