@@ -458,21 +458,26 @@ impl<'a> Builder<'a> {
         table(rows, &grid)
     }
 
-    /// Pledges with their full text, then the signature block.
+    /// Pledges with their full text, then the signature block: all in one row that cannot
+    /// break across pages, so the seal is never on a page without the commitment it seals
+    /// (a reviewer queries exactly that).
     fn pledges(&mut self, fields: &[&Field]) -> Table {
-        let mut rows: Vec<TableRow> = Vec::new();
+        let mut c = cell(CONTENT_WIDTH, 1).vertical_align(VAlignType::Top);
         for f in fields {
             let value = self.draft.get(&f.id).cloned();
-            let ps = self.paragraphs(f, value.as_ref(), f.id.clone(), &f.label);
-            let c = ps
-                .into_iter()
-                .fold(cell(CONTENT_WIDTH, 1), |c, p| c.add_paragraph(p));
-            rows.push(keep_row(vec![c]));
+            for p in self.paragraphs(f, value.as_ref(), f.id.clone(), &f.label) {
+                c = c.add_paragraph(p.line_spacing(
+                    LineSpacing::new()
+                        .before(60)
+                        .after(60)
+                        .line(300)
+                        .line_rule(docx_rs::LineSpacingType::Auto),
+                ));
+            }
         }
-        let mut sign = cell(CONTENT_WIDTH, 1).vertical_align(VAlignType::Bottom);
-        sign = sign.add_paragraph(para());
+        c = c.add_paragraph(para().line_spacing(LineSpacing::new().before(360).after(0)));
         for line in &self.form.signatures {
-            sign = sign.add_paragraph(
+            c = c.add_paragraph(
                 para()
                     .line_spacing(LineSpacing::new().before(240).after(0))
                     .align(AlignmentType::Left)
@@ -480,14 +485,13 @@ impl<'a> Builder<'a> {
                     .add_run(run(line)),
             );
         }
-        sign = sign.add_paragraph(
+        c = c.add_paragraph(
             para()
                 .line_spacing(LineSpacing::new().before(240).after(120))
                 .align(AlignmentType::Right)
                 .add_run(run("年　　月　　日　　")),
         );
-        rows.push(keep_row(vec![sign]).row_height(2400.0));
-        table(rows, &[CONTENT_WIDTH])
+        table(vec![keep_row(vec![c])], &[CONTENT_WIDTH])
     }
 
     /// 推荐单位意见: filled by the secretariat (in the app or in Word).

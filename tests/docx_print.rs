@@ -1,0 +1,124 @@
+//! The printed pages, as LibreOffice 25.2 lays them out (`soffice --convert-to pdf`, then
+//! `pdftotext` page by page): a reviewer queries a seal on a page without the commitment it
+//! seals, and an empty page counted in 「共 N 页」. `.ci/run` installs LibreOffice and
+//! poppler-utils (`.ci/libreoffice.sh`); elsewhere, without them, the test says how to get
+//! them and passes (under CI=true their absence fails).
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{defs, fixture, fixture_names, today};
+use kczg_form::docx::{ExportOptions, export};
+
+fn tools() -> bool {
+    let ok = |program: &str, arg: &str| {
+        Command::new(program)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let found = ok("soffice", "--version") && ok("pdftotext", "-v");
+    if !found {
+        let how = "LibreOffice 25.2 and poppler-utils (bash .ci/libreoffice.sh on Debian 12)";
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the print test needs {how}"
+        );
+        eprintln!("skipped: the print test needs {how}");
+    }
+    found
+}
+
+/// Every page's text, in order.
+fn pages(pdf: &Path) -> Vec<String> {
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop(); // after the last form feed
+    }
+    pages
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The body text of a page: without the page header (the list's name) and footer.
+fn body_of(page: &str, header: &str) -> String {
+    page.lines()
+        .filter(|l| {
+            let l = squash(l);
+            !(l.starts_with('第') && l.contains("页共")) && !l.starts_with(&squash(header))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn signatures_share_their_page_with_the_pledges_and_no_page_is_empty() {
+    if !tools() {
+        return;
+    }
+    let defs = defs();
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for name in fixture_names() {
+        let draft = fixture(&name);
+        let form = defs.form(&draft.list).unwrap();
+        let options = ExportOptions {
+            preview: false,
+            today: today(),
+        };
+        let path = dir.path().join(format!("{name}.docx"));
+        std::fs::write(&path, export(&defs, form, &draft, options).unwrap()).unwrap();
+        files.push((name, path));
+    }
+    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
+    let out = Command::new("soffice")
+        .args([&profile, "--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .args(files.iter().map(|(_, p)| p))
+        .output()
+        .expect("soffice runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut problems = Vec::new();
+    for (name, path) in &files {
+        let draft = fixture(name);
+        let form = defs.form(&draft.list).unwrap();
+        let pages = pages(&path.with_extension("pdf"));
+        let signature = form.signatures[0].split('：').next().unwrap().to_owned();
+        let pledges: Vec<String> = form
+            .fields()
+            .filter(|(_, f)| f.kind == kczg_form::schema::Kind::Pledge)
+            .map(|(_, f)| squash(&defs.call.fill(&f.label)).chars().take(12).collect())
+            .collect();
+        for (i, page) in pages.iter().enumerate() {
+            let body = squash(&body_of(page, &form.name));
+            if body.is_empty() {
+                problems.push(format!("{name}: page {} of {} is empty", i + 1, pages.len()));
+            }
+            // The seal's page holds the commitment it seals, under its heading.
+            if body.contains(&squash(&signature))
+                && !(pledges.iter().all(|p| body.contains(p.as_str()))
+                    && body.contains("申报承诺"))
+            {
+                problems.push(format!(
+                    "{name}: page {} has 「{signature}」 without all the pledges under 申报承诺",
+                    i + 1
+                ));
+            }
+        }
+        eprintln!("{name}: {} pages", pages.len());
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
