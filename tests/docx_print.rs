@@ -40,7 +40,11 @@ fn pages(pdf: &Path) -> Vec<String> {
         .arg("-")
         .output()
         .expect("pdftotext runs");
-    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut pages: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
     if pages.last().is_some_and(|p| p.trim().is_empty()) {
@@ -83,14 +87,21 @@ fn signatures_share_their_page_with_the_pledges_and_no_page_is_empty() {
         std::fs::write(&path, export(&defs, form, &draft, options).unwrap()).unwrap();
         files.push((name, path));
     }
-    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("profile").display()
+    );
     let out = Command::new("soffice")
         .args([&profile, "--headless", "--convert-to", "pdf", "--outdir"])
         .arg(dir.path())
         .args(files.iter().map(|(_, p)| p))
         .output()
         .expect("soffice runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut problems = Vec::new();
     for (name, path) in &files {
         let draft = fixture(name);
@@ -102,15 +113,37 @@ fn signatures_share_their_page_with_the_pledges_and_no_page_is_empty() {
             .filter(|(_, f)| f.kind == kczg_form::schema::Kind::Pledge)
             .map(|(_, f)| squash(&defs.call.fill(&f.label)).chars().take(12).collect())
             .collect();
+        // Labels printed in a row of their own above a long text.
+        let labels: Vec<String> = form
+            .fields()
+            .filter(|(_, f)| f.kind == kczg_form::schema::Kind::Textarea)
+            .map(|(_, f)| squash(&f.label))
+            .collect();
         for (i, page) in pages.iter().enumerate() {
+            // The last two lines (a long label wraps), as one text.
+            let body_lines: Vec<String> = body_of(page, &form.name)
+                .lines()
+                .map(squash)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let last_line = body_lines[body_lines.len().saturating_sub(2)..].concat();
+            if i + 1 < pages.len() && labels.iter().any(|l| last_line.ends_with(l.as_str())) {
+                problems.push(format!(
+                    "{name}: page {} ends with the label 「{last_line}」, its text on the next page",
+                    i + 1
+                ));
+            }
             let body = squash(&body_of(page, &form.name));
             if body.is_empty() {
-                problems.push(format!("{name}: page {} of {} is empty", i + 1, pages.len()));
+                problems.push(format!(
+                    "{name}: page {} of {} is empty",
+                    i + 1,
+                    pages.len()
+                ));
             }
             // The seal's page holds the commitment it seals, under its heading.
             if body.contains(&squash(&signature))
-                && !(pledges.iter().all(|p| body.contains(p.as_str()))
-                    && body.contains("申报承诺"))
+                && !(pledges.iter().all(|p| body.contains(p.as_str())) && body.contains("申报承诺"))
             {
                 problems.push(format!(
                     "{name}: page {} has 「{signature}」 without all the pledges under 申报承诺",

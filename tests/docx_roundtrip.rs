@@ -455,13 +455,20 @@ fn part_of(docx: &[u8], name: &str) -> String {
 fn only_the_secretariat_re_export_prints_the_recommendation() {
     let defs = defs();
     let draft = with(
-        with(fixture("emerging_enterprise"), "rec_opinion", json!("同意推荐，该企业成长性突出。")),
+        with(
+            fixture("emerging_enterprise"),
+            "rec_opinion",
+            json!("同意推荐，该企业成长性突出。"),
+        ),
         "rec_org",
         json!("安徽省科学技术协会"),
     );
     let applicant = exported(&draft, false);
     let text = body_text(&applicant);
-    assert!(!text.contains("同意推荐") && !text.contains("安徽省科学技术协会"), "{text}");
+    assert!(
+        !text.contains("同意推荐") && !text.contains("安徽省科学技术协会"),
+        "{text}"
+    );
     let imported = import(&defs, &applicant).unwrap();
     assert_eq!(imported.draft, draft, "the draft keeps the recommendation");
     assert!(imported.edits.is_empty(), "{:?}", imported.edits);
@@ -474,7 +481,10 @@ fn only_the_secretariat_re_export_prints_the_recommendation() {
     };
     let secretariat = kczg_form::consolidate::reexport(&defs, &draft, &decision, today()).unwrap();
     let text = body_text(&secretariat);
-    assert!(text.contains("同意推荐。") && text.contains("2023年11月20日"), "{text}");
+    assert!(
+        text.contains("同意推荐。") && text.contains("2023年11月20日"),
+        "{text}"
+    );
     let imported = import(&defs, &secretariat).unwrap();
     assert_eq!(imported.draft.values["rec_opinion"], json!("同意推荐。"));
     assert_eq!(imported.draft.values["rec_date"], json!("2023-11-20"));

@@ -77,6 +77,20 @@ fn heading(number: usize, title: &str) -> Paragraph {
         )
 }
 
+/// The paragraph a document must end with after a final table (Word adds one, at full
+/// height, which can spill onto an empty last page counted in 「共 N 页」): one point high.
+pub fn end_paragraph() -> Paragraph {
+    Paragraph::new()
+        .line_spacing(
+            LineSpacing::new()
+                .before(0)
+                .after(0)
+                .line(20)
+                .line_rule(docx_rs::LineSpacingType::Exact),
+        )
+        .add_run(Run::new().size(2))
+}
+
 /// A small gap between two tables, so Word and LibreOffice keep them apart.
 fn spacer() -> Paragraph {
     Paragraph::new()
@@ -202,7 +216,7 @@ impl<'a> Builder<'a> {
                 }
                 Fit::Full => {
                     self.flush_half(&mut rows, &mut pending);
-                    rows.push(keep_row(vec![label_cell(
+                    rows.push(keep_row(vec![label_cell_kept(
                         &label_text(field),
                         CONTENT_WIDTH,
                         4,
@@ -447,7 +461,11 @@ impl<'a> Builder<'a> {
             for column in &long {
                 let tag = format!("{}.{}", field.id, column.id);
                 let mut c = cell(CONTENT_WIDTH, span).vertical_align(VAlignType::Top);
-                c = c.add_paragraph(para().add_run(bold_run(&format!("{}：", column.label))));
+                c = c.add_paragraph(
+                    para()
+                        .keep_next(true)
+                        .add_run(bold_run(&format!("{}：", column.label))),
+                );
                 for p in self.paragraphs(column, entry.get(&column.id), tag, &column.label) {
                     c = c.add_paragraph(p);
                 }
@@ -466,13 +484,15 @@ impl<'a> Builder<'a> {
         for f in fields {
             let value = self.draft.get(&f.id).cloned();
             for p in self.paragraphs(f, value.as_ref(), f.id.clone(), &f.label) {
-                c = c.add_paragraph(p.line_spacing(
-                    LineSpacing::new()
-                        .before(60)
-                        .after(60)
-                        .line(300)
-                        .line_rule(docx_rs::LineSpacingType::Auto),
-                ));
+                c = c.add_paragraph(
+                    p.line_spacing(
+                        LineSpacing::new()
+                            .before(60)
+                            .after(60)
+                            .line(300)
+                            .line_rule(docx_rs::LineSpacingType::Auto),
+                    ),
+                );
             }
         }
         c = c.add_paragraph(para().line_spacing(LineSpacing::new().before(360).after(0)));

@@ -95,6 +95,18 @@ pub fn shaded(cell: TableCell) -> TableCell {
     )
 }
 
+/// A label cell kept on the page of the row under it (the label of a long text: never alone
+/// at a page foot with its text on the next page).
+pub fn label_cell_kept(text: &str, width: usize, span: usize) -> TableCell {
+    shaded(cell(width, span)).add_paragraph(
+        para()
+            .keep_next(true)
+            .keep_lines(true)
+            .align(AlignmentType::Center)
+            .add_run(bold_run(text)),
+    )
+}
+
 /// A shaded, bold, centred label cell.
 pub fn label_cell(text: &str, width: usize, span: usize) -> TableCell {
     shaded(cell(width, span))

@@ -229,11 +229,16 @@ fn assemble(
     let blocks = blocks::title(defs, form, preview)
         .into_iter()
         .chain(body.blocks);
+    let mut last_is_table = false;
     for block in blocks {
+        last_is_table = matches!(block, blocks::Block::Table(_));
         doc = match block {
             blocks::Block::Paragraph(p) => doc.add_paragraph(p),
             blocks::Block::Table(t) => doc.add_table(t),
         };
+    }
+    if last_is_table {
+        doc = doc.add_paragraph(blocks::end_paragraph());
     }
     let marker = embed::Marker {
         template: json.is_none(),
