@@ -274,8 +274,13 @@ fn build_corpus(defs: &Definitions, root: &Path) -> Plan {
         30,
     );
     let name = name_of(&edited_draft);
+    // In its box (the cover prints the name too, as plain text).
     let docx = edit_document(&export_docx(defs, &edited_draft), |xml| {
-        xml.replacen(&name, "改过的技术名称", 1)
+        xml.replacen(
+            &format!(">{name}</w:t></w:r></w:sdtContent>"),
+            ">改过的技术名称</w:t></w:r></w:sdtContent>",
+            1,
+        )
     });
     let p = root.join("其他/改过.docx");
     write(&p, &docx);

@@ -107,7 +107,8 @@ fn signatures_share_their_page_with_the_pledges_and_no_page_is_empty() {
         let draft = fixture(name);
         let form = defs.form(&draft.list).unwrap();
         let pages = pages(&path.with_extension("pdf"));
-        let signature = form.signatures[0].split('：').next().unwrap().to_owned();
+        // The signature block: all its lines (the cover and 填表说明 name 申报单位（盖章） too).
+        let signature = squash(&form.signatures.concat());
         let pledges: Vec<String> = form
             .fields()
             .filter(|(_, f)| f.kind == kczg_form::schema::Kind::Pledge)
@@ -142,7 +143,8 @@ fn signatures_share_their_page_with_the_pledges_and_no_page_is_empty() {
                 ));
             }
             // The seal's page holds the commitment it seals, under its heading.
-            if body.contains(&squash(&signature))
+            let signed = form.signatures.iter().all(|l| body.contains(&squash(l)));
+            if signed
                 && !(pledges.iter().all(|p| body.contains(p.as_str())) && body.contains("申报承诺"))
             {
                 problems.push(format!(

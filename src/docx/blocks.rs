@@ -40,6 +40,7 @@ pub fn title(defs: &Definitions, form: &Form, preview: Option<usize>) -> Vec<Blo
         text.push_str("（草稿）");
     }
     let heading = Paragraph::new()
+        .page_break_before(true)
         .align(AlignmentType::Center)
         .line_spacing(LineSpacing::new().before(0).after(240))
         .add_run(

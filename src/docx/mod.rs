@@ -7,6 +7,7 @@ pub(crate) mod blocks;
 pub mod controls;
 pub mod embed;
 mod fill;
+mod front;
 pub mod import;
 pub(crate) mod layout;
 pub(crate) mod package;
@@ -111,7 +112,15 @@ fn export_as(
         return Err(ExportError::Refused { errors });
     }
     let preview = options.preview.then_some(findings.len());
-    assemble(defs, form, draft, preview, body, Some(&json))
+    assemble(
+        defs,
+        form,
+        draft,
+        preview,
+        body,
+        Some(&json),
+        Some(options.today),
+    )
 }
 
 /// The blank template of a list (and domain): the same document with empty controls, a marker
@@ -127,7 +136,7 @@ pub fn template(
         domain.map(str::to_owned),
     );
     let body = Body::new(form, &draft, true, false);
-    assemble(defs, form, &draft, None, body, None)
+    assemble(defs, form, &draft, None, body, None, None)
 }
 
 /// Every table cell of our document takes more than this in `word/document.xml` (measured:
@@ -196,8 +205,9 @@ impl Body {
     }
 }
 
-/// The package: page, styles, header and footer, the title, `body`, the marker and (for an
-/// export) the draft's JSON.
+/// The package: page, styles, header and footer, the cover and 填表说明 pages, the title,
+/// `body`, the marker and (for an export) the draft's JSON. `date`: the 填报日期 on the cover
+/// (None on a blank template).
 fn assemble(
     defs: &Definitions,
     form: &Form,
@@ -205,6 +215,7 @@ fn assemble(
     preview: Option<usize>,
     body: Body,
     json: Option<&str>,
+    date: Option<NaiveDate>,
 ) -> Result<Vec<u8>, ExportError> {
     let mut doc = Docx::new()
         .page_size(layout::PAGE_WIDTH, layout::PAGE_HEIGHT)
@@ -225,9 +236,23 @@ fn assemble(
                 .color("808080"),
         )
         .header(blocks::header(form, draft, preview))
-        .footer(blocks::footer());
-    let blocks = blocks::title(defs, form, preview)
+        .footer(blocks::footer())
+        // The cover has neither header nor page number.
+        .first_header(docx_rs::Header::new())
+        .first_footer(docx_rs::Footer::new())
+        .title_pg();
+    let cover = front::Cover {
+        defs,
+        form,
+        draft,
+        date,
+        recommendation: body.recommendation,
+        preview,
+    };
+    let blocks = front::cover(&cover)
         .into_iter()
+        .chain(front::instructions(defs, form, draft))
+        .chain(blocks::title(defs, form, preview))
         .chain(body.blocks);
     let mut last_is_table = false;
     for block in blocks {

@@ -23,8 +23,9 @@ What is checked:
    XML 1.0 forbids are removed from the strings of the draft's `values` (the export removes
    them, product.md §4).
 3. Page: every w:sectPr has w:pgSz w:w="11906" w:h="16838" (A4 portrait); python-docx agrees.
-4. Footer: every footer a w:sectPr refers to holds a PAGE and a NUMPAGES field (w:instrText
-   or w:fldSimple) and the text 第 … 页 共 … 页.
+4. Footer: every default footer a w:sectPr refers to holds a PAGE and a NUMPAGES field
+   (w:instrText or w:fldSimple) and the text 第 … 页 共 … 页; a first-page footer (the cover,
+   with w:titlePg) carries no page number.
 5. Tables (document, headers, footers, nested ones too): each has w:tblW (type dxa),
    w:tblLayout type="fixed" and a w:tblGrid whose w:gridCol widths add up to the tblW; in every
    row each cell has a w:tcW equal to the sum of the grid columns it spans (w:gridSpan), and
@@ -261,11 +262,18 @@ def check_sections(roots, doc):
         refs = sect.findall(W + "footerReference")
         if not refs:
             fail(f"section {i + 1}: no footer")
+        if refs and not any(r.get(W + "type") in (None, "default") for r in refs):
+            fail(f"section {i + 1}: no default footer")
         for ref in refs:
             part = rels.get(ref.get(R + "id"))
             root = roots.get(part)
             if root is None:
                 fail(f"section {i + 1}: footer {ref.get(R + 'id')} → {part} is missing")
+                continue
+            if ref.get(W + "type") == "first":
+                # The cover's footer: no page number on a cover (w:titlePg).
+                if sect.find(W + "titlePg") is None:
+                    fail(f"section {i + 1}: a first-page footer without w:titlePg")
                 continue
             instrs = [t.text or "" for t in root.iter(W + "instrText")]
             instrs += [f.get(W + "instr", "") for f in root.iter(W + "fldSimple")]
