@@ -24,9 +24,15 @@ pub enum Block {
 /// Label and value widths of the four-column field grid: label | value | label | value.
 const LABEL_W: usize = 2150;
 const VALUE_W: usize = CONTENT_WIDTH / 2 - LABEL_W;
-const GRID: [usize; 4] = [
+/// What a wide row's label gains when it is too long for [`LABEL_W`] (「统一社会信用代码（创新
+/// 联合体填牵头单位）」): six characters.
+const EXTRA_W: usize = 6 * CHAR_W;
+/// Label | value | label | value, the first value split so that a wide row's label can take
+/// its first part.
+const GRID: [usize; 5] = [
     LABEL_W,
-    VALUE_W,
+    EXTRA_W,
+    VALUE_W - EXTRA_W,
     LABEL_W,
     CONTENT_WIDTH - 2 * LABEL_W - VALUE_W,
 ];
@@ -79,7 +85,8 @@ fn heading(number: usize, title: &str) -> Paragraph {
 }
 
 /// The paragraph a document must end with after a final table (Word adds one, at full
-/// height, which can spill onto an empty last page counted in 「共 N 页」): one point high.
+/// height, which can spill onto an empty last page counted in 「共 N 页」): one point high and
+/// hidden, its mark too, so that it takes no room even when the table fills the last page.
 pub fn end_paragraph() -> Paragraph {
     Paragraph::new()
         .line_spacing(
@@ -89,7 +96,8 @@ pub fn end_paragraph() -> Paragraph {
                 .line(20)
                 .line_rule(docx_rs::LineSpacingType::Exact),
         )
-        .add_run(Run::new().size(2))
+        .run_property(docx_rs::RunProperty::new().size(2).vanish())
+        .add_run(Run::new().size(2).vanish())
 }
 
 /// A small gap between two tables, so Word and LibreOffice keep them apart.
@@ -199,9 +207,9 @@ impl<'a> Builder<'a> {
                     Some(left) => {
                         let cells = vec![
                             label_cell(&label_text(left), GRID[0], 1),
-                            self.field_cell(left, GRID[1], 1),
-                            label_cell(&label_text(field), GRID[2], 1),
-                            self.field_cell(field, GRID[3], 1),
+                            self.field_cell(left, GRID[1] + GRID[2], 2),
+                            label_cell(&label_text(field), GRID[3], 1),
+                            self.field_cell(field, GRID[4], 1),
                         ];
                         rows.push(keep_row(cells));
                     }
@@ -209,10 +217,18 @@ impl<'a> Builder<'a> {
                 },
                 Fit::Wide => {
                     self.flush_half(&mut rows, &mut pending);
-                    let cells = vec![
-                        label_cell(&label_text(field), LABEL_W, 1),
-                        self.field_cell(field, WIDE_W, 3),
-                    ];
+                    let label = label_text(field);
+                    let cells = if fits_in(&label, LABEL_W) {
+                        vec![
+                            label_cell(&label, LABEL_W, 1),
+                            self.field_cell(field, WIDE_W, 4),
+                        ]
+                    } else {
+                        vec![
+                            label_cell(&label, LABEL_W + EXTRA_W, 2),
+                            self.field_cell(field, WIDE_W - EXTRA_W, 3),
+                        ]
+                    };
                     rows.push(keep_row(cells));
                 }
                 Fit::Full => {
@@ -220,13 +236,13 @@ impl<'a> Builder<'a> {
                     rows.push(keep_row(vec![label_cell_kept(
                         &label_text(field),
                         CONTENT_WIDTH,
-                        4,
+                        5,
                     )]));
                     // Long texts may break across pages.
                     let value = self.draft.get(&field.id).cloned();
                     let body =
                         self.paragraphs(field, value.as_ref(), field.id.clone(), &field.label);
-                    let mut c = cell(CONTENT_WIDTH, 4).vertical_align(VAlignType::Top);
+                    let mut c = cell(CONTENT_WIDTH, 5).vertical_align(VAlignType::Top);
                     for p in body {
                         c = c.add_paragraph(p);
                     }
@@ -252,7 +268,7 @@ impl<'a> Builder<'a> {
         if let Some(f) = pending.take() {
             let cells = vec![
                 label_cell(&label_text(f), GRID[0], 1),
-                self.field_cell(f, GRID[1] + GRID[2] + GRID[3], 3),
+                self.field_cell(f, CONTENT_WIDTH - GRID[0], 4),
             ];
             rows.push(keep_row(cells));
         }

@@ -107,10 +107,61 @@ pub fn label_cell_kept(text: &str, width: usize, span: usize) -> TableCell {
     )
 }
 
-/// A shaded, bold, centred label cell.
+/// One CJK character of body text (五号, 10.5 pt), in twips.
+pub const CHAR_W: usize = 210;
+/// A cell's left and right margins together, in twips.
+pub const CELL_PADDING: usize = 216;
+
+/// Display width in CJK characters (an ASCII character is half of one).
+pub fn text_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if c.is_ascii() { 1 } else { 2 })
+        .sum::<usize>()
+        .div_ceil(2)
+}
+
+/// Characters of body text a cell of `width` holds on one line.
+fn per_line(width: usize) -> usize {
+    width.saturating_sub(CELL_PADDING) / CHAR_W
+}
+
+/// A label in lines that break where people break it: before its parenthesis
+/// (「上年度营业收入」/「（万元）」), never inside a word — when that fits the cell.
+pub fn label_lines(text: &str, width: usize) -> Vec<String> {
+    let cap = per_line(width);
+    if text_width(text) <= cap {
+        return vec![text.to_owned()];
+    }
+    if let Some(at) = text.find('（') {
+        let (base, rest) = text.split_at(at);
+        if !base.is_empty() && text_width(base) <= cap && text_width(rest) <= cap {
+            return vec![base.to_owned(), rest.to_owned()];
+        }
+    }
+    vec![text.to_owned()]
+}
+
+/// Whether a label prints in `width` on at most two lines broken where people break them.
+pub fn fits_in(text: &str, width: usize) -> bool {
+    label_lines(text, width)
+        .iter()
+        .all(|l| text_width(l) <= per_line(width))
+}
+
+/// A shaded, bold, centred label cell; a long label in two lines broken before its parenthesis.
 pub fn label_cell(text: &str, width: usize, span: usize) -> TableCell {
-    shaded(cell(width, span))
-        .add_paragraph(para().align(AlignmentType::Center).add_run(bold_run(text)))
+    let lines = label_lines(text, width);
+    let last = lines.len() - 1;
+    let mut p = para().align(AlignmentType::Center);
+    for (i, line) in lines.iter().enumerate() {
+        let r = bold_run(line);
+        p = p.add_run(if i < last {
+            r.add_break(docx_rs::BreakType::TextWrapping)
+        } else {
+            r
+        });
+    }
+    shaded(cell(width, span)).add_paragraph(p)
 }
 
 /// A fixed-layout table spanning the content width with the given column widths.
