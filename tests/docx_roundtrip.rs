@@ -121,10 +121,12 @@ fn export_is_refused_while_errors_remain_and_preview_is_marked_draft() {
 fn the_document_prints_values_options_pledges_and_signature_lines() {
     let draft = fixture("leading_tech-green_low_carbon");
     let text = body_text(&exported(&draft, false));
-    assert!(
-        text.starts_with("2023年“科创中国”先导技术榜申报表"),
-        "{text}"
-    );
+    // The cover, the 填表说明, then the form under its title.
+    let cover = text.find("2023年“科创中国”先导技术榜申报表榜单领域：先导技术榜 · 绿色低碳");
+    let notes = text.find("填表说明");
+    let title = text.find("2023年“科创中国”先导技术榜申报表一、基本信息");
+    assert!(cover.is_some() && notes > cover && title > notes, "{text}");
+    assert!(text.contains("申报单位（盖章）：南京碳衡环境科技有限公司"), "{text}");
     // The domain in its drop-down, offering the others; multichoices as boxes ticked or not.
     assert!(text.contains("所属领域绿色低碳"), "{text}");
     let doc = part(&exported(&draft, false), "word/document.xml");
