@@ -143,12 +143,19 @@ pub fn cover(c: &Cover) -> Vec<Block> {
         "\u{3000}\u{3000}年\u{3000}\u{3000}月\u{3000}\u{3000}日".to_owned(),
         |d| format!("{}年{}月{}日", d.year(), d.month(), d.day()),
     );
+    // The unit's line as the signature block names it (「所在单位（盖章）：」 for a person).
+    let unit_label = form
+        .signatures
+        .iter()
+        .find(|l| l.contains("盖章"))
+        .cloned()
+        .unwrap_or_else(|| "申报单位（盖章）：".to_owned());
     let contact = first_of(form, draft, &["contact_name", &form.name_field]);
     let mobile = first_of(form, draft, &["contact_mobile", "mobile", "lead_mobile"]);
     out.push(Block::Table(cover_table(&[
         ("榜单领域：", list),
         ("申报名称：", text_of(draft, &form.name_field)),
-        ("申报单位（盖章）：", text_of(draft, &form.unit_field)),
+        (unit_label.as_str(), text_of(draft, &form.unit_field)),
         ("推荐单位：", recommender),
         ("联系人：", contact),
         ("手机：", mobile),
