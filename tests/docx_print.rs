@@ -62,7 +62,8 @@ fn body_of(page: &str, header: &str) -> String {
     page.lines()
         .filter(|l| {
             let l = squash(l);
-            !(l.starts_with('第') && l.contains("页共")) && !l.starts_with(&squash(header))
+            let footer = l.starts_with('第') && l.contains("页共");
+            !(footer || l.starts_with(&squash(header)))
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -126,7 +126,10 @@ fn the_document_prints_values_options_pledges_and_signature_lines() {
     let notes = text.find("填表说明");
     let title = text.find("2023年“科创中国”先导技术榜申报表一、基本信息");
     assert!(cover.is_some() && notes > cover && title > notes, "{text}");
-    assert!(text.contains("申报单位（盖章）：南京碳衡环境科技有限公司"), "{text}");
+    assert!(
+        text.contains("申报单位（盖章）：南京碳衡环境科技有限公司"),
+        "{text}"
+    );
     // The domain in its drop-down, offering the others; multichoices as boxes ticked or not.
     assert!(text.contains("所属领域绿色低碳"), "{text}");
     let doc = part(&exported(&draft, false), "word/document.xml");
