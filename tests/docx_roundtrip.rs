@@ -137,8 +137,9 @@ fn the_document_prints_values_options_pledges_and_signature_lines() {
         doc.contains(r#"<w:listItem w:displayText="电子信息" w:value="electronic_info" />"#),
         "{doc}"
     );
-    assert!(text.contains("■\u{2060}工业"), "{text}");
-    assert!(text.contains("□\u{2060}能源"), "{text}");
+    // Word joiners inside each option: a line never breaks inside 「□能源」.
+    assert!(text.contains("■\u{2060}工\u{2060}业"), "{text}");
+    assert!(text.contains("□\u{2060}能\u{2060}源"), "{text}");
     // Every section heading, numbered.
     for heading in [
         "一、基本信息",
@@ -493,4 +494,13 @@ fn only_the_secretariat_re_export_prints_the_recommendation() {
     let imported = import(&defs, &secretariat).unwrap();
     assert_eq!(imported.draft.values["rec_opinion"], json!("同意推荐。"));
     assert_eq!(imported.draft.values["rec_date"], json!("2023-11-20"));
+}
+
+/// A whole number stored as a float (`3200.0`, as some tools write it) prints as 3200.
+#[test]
+fn whole_numbers_print_without_a_decimal_point() {
+    let draft = with(fixture("emerging_enterprise"), "ent_capital", json!(3200.0));
+    let text = body_text(&exported(&draft, false));
+    assert!(text.contains("注册资本（万元）3200"), "{text}");
+    assert!(!text.contains("3200.0"), "{text}");
 }

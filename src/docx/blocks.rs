@@ -312,10 +312,11 @@ impl<'a> Builder<'a> {
                         format!("{alias}：{}", option.label),
                         checked,
                     );
-                    // A word joiner keeps the box on the same line as its option.
+                    // Word joiners keep the box and its option's words on one line: a line
+                    // breaks between options (「□批发业」), never inside one.
                     p = p
                         .add_structured_data_tag(sdt)
-                        .add_run(run(&format!("\u{2060}{}", option.label)));
+                        .add_run(run(&unbreakable(&option.label)));
                     if one_per_line {
                         out.push(std::mem::replace(&mut p, para()));
                     }
@@ -583,6 +584,11 @@ impl<'a> Builder<'a> {
 fn append(mut p: Paragraph, more: Paragraph) -> Paragraph {
     p.children.extend(more.children);
     p
+}
+
+/// `text` with a word joiner (U+2060) before every character: no line break inside it.
+fn unbreakable(text: &str) -> String {
+    text.chars().flat_map(|c| ['\u{2060}', c]).collect()
 }
 
 /// Two ideographic spaces: the customary first-line indent, begun on every line of a long text
