@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# LibreOffice 25.2 from Debian bookworm-backports: the third-party editor of tests/docx_editors.rs.
+# LibreOffice 25.2 from Debian bookworm-backports: the third-party editor of tests/docx_editors.rs
+# and the renderer of tests/docx_print.rs (with poppler-utils' pdftotext and the Noto CJK fonts).
 # (Bookworm's own 7.4 drops w:tag from content controls and duplicates their text on save.)
 set -euo pipefail
 want=25
-if command -v soffice >/dev/null && soffice --version 2>/dev/null | grep -q "LibreOffice ${want}\."; then
+if command -v soffice >/dev/null && soffice --version 2>/dev/null | grep -q "LibreOffice ${want}\." \
+    && command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null \
+    && fc-list | grep -qi "Noto Sans CJK"; then
     soffice --version
     exit 0
 fi
