@@ -1,4 +1,5 @@
-//! Every exported fixture, a maximal draft of every list and every blank template against an
+//! Every exported fixture, a maximal draft of every list, every blank template and the desk's
+//! printable summary against an
 //! independent OOXML checker: `openxml-audit` (PyPI), which validates each part against the
 //! Open XML SDK's schema data, child order included, in its Office 2010 format (which knows
 //! w14, where the checkboxes live). Zero errors: Word is far stricter than LibreOffice, and any
@@ -66,6 +67,17 @@ fn exports_maximal_drafts_and_templates_have_no_schema_errors() {
             files += 1;
         }
     }
+    // The desk's printable summary of the fixtures.
+    let fixtures: Vec<std::path::PathBuf> = fixture_names()
+        .iter()
+        .map(|n| common::fixture_path(&format!("{n}.json")))
+        .collect();
+    let batch = kczg_form::consolidate::scan_on(&defs, &fixtures, today(), &|_, _| {});
+    let desk = kczg_form::consolidate::Desk::from_batch(batch);
+    let rows = kczg_form::consolidate::rows(&defs, &desk);
+    let summary = kczg_form::consolidate::summary_docx(&defs, &rows).unwrap();
+    std::fs::write(dir.path().join("summary.docx"), summary).unwrap();
+    files += 1;
     let out = Command::new("openxml-audit")
         .args([
             "--format",
