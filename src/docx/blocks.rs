@@ -360,7 +360,12 @@ impl<'a> Builder<'a> {
                 ]
             }
             _ => {
-                let text = control_text(field, value);
+                let text = match field.kind {
+                    Kind::Computed => {
+                        crate::rules::computed_value(self.draft, field).unwrap_or_default()
+                    }
+                    _ => control_text(field, value),
+                };
                 let kind = match field.kind {
                     Kind::Choice => ControlKind::DropDown {
                         items: field
@@ -378,13 +383,6 @@ impl<'a> Builder<'a> {
                     _ => ControlKind::Text {
                         multi_line: text.contains('\n'),
                     },
-                };
-                let computed;
-                let text = if field.kind == Kind::Computed {
-                    computed = crate::rules::computed_value(self.draft, field).unwrap_or_default();
-                    &computed
-                } else {
-                    &text
                 };
                 let placeholder = text.trim().is_empty();
                 let runs = if placeholder {
@@ -711,12 +709,10 @@ fn value_of(draft: &Draft, field: &Field) -> Option<Value> {
 /// Widths of 序号 and the short columns: each wide enough for its header on at most two lines,
 /// the rest shared out by what the columns hold.
 fn column_widths(columns: &[&Field]) -> Vec<usize> {
-    const CHAR: usize = 210; // one CJK character at 10.5 pt, in twips
-    const PADDING: usize = 216; // left and right cell margins
     let min = |label: &str| {
         let chars = label.chars().count();
         let per_line = if chars <= 4 { chars } else { chars.div_ceil(2) };
-        per_line * CHAR + PADDING
+        per_line * CHAR_W + CELL_PADDING
     };
     let mut mins = vec![min("序号")];
     let mut weights = vec![0];
@@ -740,7 +736,9 @@ fn column_widths(columns: &[&Field]) -> Vec<usize> {
     if total != CONTENT_WIDTH
         && let Some(last) = widths.last_mut()
     {
-        *last = (*last + CONTENT_WIDTH).saturating_sub(total).max(PADDING);
+        *last = (*last + CONTENT_WIDTH)
+            .saturating_sub(total)
+            .max(CELL_PADDING);
     }
     widths
 }

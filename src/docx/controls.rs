@@ -84,8 +84,8 @@ impl Controls {
     }
 }
 
-/// XML attribute text: `& < > "` escaped.
-fn attr(s: &str) -> String {
+/// XML attribute (and text) content: `& < > " '` escaped.
+pub(crate) fn attr(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 

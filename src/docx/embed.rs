@@ -35,7 +35,7 @@ pub struct Marker {
 
 impl Marker {
     pub fn xml(&self) -> String {
-        let attr = |s: &str| quick_xml::escape::escape(s).into_owned();
+        use super::controls::attr;
         format!(
             r#"<kczg-form xmlns="{MARKER_NAMESPACE}" kind="{}" list="{}" domain="{}" call="{}" definitions="{:016x}" recommendation="{}" />"#,
             if self.template { "template" } else { "export" },

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::blocks::{INDENT, hint, label_text};
 use super::controls::NO_CHOICE;
 use super::import::VisibleEdit;
-use super::present::{TICKED, UNTICKED, control_text};
+use super::present::{TICKED, UNTICKED, control_text, norm, shorten};
 use super::read::{Body, Cell, Found, Kind as Shown};
 use crate::Draft;
 use crate::rules::{Finding, Severity, is_visible};
@@ -215,16 +215,6 @@ fn note(path: &str, message: String) -> Finding {
         severity: Severity::Warning,
         message,
         condition: None,
-    }
-}
-
-/// At most 40 characters, on one line.
-fn shorten(s: &str) -> String {
-    let line = s.replace('\n', " ");
-    if line.chars().count() > 40 {
-        format!("{}…", line.chars().take(40).collect::<String>())
-    } else {
-        line
     }
 }
 
@@ -482,7 +472,7 @@ fn table(field: &Field, body: &Body, before: Option<&Value>, filled: &mut Filled
             if k == 0 {
                 return None;
             }
-            let text = norm(&cell.text);
+            let text = norm(&cell.shown);
             short
                 .iter()
                 .copied()
@@ -513,7 +503,7 @@ fn table(field: &Field, body: &Body, before: Option<&Value>, filled: &mut Filled
         }
         if row.len() == 1 {
             let cell = &row[0];
-            if norm(&cell.text) == "（无）" {
+            if norm(&cell.shown) == "（无）" {
                 continue;
             }
             let entry = entries.len().saturating_sub(1);
@@ -536,7 +526,7 @@ fn table(field: &Field, body: &Body, before: Option<&Value>, filled: &mut Filled
                             .is_none_or(|(_, r)| r.text.is_empty())
                     });
                     if let Some(column) = free {
-                        let text = long_or_short(column, &cell.text);
+                        let text = long_or_short(column, &cell.shown);
                         set_column(entry, &column.id, value_of_text(column, &text));
                     }
                 }
@@ -586,7 +576,7 @@ fn cell_value(
         .find(|c| c.tag == tag)
     {
         Some(found) => read_in_cell(column, found, body, None, path, notes),
-        None => value_of_text(column, &long_or_short(column, &cell.text)),
+        None => value_of_text(column, &long_or_short(column, &cell.shown)),
     }
 }
 
@@ -612,7 +602,7 @@ fn long_cell<'f>(
             let read = read_in_cell(column, found, body, Some(&prefix), &path, notes);
             return Some((column, read));
         }
-        if let Some(rest) = cell.text.trim_start().strip_prefix(&prefix) {
+        if let Some(rest) = cell.shown.trim_start().strip_prefix(&prefix) {
             let rest = rest.strip_prefix('\n').unwrap_or(rest);
             let text = long_or_short(column, rest);
             return Some((column, value_of_text(column, &text)));
@@ -840,11 +830,4 @@ fn common_rows(old: &[&Vec<String>], new: &[Vec<String>]) -> Vec<(usize, usize)>
         }
     }
     pairs
-}
-
-/// Text compared loosely: no white space, no word joiners.
-pub fn norm(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{2060}')
-        .collect()
 }

@@ -14,6 +14,7 @@
 use quick_xml::events::Event;
 
 use super::embed::{MARKER_NAMESPACE, Marker, NAMESPACE};
+use super::present::shorten;
 use super::read::{self, Body};
 use crate::archive::{Archive, ArchiveError};
 use crate::draft::{Draft, DraftError};
@@ -79,15 +80,6 @@ impl VisibleEdit {
                 shown(&self.exported)
             ),
         }
-    }
-}
-
-fn shorten(s: &str) -> String {
-    let one_line = s.replace('\n', " ");
-    if one_line.chars().count() > 40 {
-        format!("{}…", one_line.chars().take(40).collect::<String>())
-    } else {
-        one_line
     }
 }
 

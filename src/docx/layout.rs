@@ -99,11 +99,9 @@ pub fn shaded(cell: TableCell) -> TableCell {
 /// at a page foot with its text on the next page).
 pub fn label_cell_kept(text: &str, width: usize, span: usize) -> TableCell {
     shaded(cell(width, span)).add_paragraph(
-        para()
+        label_paragraph(text, width)
             .keep_next(true)
-            .keep_lines(true)
-            .align(AlignmentType::Center)
-            .add_run(bold_run(text)),
+            .keep_lines(true),
     )
 }
 
@@ -148,8 +146,8 @@ pub fn fits_in(text: &str, width: usize) -> bool {
         .all(|l| text_width(l) <= per_line(width))
 }
 
-/// A shaded, bold, centred label cell; a long label in two lines broken before its parenthesis.
-pub fn label_cell(text: &str, width: usize, span: usize) -> TableCell {
+/// A label, bold and centred; a long one in two lines broken before its parenthesis.
+fn label_paragraph(text: &str, width: usize) -> Paragraph {
     let lines = label_lines(text, width);
     let last = lines.len() - 1;
     let mut p = para().align(AlignmentType::Center);
@@ -161,7 +159,12 @@ pub fn label_cell(text: &str, width: usize, span: usize) -> TableCell {
             r
         });
     }
-    shaded(cell(width, span)).add_paragraph(p)
+    p
+}
+
+/// A shaded label cell.
+pub fn label_cell(text: &str, width: usize, span: usize) -> TableCell {
+    shaded(cell(width, span)).add_paragraph(label_paragraph(text, width))
 }
 
 /// A fixed-layout table spanning the content width with the given column widths.

@@ -442,19 +442,15 @@ const THEME: &str = include_str!("../../assets/docx/theme1.xml");
 const FONT_TABLE: &str = include_str!("../../assets/docx/fontTable.xml");
 const THEME_PART: &str = "word/theme/theme1.xml";
 
-fn attr_text(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
-}
-
 /// `docProps/core.xml` with the title, the creator and the time (docx-rs writes 「unknown」 and
 /// 1970-01-01).
 fn core_properties(meta: &Metadata) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{}</dc:title><dc:creator>{}</dc:creator><cp:lastModifiedBy>{}</cp:lastModifiedBy><cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">{}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{}</dcterms:modified></cp:coreProperties>"#,
-        attr_text(&meta.title),
-        attr_text(&meta.creator),
-        attr_text(&meta.creator),
+        super::controls::attr(&meta.title),
+        super::controls::attr(&meta.creator),
+        super::controls::attr(&meta.creator),
         meta.time,
         meta.time
     )

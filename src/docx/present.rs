@@ -51,6 +51,23 @@ pub fn field_text(field: &Field, value: Option<&Value>, draft: &Draft) -> String
     }
 }
 
+/// At most 40 characters on one line, for messages: 「…」 in a list of changes or a note.
+pub fn shorten(s: &str) -> String {
+    let one_line = s.replace('\n', " ");
+    if one_line.chars().count() > 40 {
+        format!("{}…", one_line.chars().take(40).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+/// Text compared loosely: no white space, no word joiners, no line breaks.
+pub fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{2060}')
+        .collect()
+}
+
 /// Text of a scalar value for text, date and number kinds (also for table cells).
 pub fn plain_text_of(field: &Field) -> impl Fn(&Value) -> String + '_ {
     move |value| match value {
@@ -111,12 +128,7 @@ pub fn option_list(field: &Field, chosen: impl Fn(&str) -> bool) -> String {
             format!("{mark}\u{2060}{}", o.label)
         })
         .collect();
-    let length: usize = field
-        .options
-        .iter()
-        .map(|o| o.label.chars().count() + 2)
-        .sum();
-    if length > ONE_LINE_OPTIONS {
+    if options_one_per_line(field) {
         items.join("\n")
     } else {
         items.join("　")

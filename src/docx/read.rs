@@ -56,10 +56,8 @@ pub struct Found {
 /// One table cell: its text and the controls in it (indexes into [`Body::controls`]).
 #[derive(Debug, Clone, Default)]
 pub struct Cell {
-    /// Everything the cell shows, hints of empty controls included.
-    pub text: String,
     /// What the cell shows without the hints of empty controls: the controls' values and any
-    /// text typed beside them.
+    /// text typed beside them; `\n` between paragraphs.
     pub shown: String,
     pub controls: Vec<usize>,
 }
@@ -267,13 +265,10 @@ pub fn body(xml: &[u8]) -> Result<Body, ImportError> {
                 }
                 b"p" if !empty => {
                     // A new paragraph is a new line, in the cell and in a control around it.
-                    if let Some(cell) = open_cell(&mut body, &tables) {
-                        if !cell.text.is_empty() {
-                            cell.text.push('\n');
-                        }
-                        if !cell.shown.is_empty() {
-                            cell.shown.push('\n');
-                        }
+                    if let Some(cell) = open_cell(&mut body, &tables)
+                        && !cell.shown.is_empty()
+                    {
+                        cell.shown.push('\n');
                     }
                     if let Some(o) = open.last().filter(|o| o.in_content) {
                         let text = &mut body.controls[o.index].text;
@@ -381,11 +376,8 @@ fn open_cell<'b>(body: &'b mut Body, tables: &[OpenTable]) -> Option<&'b mut Cel
 fn push(body: &mut Body, tables: &[OpenTable], open: &[Open], text: &str) {
     let control = open.last().filter(|o| o.in_content).map(|o| o.index);
     let hint = control.is_some_and(|i| body.controls[i].placeholder);
-    if let Some(cell) = open_cell(body, tables) {
-        cell.text.push_str(text);
-        if !hint {
-            cell.shown.push_str(text);
-        }
+    if !hint && let Some(cell) = open_cell(body, tables) {
+        cell.shown.push_str(text);
     }
     if let Some(i) = control {
         body.controls[i].text.push_str(text);
@@ -413,7 +405,7 @@ mod tests {
         assert_eq!(a.place, Some((0, 0, 0)));
         let b = body.control("b=x").unwrap();
         assert_eq!((b.kind, b.checked), (Kind::Checkbox, Some(false)));
-        assert_eq!(body.tables[0].rows[0][1].text, "□选项");
+        assert_eq!(body.tables[0].rows[0][1].shown, "□选项");
         assert_eq!(body.control("c").unwrap().text, "一\n二&");
     }
 
@@ -430,7 +422,6 @@ mod tests {
         let body = body(xml.as_bytes()).unwrap();
         assert_eq!(body.control("a").unwrap().text, "0551-6537\u{F0FE}新处");
         let cell = &body.tables[0].rows[0][0];
-        assert_eq!(cell.text, "0551-6537\u{F0FE}新处请填写旁边");
         assert_eq!(
             cell.shown, "0551-6537\u{F0FE}新处旁边",
             "hints are not shown text"

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::import::VisibleEdit;
-use super::present::{cell_text, field_text};
+use super::present::{cell_text, field_text, norm};
 use super::read::Body;
 use crate::Draft;
 use crate::rules::{field_visible, section_visible};
@@ -17,16 +17,9 @@ pub fn edits(form: &Form, draft: &Draft, body: &Body) -> Vec<VisibleEdit> {
         .tables
         .iter()
         .flat_map(|t| &t.rows)
-        .map(|r| r.iter().map(|c| c.text.clone()).collect())
+        .map(|r| r.iter().map(|c| c.shown.clone()).collect())
         .collect();
     compare(form, draft, &rows)
-}
-
-/// Text compared loosely: no white space, no word joiners, no line breaks.
-fn norm(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{2060}')
-        .collect()
 }
 
 /// Where each field's text should be, compared with what is there.
