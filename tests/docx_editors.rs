@@ -15,7 +15,7 @@ use std::process::Command;
 use common::{defs, fixture, fixture_names, today};
 use kczg_form::docx::import::{Imported, Origin, import};
 use kczg_form::docx::present::control_text;
-use kczg_form::docx::{ExportOptions, export, template};
+use kczg_form::docx::template;
 use kczg_form::rules::is_visible;
 use kczg_form::schema::{Field, Kind};
 use kczg_form::{Draft, Form};
@@ -58,16 +58,9 @@ fn soffice() -> Option<&'static str> {
 
 /// LibreOffice, or None (and a note) outside CI; under CI its absence fails the test.
 fn require_libreoffice(test: &str) -> Option<&'static str> {
-    let found = soffice();
-    if found.is_none() {
-        let how = "install LibreOffice 25.2 (bash .ci/libreoffice.sh on Debian 12)";
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{test}: LibreOffice 25 or later is needed as the third-party editor: {how}"
-        );
-        eprintln!("{test}: skipped, no LibreOffice 25 or later: {how}");
-    }
-    found
+    let how =
+        "LibreOffice 25 or later as the third-party editor (bash .ci/libreoffice.sh on Debian 12)";
+    common::external(test, soffice().is_some(), how).then_some("soffice")
 }
 
 /// Resaves every file through LibreOffice in one run; returns the resaved paths in order.
@@ -253,19 +246,12 @@ fn unfilled_templates_resaved_by_libreoffice_import_with_no_values() {
     let defs = defs();
     let dir = tempfile::tempdir().unwrap();
     let mut blanks = Vec::new();
-    for form in &defs.forms {
-        let domains: Vec<Option<&str>> = if form.domains.is_empty() {
-            vec![None]
-        } else {
-            form.domains.iter().map(|d| Some(d.id.as_str())).collect()
-        };
-        for domain in domains {
-            let path = dir
-                .path()
-                .join(format!("{}-{}.docx", form.id, domain.unwrap_or("all")));
-            std::fs::write(&path, template(&defs, form, domain).unwrap()).unwrap();
-            blanks.push((path, form.id.clone(), domain.map(str::to_owned)));
-        }
+    for (form, domain) in common::lists_and_domains(&defs) {
+        let path = dir
+            .path()
+            .join(format!("{}-{}.docx", form.id, domain.unwrap_or("all")));
+        std::fs::write(&path, template(&defs, form, domain).unwrap()).unwrap();
+        blanks.push((path, form.id.clone(), domain.map(str::to_owned)));
     }
     let paths: Vec<PathBuf> = blanks.iter().map(|b| b.0.clone()).collect();
     for (path, (_, list, domain)) in resave(soffice, &paths, dir.path()).iter().zip(&blanks) {
@@ -334,26 +320,24 @@ fn assert_edited(imported: &Imported) {
 }
 
 fn exported(name: &str) -> Vec<u8> {
-    let defs = defs();
-    let draft = fixture(name);
-    let form = defs.form(&draft.list).unwrap();
-    let options = ExportOptions {
-        preview: false,
-        today: today(),
-    };
-    export(&defs, form, &draft, options).unwrap()
+    common::exported_fixture(name)
+}
+
+/// The export of fixture `name` edited by `plan` (see fill_docx.py), read back.
+fn edited_export(name: &str, plan: &Value) -> Imported {
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("export.docx");
+    std::fs::write(&original, exported(name)).unwrap();
+    let edited = dir.path().join("edited.docx");
+    fill(&original, &edited, plan);
+    read(&edited)
 }
 
 /// Our export corrected as Word writes corrections: the visible values win and exactly the
 /// changes are listed (without LibreOffice: the edit alone).
 #[test]
 fn export_corrected_in_word_imports_the_corrections_and_lists_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("export.docx");
-    std::fs::write(&original, exported("emerging_enterprise")).unwrap();
-    let edited = dir.path().join("edited.docx");
-    fill(&original, &edited, &edit_plan());
-    assert_edited(&read(&edited));
+    assert_edited(&edited_export("emerging_enterprise", &edit_plan()));
 }
 
 /// The same corrections, then resaved by LibreOffice.
@@ -380,21 +364,15 @@ fn export_corrected_and_resaved_by_libreoffice_imports_the_corrections() {
 /// part of the value; a row added under a table with a long-text column reads both rows.
 #[test]
 fn long_texts_lose_exactly_the_indent_and_rows_with_long_columns_are_added_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("export.docx");
-    std::fs::write(&original, exported("tech_manager")).unwrap();
-    let edited = dir.path().join("edited.docx");
     let profile = "\u{3000}\u{3000}第一段，从事技术转移十年。\n\u{3000}\u{3000}第二段。\n\u{3000}\u{3000}\u{3000}第三段本身缩进。";
-    fill(
-        &original,
-        &edited,
+    let imported = edited_export(
+        "tech_manager",
         &json!([
             {"op": "set", "tag": "profile", "text": profile},
             {"op": "add_row", "table": "cases", "cells": ["新案例", "某研究院", "某公司", "技术转让", "300"],
              "long": ["转化成效说明。\n第二行。"]},
         ]),
     );
-    let imported = read(&edited);
     assert_eq!(
         imported.draft.values["profile"],
         json!("第一段，从事技术转移十年。\n第二段。\n\u{3000}第三段本身缩进。")
@@ -421,20 +399,14 @@ fn long_texts_lose_exactly_the_indent_and_rows_with_long_columns_are_added_whole
 /// whose text and picker disagree is read from its text, with a warning.
 #[test]
 fn values_that_do_not_parse_become_findings_and_dates_are_read_from_their_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("export.docx");
-    std::fs::write(&original, exported("emerging_enterprise")).unwrap();
-    let edited = dir.path().join("edited.docx");
-    fill(
-        &original,
-        &edited,
+    let imported = edited_export(
+        "emerging_enterprise",
         &json!([
             {"op": "set", "tag": "employees", "text": "约200人"},
             {"op": "set", "tag": "ent_founded", "text": "2018年3月9日", "full_date": "2018-03-10"},
             {"op": "set", "tag": "revenue", "text": "１２，６３５.８"},
         ]),
     );
-    let imported = read(&edited);
     let v = &imported.draft.values;
     assert_eq!(v["employees"], json!("约200人"));
     assert_eq!(v["ent_founded"], json!("2018-03-09"));
@@ -461,13 +433,8 @@ fn values_that_do_not_parse_become_findings_and_dates_are_read_from_their_text()
 /// empty that shows a text is read (with a note); a hint left without its flag is no value.
 #[test]
 fn text_beside_a_box_and_stale_placeholder_flags_are_read_as_shown() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("export.docx");
-    std::fs::write(&original, exported("emerging_enterprise")).unwrap();
-    let edited = dir.path().join("edited.docx");
-    fill(
-        &original,
-        &edited,
+    let imported = edited_export(
+        "emerging_enterprise",
         &json!([
             {"op": "after", "tag": "ent_name", "text": "（集团）"},
             {"op": "paragraph_after", "tag": "products", "text": "补充一段。"},
@@ -476,7 +443,6 @@ fn text_beside_a_box_and_stale_placeholder_flags_are_read_as_shown() {
             {"op": "after", "tag": "funding_rounds.investors", "nth": 1, "text": "等"},
         ]),
     );
-    let imported = read(&edited);
     let fixture = fixture("emerging_enterprise");
     let v = &imported.draft.values;
     assert_eq!(v["ent_name"], json!("合肥晶叠光能科技有限公司（集团）"));
@@ -526,20 +492,14 @@ fn text_beside_a_box_and_stale_placeholder_flags_are_read_as_shown() {
 /// the applicant.
 #[test]
 fn the_recommendation_filled_in_word_is_read_and_not_counted_as_a_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("export.docx");
-    std::fs::write(&original, exported("emerging_enterprise")).unwrap();
-    let edited = dir.path().join("edited.docx");
-    fill(
-        &original,
-        &edited,
+    let imported = edited_export(
+        "emerging_enterprise",
         &json!([
             {"op": "set", "tag": "rec_opinion", "text": "同意推荐。"},
             {"op": "set", "tag": "rec_org", "text": "安徽省科学技术协会"},
             {"op": "set", "tag": "rec_date", "text": "2023年11月20日", "full_date": "2023-11-20"},
         ]),
     );
-    let imported = read(&edited);
     assert_eq!(imported.origin, Origin::Export, "{:?}", imported.edits);
     let v = &imported.draft.values;
     assert_eq!(v["rec_opinion"], json!("同意推荐。"));
@@ -551,26 +511,17 @@ fn the_recommendation_filled_in_word_is_read_and_not_counted_as_a_change() {
 /// the next field's rows begin; a moved row keeps its entry and is listed as moved.
 #[test]
 fn joined_tables_end_at_the_next_field_and_moved_rows_keep_their_entry() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("export.docx");
-    std::fs::write(&original, exported("emerging_enterprise")).unwrap();
-    let joined = dir.path().join("joined.docx");
-    fill(
-        &original,
-        &joined,
+    let imported = edited_export(
+        "emerging_enterprise",
         &json!([{"op": "join_after", "table": "funding_rounds"}]),
     );
-    let imported = read(&joined);
     assert_eq!(imported.origin, Origin::Export, "{:#?}", imported.edits);
     assert_eq!(imported.draft, fixture("emerging_enterprise"));
 
-    let moved = dir.path().join("moved.docx");
-    fill(
-        &original,
-        &moved,
+    let imported = edited_export(
+        "emerging_enterprise",
         &json!([{"op": "move_row", "table": "funding_rounds", "entry": 0}]),
     );
-    let imported = read(&moved);
     let before = fixture("emerging_enterprise");
     let rounds = before.values["funding_rounds"].as_array().unwrap();
     assert_eq!(
@@ -589,12 +540,7 @@ fn joined_tables_end_at_the_next_field_and_moved_rows_keep_their_entry() {
 /// with a note that what the document shows could not be read — and no false changes.
 #[test]
 fn an_export_whose_controls_were_dropped_is_its_draft_with_a_note() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("export.docx");
-    std::fs::write(&original, exported("emerging_enterprise")).unwrap();
-    let stripped = dir.path().join("stripped.docx");
-    fill(&original, &stripped, &json!([{"op": "unwrap_all"}]));
-    let imported = read(&stripped);
+    let imported = edited_export("emerging_enterprise", &json!([{"op": "unwrap_all"}]));
     assert_eq!(imported.origin, Origin::Stripped);
     assert_eq!(imported.draft, fixture("emerging_enterprise"));
     assert!(imported.edits.is_empty(), "{:#?}", imported.edits);

@@ -10,8 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{defs, fixture, fixture_names, today};
-use kczg_form::docx::{ExportOptions, export};
+use common::{defs, fixture, fixture_names};
 
 fn tools() -> bool {
     let ok = |program: &str, arg: &str| {
@@ -21,15 +20,8 @@ fn tools() -> bool {
             .is_ok_and(|o| o.status.success())
     };
     let found = ok("soffice", "--version") && ok("pdftotext", "-v");
-    if !found {
-        let how = "LibreOffice 25.2 and poppler-utils (bash .ci/libreoffice.sh on Debian 12)";
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the print test needs {how}"
-        );
-        eprintln!("skipped: the print test needs {how}");
-    }
-    found
+    let how = "LibreOffice 25.2 and poppler-utils (bash .ci/libreoffice.sh on Debian 12)";
+    common::external("print", found, how)
 }
 
 /// Every page's text, in order.
@@ -78,14 +70,8 @@ fn signatures_share_their_page_with_the_pledges_and_no_page_is_empty() {
     let dir = tempfile::tempdir().unwrap();
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     for name in fixture_names() {
-        let draft = fixture(&name);
-        let form = defs.form(&draft.list).unwrap();
-        let options = ExportOptions {
-            preview: false,
-            today: today(),
-        };
         let path = dir.path().join(format!("{name}.docx"));
-        std::fs::write(&path, export(&defs, form, &draft, options).unwrap()).unwrap();
+        std::fs::write(&path, common::exported_fixture(&name)).unwrap();
         files.push((name, path));
     }
     let profile = format!(

@@ -154,22 +154,15 @@ fn every_fixture_reads_back_with_python_docx() {
 fn every_blank_template_reads_back_with_python_docx() {
     require_python_docx();
     let defs = defs();
-    for form in &defs.forms {
-        let domains: Vec<Option<String>> = if form.domains.is_empty() {
-            vec![None]
-        } else {
-            form.domains.iter().map(|d| Some(d.id.clone())).collect()
-        };
-        for domain in domains {
-            let draft = Draft::new(defs.call.year.to_string(), form.id.clone(), domain.clone());
-            let bytes = kczg_form::docx::template(&defs, form, domain.as_deref()).unwrap();
-            let name = format!(
-                "template-{}-{}",
-                form.id,
-                domain.as_deref().unwrap_or("all")
-            );
-            check(&name, form, &draft, None, &bytes, true);
-        }
+    for (form, domain) in common::lists_and_domains(&defs) {
+        let draft = Draft::new(
+            defs.call.year.to_string(),
+            form.id.clone(),
+            domain.map(str::to_owned),
+        );
+        let bytes = kczg_form::docx::template(&defs, form, domain).unwrap();
+        let name = format!("template-{}-{}", form.id, domain.unwrap_or("all"));
+        check(&name, form, &draft, None, &bytes, true);
     }
 }
 

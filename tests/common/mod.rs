@@ -105,3 +105,45 @@ pub fn assert_clean(draft: &Draft) {
         "expected no findings, got {findings:#?}"
     );
 }
+
+/// The export of a fixture as the applicant makes it (no errors, so not a preview).
+pub fn exported_fixture(name: &str) -> Vec<u8> {
+    let defs = defs();
+    let draft = fixture(name);
+    let form = defs.form(&draft.list).expect("known list");
+    let options = kczg_form::docx::ExportOptions {
+        preview: false,
+        today: today(),
+    };
+    kczg_form::docx::export(&defs, form, &draft, options).expect("a fixture exports")
+}
+
+/// Every list with each of its domains (None for a list without domains): what a blank
+/// template is made for.
+pub fn lists_and_domains(defs: &Definitions) -> Vec<(&kczg_form::Form, Option<&str>)> {
+    defs.forms
+        .iter()
+        .flat_map(|form| {
+            let domains: Vec<Option<&str>> = if form.domains.is_empty() {
+                vec![None]
+            } else {
+                form.domains.iter().map(|d| Some(d.id.as_str())).collect()
+            };
+            domains.into_iter().map(move |d| (form, d))
+        })
+        .collect()
+}
+
+/// Whether an external program a test needs (LibreOffice, openxml-audit, …) is there. Without
+/// it a test says how to install it and passes, except under CI (`CI` set), which installs
+/// them all (`.ci/run`): there its absence fails the test.
+pub fn external(test: &str, found: bool, how: &str) -> bool {
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{test}: needs {how}; .ci/run installs it"
+        );
+        eprintln!("{test}: skipped, needs {how}");
+    }
+    found
+}

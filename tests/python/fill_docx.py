@@ -248,6 +248,22 @@ def remove_row(root, op):
         tbl.remove(r)
 
 
+OPERATIONS = {
+    "set": lambda root, op: set_text(nth_control(root, op["tag"], op.get("nth", 0)), op["text"],
+                                     op.get("full_date"), op.get("keep_placeholder", False)),
+    "check": lambda root, op: set_checked(nth_control(root, op["tag"], op.get("nth", 0)),
+                                          op["checked"]),
+    "add_row": add_row,
+    "remove_row": remove_row,
+    "move_row": move_row,
+    "after": after,
+    "paragraph_after": paragraph_after,
+    "unflag": unflag,
+    "join_after": join_after,
+    "unwrap_all": lambda root, op: unwrap_all(root),
+}
+
+
 def main():
     src, dst, plan_path = sys.argv[1:4]
     with open(plan_path, encoding="utf-8") as f:
@@ -259,30 +275,9 @@ def main():
         if info.filename == "word/document.xml":
             root = etree.fromstring(data)
             for op in plan:
-                kind = op["op"]
-                if kind == "set":
-                    set_text(nth_control(root, op["tag"], op.get("nth", 0)), op["text"],
-                             op.get("full_date"), op.get("keep_placeholder", False))
-                elif kind == "check":
-                    set_checked(nth_control(root, op["tag"], op.get("nth", 0)), op["checked"])
-                elif kind == "add_row":
-                    add_row(root, op)
-                elif kind == "remove_row":
-                    remove_row(root, op)
-                elif kind == "move_row":
-                    move_row(root, op)
-                elif kind == "after":
-                    after(root, op)
-                elif kind == "paragraph_after":
-                    paragraph_after(root, op)
-                elif kind == "unflag":
-                    unflag(root, op)
-                elif kind == "join_after":
-                    join_after(root, op)
-                elif kind == "unwrap_all":
-                    unwrap_all(root)
-                else:
-                    raise SystemExit("unknown operation %r" % kind)
+                if op["op"] not in OPERATIONS:
+                    raise SystemExit("unknown operation %r" % op["op"])
+                OPERATIONS[op["op"]](root, op)
             data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         out.append((info, data))
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
