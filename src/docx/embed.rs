@@ -7,8 +7,6 @@
 
 use docx_rs::Docx;
 
-use crate::Draft;
-
 /// Namespace of our custom XML part; import looks for it.
 pub const NAMESPACE: &str = "urn:kczg-form:draft";
 /// The part's item id (a fixed GUID: one draft per document).
@@ -52,17 +50,13 @@ pub fn mark(doc: Docx, marker: &Marker) -> Docx {
     doc.add_custom_item(MARKER_ID, &marker.xml())
 }
 
-/// Embeds a draft's compact JSON ([`Draft::to_compact_json`]).
+/// Embeds a draft's compact JSON ([`crate::Draft::to_compact_json`]).
 pub fn attach(doc: Docx, json: &str) -> Docx {
-    doc.add_custom_item(ITEM_ID, &xml_of(json))
+    doc.add_custom_item(ITEM_ID, &xml(json))
 }
 
-/// The custom XML part's text.
-pub fn xml(draft: &Draft) -> String {
-    xml_of(&draft.to_compact_json())
-}
-
-fn xml_of(json: &str) -> String {
+/// The custom XML part's text for a draft's compact JSON.
+fn xml(json: &str) -> String {
     format!(
         r#"<kczg xmlns="{NAMESPACE}" format="{}" version="{}">{}</kczg>"#,
         crate::draft::FORMAT,
