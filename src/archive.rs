@@ -20,6 +20,19 @@ pub enum ArchiveError {
     Damaged(String),
 }
 
+/// One entry of an archive as listed in its directory. The name is the archive's, to show (after
+/// [`crate::intake::attachment::safe_name`]) and never to use as a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub index: usize,
+    pub name: String,
+    /// The declared inflated size.
+    pub size: u64,
+    pub dir: bool,
+    /// A symbolic link (Unix mode in the archive): never followed, never listed as a file.
+    pub link: bool,
+}
+
 /// An archive being read, with how much has been inflated from it so far.
 pub struct Archive<'a> {
     zip: zip::ZipArchive<Cursor<&'a [u8]>>,
@@ -43,6 +56,91 @@ impl<'a> Archive<'a> {
     /// The names of the entries, in the archive's order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.zip.file_names()
+    }
+
+    /// Every entry's name and kind, in the archive's order, without inflating anything. A name
+    /// not marked UTF-8 is read as GB18030 when it is not valid UTF-8 (Windows' 「发送到压缩文件夹」
+    /// writes the system code page), never as the zip default CP437.
+    pub fn entries(&mut self) -> Vec<Entry> {
+        (0..self.zip.len())
+            .filter_map(|index| {
+                let file = self.zip.by_index_raw(index).ok()?;
+                Some(Entry {
+                    index,
+                    name: decoded_name(file.name_raw()),
+                    size: file.size(),
+                    dir: file.is_dir(),
+                    link: file.is_symlink(),
+                })
+            })
+            .collect()
+    }
+
+    /// The entry at `index` (from [`Archive::entries`]), inflated whole within `limit`.
+    pub fn read_entry(&mut self, index: usize, limit: u64) -> Result<Vec<u8>, ArchiveError> {
+        let budget = self.budget.saturating_sub(self.inflated);
+        let file = self
+            .zip
+            .by_index(index)
+            .map_err(|e| ArchiveError::Damaged(format!("第 {} 项：{}", index + 1, zip_reason(&e))))?;
+        let name = decoded_name(file.name_raw());
+        let (size, packed) = (file.size(), file.compressed_size());
+        if size > limit.min(budget) {
+            return Err(too_large(&name, size, packed, limit.min(budget)));
+        }
+        let mut out = Vec::with_capacity(size.min(1 << 20) as usize);
+        file.take(size + 1).read_to_end(&mut out).map_err(|_| {
+            ArchiveError::Damaged(format!("{name}：解压失败（数据损坏或校验不符）"))
+        })?;
+        self.inflated += out.len() as u64;
+        if out.len() as u64 > size {
+            return Err(ArchiveError::Damaged(format!(
+                "{name}：实际解压大小与声明不符，疑似压缩炸弹"
+            )));
+        }
+        Ok(out)
+    }
+
+    /// The entry at `index` streamed through the content hash ([`crate::intake::content_id`])
+    /// within `limit`, never held whole: its hash, its size and its first `head` bytes.
+    pub fn hash_entry(
+        &mut self,
+        index: usize,
+        limit: u64,
+        head: usize,
+    ) -> Result<(String, u64, Vec<u8>), ArchiveError> {
+        let budget = self.budget.saturating_sub(self.inflated);
+        let mut file = self.zip.by_index(index).map_err(|e| {
+            ArchiveError::Damaged(format!("第 {} 项：{}", index + 1, zip_reason(&e)))
+        })?;
+        let name = decoded_name(file.name_raw());
+        let (size, packed) = (file.size(), file.compressed_size());
+        if size > limit.min(budget) {
+            return Err(too_large(&name, size, packed, limit.min(budget)));
+        }
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut first = Vec::with_capacity(head);
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = file.read(&mut buf).map_err(|_| {
+                ArchiveError::Damaged(format!("{name}：解压失败（数据损坏或校验不符）"))
+            })?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > size {
+                return Err(ArchiveError::Damaged(format!(
+                    "{name}：实际解压大小与声明不符，疑似压缩炸弹"
+                )));
+            }
+            let room = head.saturating_sub(first.len()).min(n);
+            first.extend_from_slice(&buf[..room]);
+            hasher.update(&buf[..n]);
+        }
+        self.inflated += total;
+        Ok((format!("{:032x}", hasher.digest128()), total, first))
     }
 
     /// One part, inflated whole within `limit`; None when it is not there.
@@ -88,6 +186,14 @@ impl<'a> Archive<'a> {
             }));
         }
         Ok(Some(out))
+    }
+}
+
+/// An entry's name: UTF-8 when it is, else GB18030 (Windows' code page for Chinese).
+fn decoded_name(raw: &[u8]) -> String {
+    match std::str::from_utf8(raw) {
+        Ok(name) => name.to_owned(),
+        Err(_) => encoding_rs::GB18030.decode(raw).0.into_owned(),
     }
 }
 

@@ -108,6 +108,24 @@ impl FileError {
     }
 }
 
+/// Creates `dir` (and its parents) if missing; a folder this creates is readable by the user
+/// only (0700 on Unix). An existing folder is left as it is.
+pub fn create_private_dir(dir: &Path) -> Result<(), FileError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(|e| FileError::io(dir, Doing::Writing, &e))
+}
+
 /// An OS error in words a person can act on. Never the OS's English text.
 pub fn reason(e: &std::io::Error, doing: Doing) -> &'static str {
     use std::io::ErrorKind as K;

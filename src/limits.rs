@@ -51,3 +51,19 @@ pub const DEFINITION_BYTES: u64 = 1024 * 1024;
 
 /// Excel's limit on the characters of one cell.
 pub const XLSX_CELL_CHARS: usize = 32_767;
+
+/// An e-mail (.eml) larger than this is not read: 126.com takes attachments up to 50 MB,
+/// which base64 makes about 68 MB. Reading one takes about twice its size in memory.
+pub const MAIL_BYTES: u64 = 80 * 1024 * 1024;
+/// Attachments of one e-mail looked at, nested e-mails and packages included.
+pub const MAIL_PARTS: usize = 500;
+/// E-mails forwarded as attachments are opened this many levels deep.
+pub const MAIL_DEPTH: usize = 4;
+/// A .zip package larger than this is not read.
+pub const PACKAGE_BYTES: u64 = 100 * 1024 * 1024;
+/// What all the entries of one package may inflate to together (each attachment is inflated
+/// once, streamed through the hash, never held whole).
+pub const PACKAGE_INFLATE_BYTES: u64 = 512 * 1024 * 1024;
+/// One attachment in a package may inflate to at most this (the desk holds it whole only when
+/// the clerk opens it).
+pub const ATTACHMENT_BYTES: u64 = 200 * 1024 * 1024;

@@ -17,6 +17,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::naming::{application_name, application_unit, docx_file_name, domain_name, join_parts};
 use crate::{Definitions, Draft, Form};
+use crate::schema::FieldRole;
 
 /// The MIME type of a Word .docx.
 pub const DOCX_CONTENT_TYPE: &str =
@@ -65,7 +66,7 @@ pub fn body(defs: &Definitions, form: &Form, draft: &Draft, attachment_name: &st
     let unit = one_line(&application_unit(form, draft));
     let name_label = field_label(form, &form.name_field, "名称");
     let unit_label = field_label(form, &form.unit_field, "单位");
-    let (contact, mobile) = contact(draft);
+    let (contact, mobile) = contact(form, draft);
     let attachment = one_line(attachment_name);
 
     let mut lines: Vec<String> = Vec::new();
@@ -92,7 +93,11 @@ pub fn body(defs: &Definitions, form: &Form, draft: &Draft, attachment_name: &st
     } else {
         lines.push(format!("填写完成的申报表见附件「{attachment}」。"));
     }
-    let listed = listed_attachments(draft);
+    let listed: Vec<String> = form
+        .listed_attachments(draft)
+        .into_iter()
+        .map(|(_, name)| one_line(&name))
+        .collect();
     if !listed.is_empty() {
         lines.push(format!(
             "申报表所列附件随本邮件一并发送：{}。",
@@ -233,31 +238,13 @@ fn field_label<'a>(form: &'a Form, id: &str, fallback: &'a str) -> &'a str {
         .unwrap_or(fallback)
 }
 
-/// The contact person and mobile: the contact block's 联系人 / 手机, else (技术经理人先锋榜)
-/// the applicant's 姓名 / 手机.
-fn contact(draft: &Draft) -> (String, String) {
-    let first = |ids: &[&str]| {
-        ids.iter()
-            .map(|id| one_line(draft.text(id).unwrap_or_default()))
-            .find(|v| !v.is_empty())
-            .unwrap_or_default()
-    };
+/// The contact person and mobile (the form's `contact_field` and `mobile_field`: the contact
+/// block's 联系人 / 手机, or 技术经理人先锋榜's own 姓名 / 手机).
+fn contact(form: &Form, draft: &Draft) -> (String, String) {
     (
-        first(&["contact_name", "person_name"]),
-        first(&["contact_mobile", "mobile"]),
+        one_line(&form.role_text(FieldRole::Contact, draft)),
+        one_line(&form.role_text(FieldRole::Mobile, draft)),
     )
-}
-
-/// The names in the form's 附件清单, in order, blank rows skipped.
-fn listed_attachments(draft: &Draft) -> Vec<String> {
-    let Some(rows) = draft.get("attachments").and_then(|v| v.as_array()) else {
-        return Vec::new();
-    };
-    rows.iter()
-        .filter_map(|row| row.get("name").and_then(|n| n.as_str()))
-        .map(one_line)
-        .filter(|n| !n.is_empty())
-        .collect()
 }
 
 /// At most this many bytes of UTF-8 in one RFC 2047 encoded word of the `name=` parameter:

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{defs, fixture, fixture_names, today};
 use kczg_form::consolidate::{
-    self, Batch, Decision, Desk, PreviousWinners, ProblemKind, Row, SourceKind,
+    self, Batch, Decision, Desk, Origin, PreviousWinners, ProblemKind, Row,
 };
 use kczg_form::docx::{ExportOptions, export};
 use kczg_form::{Definitions, Draft};
@@ -331,14 +331,20 @@ fn build_corpus(defs: &Definitions, root: &Path) -> Plan {
     write(&p, &vec![b' '; 5 * 1024 * 1024]);
     plan.problems.insert(p, ProblemKind::TooLarge);
 
-    // Skipped without a word.
-    write(&root.join("收件/说明.txt"), "附件说明".as_bytes());
-    write(&root.join("收件/照片.png"), b"\x89PNG\r\n");
+    // Loose files that are not forms: rows 「需人工处理」, never dropped.
+    let p = root.join("收件/说明.txt");
+    write(&p, "附件说明".as_bytes());
+    plan.problems.insert(p, ProblemKind::NotAForm);
+    let p = root.join("收件/照片.png");
+    write(&p, b"\x89PNG\r\n");
+    plan.problems.insert(p, ProblemKind::NotAForm);
+    // Skipped without a word: Word's lock file and the system's bookkeeping.
     write(
         &root.join("收件/leading_tech/~$导技术榜.docx"),
         b"owner file",
     );
-    plan.skipped = 3;
+    write(&root.join("收件/Thumbs.db"), b"cache");
+    plan.skipped = 2;
     plan
 }
 
@@ -376,22 +382,50 @@ fn corpus_gives_exactly_the_planned_rows_flags_problems_and_files() {
     assert_eq!(last.load(Ordering::Relaxed), expected_files);
     assert_eq!(batch.skipped, plan.skipped);
 
-    // Exactly the planned submissions, from the planned files, with their names.
+    // Exactly the planned submissions, from the planned files, with their names; every file
+    // left out but a duplicate is a row 「需人工处理」 with its reason.
+    let manual: BTreeMap<PathBuf, ProblemKind> = batch
+        .submissions
+        .iter()
+        .filter_map(|s| Some((s.source.clone(), s.manual.as_ref()?.kind.clone())))
+        .collect();
+    let expected_manual: BTreeMap<PathBuf, ProblemKind> = plan
+        .problems
+        .iter()
+        .filter(|(_, k)| {
+            !matches!(
+                k,
+                ProblemKind::DuplicateFile { .. } | ProblemKind::EditedAfterExport
+            )
+        })
+        .map(|(p, k)| (p.clone(), k.clone()))
+        .collect();
+    assert_eq!(manual, expected_manual);
+    for s in batch.submissions.iter().filter(|s| s.manual.is_some()) {
+        assert_eq!(s.origin(), Origin::Manual);
+        assert_eq!(s.errors(), 1, "{:#?}", s.findings);
+        assert!(s.findings[0].message.starts_with("需人工处理："));
+    }
     let got: BTreeMap<PathBuf, (String, String)> = batch
         .submissions
         .iter()
+        .filter(|s| s.manual.is_none())
         .map(|s| {
             let form = defs.form(&s.draft.list).unwrap();
             let name = s.draft.text(&form.name_field).unwrap().to_owned();
             (s.source.clone(), (s.draft.list.clone(), name))
         })
         .collect();
-    assert_eq!(got.len(), batch.submissions.len(), "a source twice");
+    assert_eq!(
+        got.len() + manual.len(),
+        batch.submissions.len(),
+        "a source twice"
+    );
     assert_eq!(got, plan.rows);
     let json_rows = batch
         .submissions
         .iter()
-        .filter(|s| s.kind == SourceKind::Json)
+        .filter(|s| s.origin() == Origin::Draft)
         .count();
     assert_eq!(json_rows, 5);
 
@@ -428,7 +462,7 @@ fn corpus_gives_exactly_the_planned_rows_flags_problems_and_files() {
     );
 
     // Every submission is valid but the edited one, which has one warning per edit.
-    for s in &batch.submissions {
+    for s in batch.submissions.iter().filter(|s| s.manual.is_none()) {
         if s.source == plan.edited {
             assert_eq!(s.errors(), 0, "{:#?}", s.findings);
             assert_eq!(s.warnings(), s.edits.len());
@@ -458,7 +492,7 @@ fn corpus_gives_exactly_the_planned_rows_flags_problems_and_files() {
         ],
     ));
     let rows = consolidate::rows(&defs, &desk);
-    assert_eq!(rows.len(), plan.rows.len());
+    assert_eq!(rows.len(), plan.rows.len() + expected_manual.len());
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(r.seq, i + 1);
     }
@@ -549,7 +583,8 @@ fn check_xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) {
             "先导技术榜",
             "新锐企业榜",
             "融通创新组织榜",
-            "技术经理人先锋榜"
+            "技术经理人先锋榜",
+            "需人工处理"
         ]
     );
     let text = |d: &Data| match d {
@@ -572,6 +607,9 @@ fn check_xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) {
             "mobile",
             "errors",
             "warnings",
+            "origin",
+            "attachments",
+            "manual",
             "source",
             "recommend",
             "rank",
@@ -593,6 +631,9 @@ fn check_xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) {
             "手机",
             "错误数",
             "提醒数",
+            "来源",
+            "附件",
+            "需人工处理原因",
             "来源文件",
             "推荐",
             "排序",
@@ -611,8 +652,8 @@ fn check_xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) {
         Some(&Data::Float(1.0)),
         "序号 is a number"
     );
-    assert_eq!(text(overview.get((2, 10)).unwrap()), "是");
-    assert_eq!(text(overview.get((2, 12)).unwrap()), "材料齐全");
+    assert_eq!(text(overview.get((2, 13)).unwrap()), "是");
+    assert_eq!(text(overview.get((2, 15)).unwrap()), "材料齐全");
 
     // 新锐企业榜's sheet: field ids as keys, the values of each row.
     let sheet = book.worksheet_range("新锐企业榜").unwrap();
@@ -675,7 +716,8 @@ fn check_csv(rows: &[Row]) {
     for (rec, row) in records.iter().zip(rows) {
         assert_eq!(&rec[0], row.seq.to_string());
         assert_eq!(&rec[3], row.name);
-        assert_eq!(&rec[13], row.duplicates_text);
+        assert_eq!(&rec[16], row.duplicates_text);
+        assert_eq!(&rec[9], row.origin);
     }
 }
 
@@ -693,12 +735,16 @@ fn check_docx(defs: &Definitions, rows: &[Row]) {
         xml.contains("<w:tblHeader />"),
         "header row repeats on every page"
     );
+    // Rows 「需人工处理」 are counted, not printed for sealing.
+    let manual = rows.iter().filter(|r| !r.manual.is_empty()).count();
+    assert!(manual > 0);
     assert_eq!(
         xml.matches("<w:tr>").count() + xml.matches("<w:tr ").count(),
-        rows.len() + 1
+        rows.len() - manual + 1
     );
+    assert!(xml.contains(&format!("另有 {manual} 个文件需人工处理")));
     assert!(xml.contains("推荐汇总表"));
-    for r in rows {
+    for r in rows.iter().filter(|r| r.manual.is_empty()) {
         assert!(xml.contains(&r.name), "{} missing", r.name);
     }
     // Run properties in schema order: rFonts never after sz.

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::Submission;
 use super::normalize;
 use super::sheet::SparseRow;
-use crate::schema::{Definitions, Form, Format};
+use crate::schema::{Definitions, Form};
 
 /// Another submission of the same list that looks like the same application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,14 +51,9 @@ impl Duplicate {
     }
 }
 
-/// The field a form identifies an applicant by: its USCC, or an ID number.
+/// The field a form identifies an applicant by (its `code_field`: a USCC, or an ID number).
 pub fn code_field(form: &Form) -> Option<&crate::schema::Field> {
-    let with = |format| {
-        form.fields()
-            .map(|(_, f)| f)
-            .find(|f| f.format == Some(format))
-    };
-    with(Format::Uscc).or_else(|| with(Format::IdCard))
+    form.role_field(crate::schema::FieldRole::Code)
 }
 
 /// For each submission (by index), the other submissions of its list that look the same.

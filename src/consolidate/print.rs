@@ -103,7 +103,11 @@ fn cell(text: &str, width: usize, header: bool, centred: bool) -> TableCell {
 }
 
 /// The overview as a landscape .docx for printing and sealing.
+/// Rows 「需人工处理」 are not submissions of a list: they are counted on a line of their own,
+/// not printed for sealing.
 pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
+    let manual = rows.iter().filter(|r| !r.manual.is_empty()).count();
+    let rows: Vec<&Row> = rows.iter().filter(|r| r.manual.is_empty()).collect();
     let widths = widths();
     let title = format!("{}推荐汇总表", defs.call.title);
     let mut doc = Docx::new()
@@ -152,7 +156,7 @@ pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
     .row_height(HEADER_ROW_HEIGHT)
     .height_rule(docx_rs::HeightRule::AtLeast);
     let mut table_rows = vec![header];
-    for r in rows {
+    for r in &rows {
         let texts = [
             r.seq.to_string(),
             r.list_name.clone(),
@@ -187,10 +191,14 @@ pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
         .add_paragraph(
             para()
                 .line_spacing(LineSpacing::new().before(240).after(0))
-                .add_run(run(&format!(
-                    "共 {} 项，其中推荐 {recommended} 项。",
-                    rows.len()
-                ))),
+                .add_run(run(&if manual > 0 {
+                    format!(
+                        "共 {} 项，其中推荐 {recommended} 项。另有 {manual} 个文件需人工处理，未列入本表。",
+                        rows.len()
+                    )
+                } else {
+                    format!("共 {} 项，其中推荐 {recommended} 项。", rows.len())
+                })),
         )
         .add_paragraph(
             para()

@@ -1,5 +1,5 @@
-//! Bulk import: files and folders walked recursively, every exported .docx and draft .json read
-//! in parallel (rayon, one worker per core), validated, and the same file counted once.
+//! Bulk import: files and folders walked recursively, every file read in parallel (rayon,
+//! within a memory budget) by [`crate::intake`], the same file, e-mail or form counted once.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -8,11 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::{Edit, FileProblem, ProblemKind, SourceKind, Submission};
+use super::{Edit, FileProblem, ProblemKind, Submission};
 use crate::Definitions;
-use crate::docx::import::{self, ImportError, MAX_DOCX_BYTES};
-use crate::draft::{Draft, DraftError, MAX_DRAFT_BYTES};
 use crate::files::FileError;
+use crate::intake::{self, Container, Received};
 
 /// Folders nested deeper than this below a path given are not entered (a guard against
 /// pathological trees; real submission folders are a few levels deep).
@@ -21,14 +20,16 @@ pub const MAX_DEPTH: usize = 32;
 /// What one scan found.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
-    /// The submissions taken in, in the order their files were found: paths in the order given,
-    /// a folder's entries sorted by name.
+    /// The submissions taken in, in the order their files were found (paths in the order given,
+    /// a folder's entries sorted by name), rows 「需人工处理」 included.
     pub submissions: Vec<Submission>,
-    /// Every file left out or needing a look, in the same order.
+    /// A notice for every file that needs a look, in the same order: each row 「需人工处理」,
+    /// each edit after export, each duplicate (counted once), each path that is not there.
     pub problems: Vec<FileProblem>,
-    /// .docx and .json files looked at.
+    /// Files looked at.
     pub files: usize,
-    /// Other files in the folders, skipped without a word (also Word's `~$` lock files).
+    /// Files that are no one's, skipped without a word: Word's `~$` lock files, hidden files,
+    /// Thumbs.db and desktop.ini.
     pub skipped: usize,
 }
 
@@ -58,14 +59,14 @@ pub fn scan_on(
     progress(0, total);
     let done = AtomicUsize::new(0);
     let budget = Budget::new(MEMORY_BUDGET);
-    let outcomes: Vec<Result<Loaded, FileProblem>> = walk
+    let outcomes: Vec<(PathBuf, Received)> = walk
         .files
         .par_iter()
         .map(|path| {
             let _permit = budget.take(memory_estimate(path));
-            let outcome = load(defs, path, today);
+            let received = load(defs, path, today);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            outcome
+            (path.clone(), received)
         })
         .collect();
 
@@ -75,24 +76,95 @@ pub fn scan_on(
         problems: walk.problems,
         ..Batch::default()
     };
-    let mut seen: HashMap<String, PathBuf> = HashMap::new();
-    for outcome in outcomes {
-        match outcome {
-            Err(problem) => batch.problems.push(problem),
-            Ok(Loaded { submission, edited }) => {
-                if let Some(first) = seen.get(&submission.id) {
-                    batch
-                        .problems
-                        .push(duplicate_file(&submission.source, first));
-                    continue;
-                }
-                seen.insert(submission.id.clone(), submission.source.clone());
-                batch.problems.extend(edited);
-                batch.submissions.push(submission);
+    let mut files: HashMap<String, PathBuf> = HashMap::new();
+    let mut messages: HashMap<String, PathBuf> = HashMap::new();
+    let mut forms: HashMap<String, usize> = HashMap::new();
+    for (path, received) in outcomes {
+        let first = files.get(&received.hash).or_else(|| {
+            received
+                .message_id
+                .as_ref()
+                .and_then(|id| messages.get(id))
+        });
+        if let Some(first) = first {
+            batch.problems.push(duplicate_file(&path, first));
+            continue;
+        }
+        files.insert(received.hash.clone(), path.clone());
+        if let Some(id) = &received.message_id {
+            messages.insert(id.clone(), path.clone());
+        }
+        for submission in received.submissions {
+            if let Some(&i) = forms.get(&submission.id) {
+                let kept = &mut batch.submissions[i];
+                let message = duplicate_form(&submission, kept);
+                merge_attachments(kept, submission);
+                batch.problems.push(message);
+                continue;
             }
+            forms.insert(submission.id.clone(), batch.submissions.len());
+            batch.problems.extend(notice(&submission));
+            batch.submissions.push(submission);
         }
     }
     batch
+}
+
+/// The notice of a submission that needs a look: a row 「需人工处理」, or a form edited after
+/// export.
+fn notice(s: &Submission) -> Option<FileProblem> {
+    if let Some(manual) = &s.manual {
+        return Some(problem(&s.source, manual.kind.clone(), manual.reason.clone()));
+    }
+    if s.edits.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = s.edits.iter().take(3).map(Edit::describe).collect();
+    let more = if s.edits.len() > 3 { "等" } else { "" };
+    Some(problem(
+        &s.source,
+        ProblemKind::EditedAfterExport,
+        if s.visible_values {
+            format!(
+                "导出后改动过 {} 处（{}{more}），已按文档中显示的内容导入（盖章件以显示的为准）。请核对改动是否由申报人所为",
+                s.edits.len(),
+                shown.join("；")
+            )
+        } else {
+            format!(
+                "导出后在 Word 中改动过 {} 处（{}{more}），已按导出时内嵌的内容导入。请与申报人核实以哪一份为准",
+                s.edits.len(),
+                shown.join("；")
+            )
+        },
+    ))
+}
+
+/// The same form arrived again (on its own, or in another e-mail or package).
+fn duplicate_form(again: &Submission, kept: &Submission) -> FileProblem {
+    if again.source == kept.source {
+        let mut p = duplicate_file(&again.source, &kept.source);
+        p.message = format!(
+            "{}：同一份申报表附了两次（{}），只计一次。",
+            again.source.display(),
+            again.member.as_deref().unwrap_or("")
+        );
+        return p;
+    }
+    duplicate_file(&again.source, &kept.source)
+}
+
+/// Attachments of a form received twice are kept together, each file once.
+fn merge_attachments(kept: &mut Submission, again: Submission) {
+    for a in again.attachments {
+        if !kept.attachments.iter().any(|k| k.hash == a.hash && !a.hash.is_empty()) {
+            kept.attachments.push(a);
+        }
+    }
+    if kept.sender.is_none() {
+        kept.sender = again.sender;
+        kept.sent = again.sent;
+    }
 }
 
 /// What the files being read at once may take in memory together. A file is read when its
@@ -104,9 +176,19 @@ const MEMORY_BUDGET: u64 = 192 * 1024 * 1024;
 /// What reading one file may take: a .docx inflates to its parts and their parse, up to about
 /// 300 times its size (measured: a 0.44 MB export of 4 MB of `&<>` took 104 MB); never less
 /// than 1 MB, never more than the whole budget.
+/// An e-mail or a package takes about three times its size, plus a form inside it.
 fn memory_estimate(path: &Path) -> u64 {
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
-    size.saturating_mul(300).clamp(1 << 20, MEMORY_BUDGET)
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let estimate = match ext.as_deref() {
+        Some("eml" | "zip") => size.saturating_mul(3).saturating_add(32 << 20),
+        Some("json") => size.saturating_mul(20),
+        Some("docx") | None => size.saturating_mul(300),
+        Some(_) => size.saturating_mul(3),
+    };
+    estimate.clamp(1 << 20, MEMORY_BUDGET)
 }
 
 /// A counting semaphore over bytes.
@@ -234,185 +316,77 @@ impl Walk {
             .file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default();
-        let wanted = matches!(extension(path).as_deref(), Some("docx" | "json"));
-        // Word keeps `~$name.docx` beside a document it has open: not a submission.
-        if !wanted || name.starts_with("~$") {
-            if given && !wanted {
-                // Named explicitly: still read it, it may be a .docx without its extension.
-                self.files.push(path.to_owned());
-            } else {
-                self.skipped += 1;
-            }
+        // Word keeps `~$name.docx` beside a document it has open; hidden files, Thumbs.db and
+        // desktop.ini are the system's. A file named explicitly is read whatever it is called.
+        let clutter = name.starts_with("~$")
+            || name.starts_with('.')
+            || name.eq_ignore_ascii_case("thumbs.db")
+            || name.eq_ignore_ascii_case("desktop.ini");
+        if clutter && !given {
+            self.skipped += 1;
             return;
         }
         self.files.push(path.to_owned());
     }
 }
 
-fn extension(path: &Path) -> Option<String> {
-    path.extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-}
-
-struct Loaded {
-    submission: Submission,
-    edited: Option<FileProblem>,
-}
-
-/// A problem whose message is 「路径：未导入。原因。」 (or without 未导入 for an edited file).
+/// A notice whose message is 「路径：需人工处理。原因。」 (or without 需人工处理 for an edited
+/// file).
 fn problem(path: &Path, kind: ProblemKind, what: String) -> FileProblem {
-    let left_out = if matches!(kind, ProblemKind::EditedAfterExport) {
+    let manual = if matches!(kind, ProblemKind::EditedAfterExport) {
         ""
     } else {
-        "未导入。"
+        "需人工处理。"
     };
     let stop = if what.ends_with('。') { "" } else { "。" };
     FileProblem {
         path: path.to_owned(),
         kind,
-        message: format!("{}：{left_out}{what}{stop}", path.display()),
+        message: format!("{}：{manual}{what}{stop}", path.display()),
     }
 }
 
-/// Reads, imports and validates one file.
-fn load(defs: &Definitions, path: &Path, today: NaiveDate) -> Result<Loaded, FileProblem> {
-    let is_docx_name = extension(path).as_deref() == Some("docx");
-    let limit = if is_docx_name {
-        MAX_DOCX_BYTES
-    } else {
-        // A file named otherwise may still be a .docx (checked below by its first bytes).
-        MAX_DOCX_BYTES.max(MAX_DRAFT_BYTES as u64)
-    };
-    let bytes = read_limited(path, limit)?;
-    let looks_zip = bytes.starts_with(b"PK\x03\x04");
-    let mut visible_values = false;
-    let mut notes = Vec::new();
-    let (draft, edits, kind) = if looks_zip || is_docx_name {
-        let imported = import::import(defs, &bytes).map_err(|e| import_problem(path, e))?;
-        let edits: Vec<Edit> = imported.edits.iter().map(Edit::from).collect();
-        visible_values = imported.origin.shows_values();
-        notes = imported.notes.iter().map(super::Note::from).collect();
-        (imported.draft, edits, SourceKind::Docx)
-    } else {
-        let draft = Draft::from_slice(&bytes).map_err(|e| draft_problem(path, e, false))?;
-        (draft, Vec::new(), SourceKind::Json)
-    };
-    if defs.form(&draft.list).is_none() {
-        let known: Vec<&str> = defs.forms.iter().map(|f| f.name.as_str()).collect();
-        return Err(problem(
-            path,
-            ProblemKind::UnknownList,
-            format!(
-                "榜单「{}」不认识（可用的榜单：{}）。请确认表单定义与申报人所用的版本一致",
-                draft.list,
-                known.join("、")
-            ),
-        ));
-    }
-    let edited = (!edits.is_empty()).then(|| {
-        let shown: Vec<String> = edits.iter().take(3).map(Edit::describe).collect();
-        let more = if edits.len() > 3 { "等" } else { "" };
-        problem(
-            path,
-            ProblemKind::EditedAfterExport,
-            if visible_values {
-                format!(
-                    "导出后改动过 {} 处（{}{more}），已按文档中显示的内容导入（盖章件以显示的为准）。请核对改动是否由申报人所为",
-                    edits.len(),
-                    shown.join("；")
-                )
-            } else {
-                format!(
-                    "导出后在 Word 中改动过 {} 处（{}{more}），已按导出时内嵌的内容导入。请与申报人核实以哪一份为准",
-                    edits.len(),
-                    shown.join("；")
-                )
-            },
-        )
-    });
-    let mut submission = Submission {
-        id: content_id(&bytes),
-        source: path.to_owned(),
-        kind,
-        draft,
-        edits,
-        visible_values,
-        notes,
-        findings: Vec::new(),
-    };
-    submission.validate(defs, today);
-    Ok(Loaded { submission, edited })
-}
-
-/// The content hash that identifies a file: xxh3-128 of its bytes, as 32 hex digits.
-pub fn content_id(bytes: &[u8]) -> String {
-    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
-}
-
-fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, FileProblem> {
-    crate::files::read_bounded(path, limit).map_err(|e| match e {
-        FileError::TooLarge { size, .. } => problem(
-            path,
-            ProblemKind::TooLarge,
-            format!(
-                "文件过大（{}，上限 {}）。申报表通常不到 1 MB，请确认是否发错了文件",
-                crate::files::size_text(size),
-                crate::files::size_text(limit)
-            ),
-        ),
-        e => problem(path, ProblemKind::Unreadable, e.reason()),
-    })
-}
-
-fn import_problem(path: &Path, e: ImportError) -> FileProblem {
-    match e {
-        ImportError::TooLarge(size) => problem(
-            path,
-            ProblemKind::TooLarge,
-            format!("文件过大（{size} 字节）"),
-        ),
-        ImportError::NotDocx(_) | ImportError::Damaged(_) => problem(
-            path,
-            ProblemKind::Unreadable,
-            format!("{e}。请申报人重新导出并发送"),
-        ),
-        ImportError::NotOurs => problem(
-            path,
-            ProblemKind::NotOurs,
-            e.to_string().trim_end_matches('。').to_owned(),
-        ),
-        ImportError::Draft(d) => draft_problem(path, d, true),
-    }
-}
-
-fn draft_problem(path: &Path, e: DraftError, embedded: bool) -> FileProblem {
-    let inside = if embedded {
-        "文档中内嵌的申报草稿："
-    } else {
-        ""
-    };
-    match e {
-        DraftError::NewerVersion(_) => {
-            problem(path, ProblemKind::NewerVersion, format!("{inside}{e}"))
+/// Reads one file into what it holds; a file that cannot be read is a row 「需人工处理」.
+fn load(defs: &Definitions, path: &Path, today: NaiveDate) -> Received {
+    let limit = intake::size_limit(path);
+    match crate::files::read_bounded(path, limit) {
+        Ok(bytes) => intake::read(defs, path, &bytes, today),
+        Err(e) => {
+            let (kind, reason) = match e {
+                FileError::TooLarge { size, .. } => (
+                    ProblemKind::TooLarge,
+                    format!(
+                        "文件过大（{}，上限 {}）。申报表通常不到 1 MB，请确认是否发错了文件",
+                        crate::files::size_text(size),
+                        crate::files::size_text(limit)
+                    ),
+                ),
+                e => (ProblemKind::Unreadable, e.reason()),
+            };
+            // No content to hash: the path stands for it (the same path twice is one row).
+            let hash = intake::content_id(path.as_os_str().as_encoded_bytes());
+            let mut s =
+                Submission::manual(defs, path, container_by_name(path), hash.clone(), kind, reason);
+            s.validate(defs, today);
+            Received {
+                hash,
+                message_id: None,
+                submissions: vec![s],
+            }
         }
-        DraftError::TooLarge { .. } | DraftError::TooManyItems { .. } => {
-            problem(path, ProblemKind::TooLarge, format!("{inside}{e}"))
-        }
-        DraftError::WrongFormat(_) => problem(
-            path,
-            ProblemKind::NotOurs,
-            format!("{inside}{e}。只能导入本程序导出的申报表 .docx 或保存的申报草稿 .json"),
-        ),
-        DraftError::Json { .. }
-        | DraftError::BadKey { .. }
-        | DraftError::DuplicateKey(_)
-        | DraftError::Utf16 => problem(
-            path,
-            ProblemKind::Unreadable,
-            match e {
-                DraftError::Json { .. } => format!("{inside}{e}"),
-                _ => format!("{inside}{e}。请申报人重新保存或导出后发送"),
-            },
-        ),
+    }
+}
+
+fn container_by_name(path: &Path) -> Container {
+    match path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("docx") => Container::Docx,
+        Some("json") => Container::Json,
+        Some("eml") => Container::Eml,
+        Some("zip") => Container::Zip,
+        _ => Container::Other,
     }
 }

@@ -11,10 +11,10 @@ use super::checks::{self, Duplicate, PreviousHit};
 use super::{Decision, Desk};
 use crate::docx::{ExportError, ExportOptions};
 use crate::naming;
-use crate::schema::{Definitions, Form};
+use crate::schema::{Definitions, FieldRole};
 
 /// The overview's columns: (key, heading).
-pub const OVERVIEW: [(&str, &str); 15] = [
+pub const OVERVIEW: [(&str, &str); 18] = [
     ("seq", "序号"),
     ("list", "榜单"),
     ("domain", "领域"),
@@ -24,6 +24,9 @@ pub const OVERVIEW: [(&str, &str); 15] = [
     ("mobile", "手机"),
     ("errors", "错误数"),
     ("warnings", "提醒数"),
+    ("origin", "来源"),
+    ("attachments", "附件"),
+    ("manual", "需人工处理原因"),
     ("source", "来源文件"),
     ("recommend", "推荐"),
     ("rank", "排序"),
@@ -54,6 +57,12 @@ pub struct Row {
     pub warnings: usize,
     /// The source file as found.
     pub source: String,
+    /// 「邮件 · Word 中修改过」 ([`crate::intake::Submission::source_text`]).
+    pub origin: String,
+    /// 「3 个：a.pdf、b.pdf、盖章扫描件.pdf」.
+    pub attachments: String,
+    /// Why the row is 「需人工处理」; empty for a form read.
+    pub manual: String,
     pub recommend: bool,
     pub rank: Option<u32>,
     pub note: String,
@@ -80,6 +89,9 @@ impl Row {
             "errors" => self.errors.to_string(),
             "warnings" => self.warnings.to_string(),
             "source" => self.source.clone(),
+            "origin" => self.origin.clone(),
+            "attachments" => self.attachments.clone(),
+            "manual" => self.manual.clone(),
             "recommend" => yes_no(self.recommend).into(),
             "rank" => self.rank.map(|r| r.to_string()).unwrap_or_default(),
             "note" => self.note.clone(),
@@ -92,25 +104,6 @@ impl Row {
 
 pub(super) fn yes_no(b: bool) -> &'static str {
     if b { "是" } else { "否" }
-}
-
-fn text(draft: &crate::Draft, id: &str) -> String {
-    draft
-        .values
-        .get(id)
-        .and_then(Value::as_str)
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default()
-}
-
-/// The contact fields of a form: its contact block, or (技术经理人先锋榜, no contact block) the
-/// person's own name and mobile.
-pub fn contact_fields(form: &Form) -> (&'static str, &'static str) {
-    if form.field("contact_name").is_some() {
-        ("contact_name", "contact_mobile")
-    } else {
-        ("person_name", "mobile")
-    }
 }
 
 /// The summary's rows, with duplicates and previous-winner matches checked.
@@ -138,9 +131,6 @@ pub fn rows(defs: &Definitions, desk: &Desk) -> Vec<Row> {
         .map(|(i, (((s, dups), prev), name))| {
             let form = defs.form(&s.draft.list);
             let decision = desk.decision(&s.id);
-            let (contact, mobile) = form
-                .map(contact_fields)
-                .unwrap_or(("contact_name", "contact_mobile"));
             let code_label = form
                 .and_then(checks::code_field)
                 .map(|f| {
@@ -169,15 +159,29 @@ pub fn rows(defs: &Definitions, desk: &Desk) -> Vec<Row> {
                     .and_then(|f| naming::domain_name(f, &s.draft))
                     .unwrap_or_default()
                     .to_owned(),
-                name,
+                name: if s.manual.is_some() {
+                    s.file_name()
+                } else {
+                    name
+                },
                 unit: form
                     .map(|f| naming::application_unit(f, &s.draft))
                     .unwrap_or_default(),
-                contact: text(&s.draft, contact),
-                mobile: text(&s.draft, mobile),
+                contact: form
+                    .map(|f| f.role_text(FieldRole::Contact, &s.draft))
+                    .unwrap_or_default(),
+                mobile: form
+                    .map(|f| f.role_text(FieldRole::Mobile, &s.draft))
+                    .unwrap_or_default(),
                 errors: s.errors(),
                 warnings: s.warnings(),
-                source: s.source.display().to_string(),
+                source: match &s.member {
+                    Some(member) => format!("{} › {member}", s.source.display()),
+                    None => s.source.display().to_string(),
+                },
+                origin: s.source_text(),
+                attachments: s.attachments_text(),
+                manual: s.manual.as_ref().map(|m| m.reason.clone()).unwrap_or_default(),
                 recommend: decision.recommend,
                 rank: decision.rank,
                 note: decision.note,
@@ -236,9 +240,15 @@ pub fn reexport(
                 .insert(id.to_owned(), Value::String(value.to_owned()));
         }
     };
-    set("rec_opinion", decision.rec_opinion.trim_end());
-    set("rec_org", &org);
-    set("rec_date", decision.rec_date.trim());
+    for (role, value) in [
+        (FieldRole::RecOpinion, decision.rec_opinion.trim_end()),
+        (FieldRole::RecOrg, org.as_str()),
+        (FieldRole::RecDate, decision.rec_date.trim()),
+    ] {
+        if let Some(id) = form.roles.get(role) {
+            set(id, value);
+        }
+    }
     let options = ExportOptions {
         preview: false,
         today,

@@ -5,7 +5,9 @@
 //!   that list's fields in form order — every field except long texts (textarea) and pledges;
 //!   table fields flattened to 「n 项：第一列；第一列…」; choices as their labels, several joined
 //!   with 「、」; numbers as numbers — then 错误数, 提醒数, 推荐, 排序, 备注, the 推荐单位意见
-//!   (rec_opinion, rec_org, rec_date), 疑似重复, 历年入选 and 来源文件.
+//!   (rec_opinion, rec_org, rec_date), 疑似重复, 历年入选, 来源, 附件 and 来源文件.
+//! - Sheet 「需人工处理」 when there are such rows: 序号, 来源文件, 来源, 原因, 发件人, 发送时间,
+//!   附件, 备注 — every file the desk could not read as a form, so none is forgotten.
 //!
 //! Every sheet has two header rows: row 1, hidden, holds the stable column keys (field ids for
 //! form fields; `seq`, `errors`, `warnings`, `recommend`, `rank`, `note`, `duplicates`,
@@ -23,7 +25,7 @@ use super::summary::{OVERVIEW, Row, yes_no};
 use super::{Decision, Desk};
 use crate::docx::present::plain_text_of;
 use crate::limits::XLSX_CELL_CHARS;
-use crate::schema::{Definitions, Field, Form, Kind, Role};
+use crate::schema::{Definitions, Field, FieldRole, Form, Kind, Role};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SummaryError {
@@ -46,6 +48,8 @@ impl From<XlsxError> for SummaryError {
 
 /// The name of the overview sheet.
 pub const OVERVIEW_SHEET: &str = "汇总";
+/// The sheet of the rows 「需人工处理」.
+const MANUAL_SHEET: &str = "需人工处理";
 
 /// The end of a text cut to Excel's cell limit.
 pub const CUT_MARK: &str = "（超长，已截断，见原件）";
@@ -162,12 +166,48 @@ pub fn xlsx(defs: &Definitions, desk: &Desk, rows: &[Row]) -> Result<Xlsx, Summa
                 let decision = desk.decision(&s.id);
                 columns
                     .iter()
-                    .map(|c| c.cell(row, &s.draft, &decision))
+                    .map(|c| c.cell(row, form, &s.draft, &decision))
                     .collect()
             })
             .collect();
         let name = sheet_name(&form.name, &mut used_names);
         let sources: Vec<&str> = list_rows.iter().map(|r| r.source.as_str()).collect();
+        fit_all(&mut body, &headings, &sources, &name, &mut cut);
+        let sheet = book.add_worksheet();
+        sheet.set_name(name)?;
+        fill(sheet, &keys, &headings, &body, &header)?;
+    }
+    let manual: Vec<&Row> = rows.iter().filter(|r| !r.manual.is_empty()).collect();
+    if !manual.is_empty() {
+        let columns: [(&str, &str); 8] = [
+            ("seq", "序号"),
+            ("source", "来源文件"),
+            ("origin", "来源"),
+            ("manual", "原因"),
+            ("sender", "发件人"),
+            ("sent", "发送时间"),
+            ("attachments", "附件"),
+            ("note", "备注"),
+        ];
+        let keys: Vec<&str> = columns.iter().map(|(k, _)| *k).collect();
+        let headings: Vec<String> = columns.iter().map(|(_, h)| (*h).to_owned()).collect();
+        let mut body: Vec<Vec<Cell>> = manual
+            .iter()
+            .map(|row| {
+                let s = &desk.submissions[row.seq - 1];
+                columns
+                    .iter()
+                    .map(|(k, _)| match *k {
+                        "seq" => Cell::Number(row.seq as f64),
+                        "sender" => Cell::Text(s.sender.clone().unwrap_or_default()),
+                        "sent" => Cell::Text(s.sent.clone().unwrap_or_default()),
+                        k => Cell::Text(row.cell(k)),
+                    })
+                    .collect()
+            })
+            .collect();
+        let name = sheet_name(MANUAL_SHEET, &mut used_names);
+        let sources: Vec<&str> = manual.iter().map(|r| r.source.as_str()).collect();
         fit_all(&mut body, &headings, &sources, &name, &mut cut);
         let sheet = book.add_worksheet();
         sheet.set_name(name)?;
@@ -271,6 +311,8 @@ fn list_columns(form: &Form) -> Vec<Column<'_>> {
         Column::Fixed("rec_date", "推荐日期"),
         Column::Fixed("duplicates", "疑似重复"),
         Column::Fixed("previous", "历年入选"),
+        Column::Fixed("origin", "来源"),
+        Column::Fixed("attachments", "附件"),
         Column::Fixed("source", "来源文件"),
     ]);
     cols
@@ -294,10 +336,10 @@ impl Column<'_> {
         }
     }
 
-    fn cell(&self, row: &Row, draft: &crate::Draft, decision: &Decision) -> Cell {
-        let or_draft = |mine: &str, id: &str| {
+    fn cell(&self, row: &Row, form: &Form, draft: &crate::Draft, decision: &Decision) -> Cell {
+        let or_draft = |mine: &str, role: FieldRole| {
             if mine.trim().is_empty() {
-                draft.text(id).unwrap_or_default().trim().to_owned()
+                form.role_text(role, draft)
             } else {
                 mine.trim().to_owned()
             }
@@ -311,9 +353,9 @@ impl Column<'_> {
                 "rank" => row
                     .rank
                     .map_or(Cell::Text(String::new()), |n| Cell::Number(f64::from(n))),
-                "rec_opinion" => Cell::Text(or_draft(&decision.rec_opinion, "rec_opinion")),
-                "rec_org" => Cell::Text(or_draft(&decision.rec_org, "rec_org")),
-                "rec_date" => Cell::Text(or_draft(&decision.rec_date, "rec_date")),
+                "rec_opinion" => Cell::Text(or_draft(&decision.rec_opinion, FieldRole::RecOpinion)),
+                "rec_org" => Cell::Text(or_draft(&decision.rec_org, FieldRole::RecOrg)),
+                "rec_date" => Cell::Text(or_draft(&decision.rec_date, FieldRole::RecDate)),
                 k => Cell::Text(row.cell(k)),
             },
             Column::Field(field) => field_cell(field, draft),

@@ -11,7 +11,7 @@ use super::controls::{Control, ControlKind, Controls, NO_CHOICE, PLACEHOLDER_STY
 use super::layout::*;
 use super::present::{TICKED, UNTICKED, control_text, options_one_per_line};
 use crate::Draft;
-use crate::schema::{Definitions, Field, Form, Format, Kind, Role};
+use crate::schema::{Definitions, Field, FieldRole, Form, Format, Kind, Role};
 
 /// One top-level element of the body, in order. A document has a few dozen: boxing the
 /// larger variant would buy nothing.
@@ -532,9 +532,9 @@ impl<'a> Builder<'a> {
 
     /// 推荐单位意见: filled by the secretariat (in the app or in Word).
     fn recommendation(&mut self, fields: &[&Field]) -> Table {
-        let find = |id: &str| fields.iter().copied().find(|f| f.id == id);
+        let find = |role: FieldRole| fields.iter().copied().find(|f| f.purpose == Some(role));
         let mut body = cell(WIDE_W, 1).vertical_align(VAlignType::Top);
-        if let Some(f) = find("rec_opinion") {
+        if let Some(f) = find(FieldRole::RecOpinion) {
             let value = self.recommended(&f.id);
             for p in self.paragraphs(f, value.as_ref(), f.id.clone(), &f.label) {
                 body = body.add_paragraph(p);
@@ -545,7 +545,7 @@ impl<'a> Builder<'a> {
             .line_spacing(LineSpacing::new().before(240).after(0))
             .indent(Some(2600), None, None, None)
             .add_run(run("推荐单位（盖章）："));
-        if let Some(f) = find("rec_org") {
+        if let Some(f) = find(FieldRole::RecOrg) {
             let value = self.recommended(&f.id);
             if let Some(p) = self
                 .paragraphs(f, value.as_ref(), f.id.clone(), &f.label)
@@ -559,7 +559,7 @@ impl<'a> Builder<'a> {
         let mut date = para()
             .line_spacing(LineSpacing::new().before(240).after(120))
             .align(AlignmentType::Right);
-        if let Some(f) = find("rec_date") {
+        if let Some(f) = find(FieldRole::RecDate) {
             let value = self.recommended(&f.id);
             if let Some(p) = self
                 .paragraphs(f, value.as_ref(), f.id.clone(), &f.label)
@@ -623,10 +623,10 @@ fn placeholder_runs(hint: &str) -> Vec<Run> {
 /// What an empty control says: 「请填写，不超过 40 字」, 「请选择」. Table cells are narrow:
 /// there only 「请填写」/「请选择」. The recommendation block prints blanks to write on.
 pub fn hint(field: &Field, in_table: bool) -> String {
-    match field.id.as_str() {
-        "rec_org" => return "\u{3000}".repeat(12),
-        "rec_date" => return "年　　月　　日".to_owned(),
-        "rec_opinion" => return "（由推荐单位填写）".to_owned(),
+    match field.purpose {
+        Some(FieldRole::RecOrg) => return "\u{3000}".repeat(12),
+        Some(FieldRole::RecDate) => return "年　　月　　日".to_owned(),
+        Some(FieldRole::RecOpinion) => return "（由推荐单位填写）".to_owned(),
         _ => {}
     }
     match field.kind {

@@ -13,7 +13,7 @@ use super::blocks::Block;
 use super::layout::*;
 use crate::Draft;
 use crate::rules::is_visible;
-use crate::schema::{Definitions, Form, Kind, Role};
+use crate::schema::{Definitions, FieldRole, Form, Kind, Role};
 
 /// Font sizes in half-points: 一号 26 pt, 三号 16 pt, 小四 12 pt.
 const COVER_TITLE_SIZE: usize = 52;
@@ -40,14 +40,6 @@ fn text_of(draft: &Draft, id: &str) -> String {
         .unwrap_or_default()
         .trim()
         .to_owned()
-}
-
-/// The first of `ids` the form has, with its text.
-fn first_of(form: &Form, draft: &Draft, ids: &[&str]) -> String {
-    ids.iter()
-        .find(|id| form.field(id).is_some())
-        .map(|id| text_of(draft, id))
-        .unwrap_or_default()
 }
 
 /// Widths of the cover's label and value columns, in twips.
@@ -135,7 +127,7 @@ pub fn cover(c: &Cover) -> Vec<Block> {
         None => form.name.clone(),
     };
     let recommender = if c.recommendation {
-        text_of(draft, "rec_org")
+        form.role_text(FieldRole::RecOrg, draft)
     } else {
         String::new()
     };
@@ -150,8 +142,8 @@ pub fn cover(c: &Cover) -> Vec<Block> {
         .find(|l| l.contains("盖章"))
         .cloned()
         .unwrap_or_else(|| "申报单位（盖章）：".to_owned());
-    let contact = first_of(form, draft, &["contact_name", &form.name_field]);
-    let mobile = first_of(form, draft, &["contact_mobile", "mobile", "lead_mobile"]);
+    let contact = form.role_text(FieldRole::Contact, draft);
+    let mobile = form.role_text(FieldRole::Mobile, draft);
     out.push(Block::Table(cover_table(&[
         ("榜单领域：", list),
         ("申报名称：", text_of(draft, &form.name_field)),

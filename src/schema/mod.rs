@@ -201,6 +201,8 @@ pub struct Form {
     pub name_field: String,
     /// Field holding the applicant's unit.
     pub unit_field: String,
+    /// The fields the summary, the cover, the e-mail and the desk read by what they mean.
+    pub roles: Roles,
     pub summary: String,
     /// Signature lines printed under the pledges (申报单位（盖章）：…).
     pub signatures: Vec<String>,
@@ -214,6 +216,73 @@ pub struct Form {
     index: HashMap<String, FieldPos>,
 }
 
+/// What a field means to the parts of the program that read it by meaning rather than by id
+/// (the form's TOML names them: `contact_field`, `mobile_field`, `code_field`,
+/// `attachments_field`, `recommendation_fields`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roles {
+    /// 联系人 (技术经理人先锋榜: the person).
+    pub contact: Option<String>,
+    /// 手机 of the contact.
+    pub mobile: Option<String>,
+    /// 统一社会信用代码 or 身份证号码: what an applicant is identified by.
+    pub code: Option<String>,
+    /// The 附件清单 table.
+    pub attachments: Option<String>,
+    /// 推荐单位意见: opinion, 推荐单位, date.
+    pub rec_opinion: Option<String>,
+    pub rec_org: Option<String>,
+    pub rec_date: Option<String>,
+}
+
+/// One of [`Roles`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldRole {
+    Contact,
+    Mobile,
+    Code,
+    Attachments,
+    RecOpinion,
+    RecOrg,
+    RecDate,
+}
+
+impl Roles {
+    pub fn get(&self, role: FieldRole) -> Option<&str> {
+        match role {
+            FieldRole::Contact => self.contact.as_deref(),
+            FieldRole::Mobile => self.mobile.as_deref(),
+            FieldRole::Code => self.code.as_deref(),
+            FieldRole::Attachments => self.attachments.as_deref(),
+            FieldRole::RecOpinion => self.rec_opinion.as_deref(),
+            FieldRole::RecOrg => self.rec_org.as_deref(),
+            FieldRole::RecDate => self.rec_date.as_deref(),
+        }
+    }
+
+    /// The recommendation role of a field id, if it has one.
+    pub fn recommendation_role(&self, id: &str) -> Option<FieldRole> {
+        [FieldRole::RecOpinion, FieldRole::RecOrg, FieldRole::RecDate]
+            .into_iter()
+            .find(|&r| self.get(r) == Some(id))
+    }
+
+    /// Every role with its field, for checking the references.
+    pub fn all(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("contact_field", self.contact.as_deref()),
+            ("mobile_field", self.mobile.as_deref()),
+            ("code_field", self.code.as_deref()),
+            ("attachments_field", self.attachments.as_deref()),
+            ("recommendation_fields.opinion", self.rec_opinion.as_deref()),
+            ("recommendation_fields.org", self.rec_org.as_deref()),
+            ("recommendation_fields.date", self.rec_date.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+    }
+}
+
 /// Where a top-level field sits: section and position within it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FieldPos {
@@ -222,6 +291,39 @@ pub struct FieldPos {
 }
 
 impl Form {
+    /// The field that has `role` in this form.
+    pub fn role_field(&self, role: FieldRole) -> Option<&Field> {
+        self.field(self.roles.get(role)?)
+    }
+
+    /// The trimmed text of the field that has `role` in `draft`; empty when none.
+    pub fn role_text(&self, role: FieldRole, draft: &crate::Draft) -> String {
+        self.roles
+            .get(role)
+            .and_then(|id| draft.text(id))
+            .map(|t| t.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The names in the 附件清单 (`attachments_field`, its first column) with their row, blank
+    /// rows skipped.
+    pub fn listed_attachments(&self, draft: &crate::Draft) -> Vec<(usize, String)> {
+        let Some(field) = self.role_field(FieldRole::Attachments) else {
+            return Vec::new();
+        };
+        let Some(column) = field.columns.first() else {
+            return Vec::new();
+        };
+        let Some(rows) = draft.get(&field.id).and_then(|v| v.as_array()) else {
+            return Vec::new();
+        };
+        rows.iter()
+            .enumerate()
+            .filter_map(|(i, row)| Some((i, row.get(&column.id)?.as_str()?.trim().to_owned())))
+            .filter(|(_, name)| !name.is_empty())
+            .collect()
+    }
+
     pub fn field(&self, id: &str) -> Option<&Field> {
         self.index
             .get(id)
@@ -440,6 +542,8 @@ pub struct Field {
     pub default: Option<String>,
     pub computed: Option<Computed>,
     pub role: Role,
+    /// What the field means, when the form names it in [`Roles`] (set from the form's roles).
+    pub purpose: Option<FieldRole>,
     /// Line in its definition file, for messages about the definitions.
     pub line: usize,
 }

@@ -14,6 +14,18 @@ pub(super) struct RawForm {
     pub not_listed: String,
     pub name_field: String,
     pub unit_field: String,
+    /// The other field roles (see [`super::Roles`]); each optional, so an older definitions
+    /// folder still loads (without the columns the role feeds).
+    #[serde(default)]
+    pub contact_field: Option<String>,
+    #[serde(default)]
+    pub mobile_field: Option<String>,
+    #[serde(default)]
+    pub code_field: Option<String>,
+    #[serde(default)]
+    pub attachments_field: Option<String>,
+    #[serde(default)]
+    pub recommendation_fields: Option<RawRecommendation>,
     #[serde(default)]
     pub summary: String,
     /// Signature lines under the pledges.
@@ -26,6 +38,14 @@ pub(super) struct RawForm {
     pub sections: Vec<Spanned<RawSection>>,
     #[serde(default)]
     pub rules: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRecommendation {
+    pub opinion: String,
+    pub org: String,
+    pub date: String,
 }
 
 #[derive(Debug, Deserialize)]

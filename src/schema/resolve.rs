@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::load::{DefinitionError, Source, line_of};
 use super::raw::{RawBlock, RawChoice, RawField, RawForm, RawRule, RuleKind};
 use super::{
-    Call, Check, Choice, Field, FieldPos, Form, Kind, Regions, Role, Rule, Section, Severity,
+    Call, Check, Choice, Field, FieldPos, FieldRole, Form, Kind, Regions, Role, Rule, Section, Severity,
     SmeTable,
 };
 
@@ -140,6 +140,15 @@ pub(super) fn resolve_form(src: &Source, refs: &Refs) -> Result<Form, Definition
         not_listed: raw.not_listed.clone(),
         name_field: raw.name_field.clone(),
         unit_field: raw.unit_field.clone(),
+        roles: super::Roles {
+            contact: raw.contact_field.clone(),
+            mobile: raw.mobile_field.clone(),
+            code: raw.code_field.clone(),
+            attachments: raw.attachments_field.clone(),
+            rec_opinion: raw.recommendation_fields.as_ref().map(|r| r.opinion.clone()),
+            rec_org: raw.recommendation_fields.as_ref().map(|r| r.org.clone()),
+            rec_date: raw.recommendation_fields.as_ref().map(|r| r.date.clone()),
+        },
         summary: fill(&raw.summary),
         signatures: raw.signatures.clone(),
         domains: raw.domains.clone(),
@@ -158,6 +167,19 @@ pub(super) fn resolve_form(src: &Source, refs: &Refs) -> Result<Form, Definition
         index,
     };
     check_references(&form, src)?;
+    for role in [
+        FieldRole::Contact,
+        FieldRole::Mobile,
+        FieldRole::Code,
+        FieldRole::Attachments,
+        FieldRole::RecOpinion,
+        FieldRole::RecOrg,
+        FieldRole::RecDate,
+    ] {
+        if let Some(pos) = form.roles.get(role).and_then(|id| form.index.get(id)).copied() {
+            form.sections[pos.section].fields[pos.field].purpose = Some(role);
+        }
+    }
     form.rules = raw
         .rules
         .iter()
@@ -335,6 +357,7 @@ fn resolve_field(
         default: f.default.as_deref().map(fill),
         computed: f.computed.clone(),
         role,
+        purpose: None,
         line,
     })
 }
@@ -353,6 +376,19 @@ fn check_references(form: &Form, src: &Source) -> Result<(), DefinitionError> {
                 format!("name_field/unit_field 引用了不存在的字段 {key}"),
             ));
         }
+    }
+    for (key, id) in form.roles.all() {
+        if form.field(id).is_none() {
+            return Err(src.error(None, format!("{key} 引用了不存在的字段 {id}")));
+        }
+    }
+    if let Some(id) = &form.roles.attachments
+        && form.field(id).is_some_and(|f| f.kind != Kind::Table)
+    {
+        return Err(src.error(
+            None,
+            format!("attachments_field 须是表格字段（附件清单），{id} 不是"),
+        ));
     }
     for section in &form.sections {
         if section

@@ -53,6 +53,8 @@ pub enum Action {
     DeskChanged,
     DeskExport(SummaryKind),
     DeskReexport(String),
+    /// Open attachment n of a submission in the system viewer.
+    DeskOpenAttachment(String, usize),
 }
 
 /// The screen on show, with its own state.
@@ -416,6 +418,7 @@ impl KczgApp {
             }
             Action::DeskExport(kind) => self.desk_export(kind),
             Action::DeskReexport(id) => self.desk_reexport(&id),
+            Action::DeskOpenAttachment(id, n) => self.desk_open_attachment(&id, n),
         }
     }
 
@@ -592,6 +595,34 @@ impl KczgApp {
         }
     }
 
+    /// Copies an attachment into the desk's own folder under a name made of its hash and opens
+    /// that copy with the system viewer (only types the desk allows; see
+    /// [`crate::intake::attachment`]).
+    fn desk_open_attachment(&mut self, id: &str, n: usize) {
+        let Screen::Desk(d) = &self.screen else {
+            return;
+        };
+        let Some(s) = d.desk.submissions.iter().find(|s| s.id == id) else {
+            return;
+        };
+        let Some(dir) = self.store.as_ref().ok().map(|s| s.root().join("desk-files")) else {
+            self.notify("无法打开附件：数据文件夹不可用。");
+            return;
+        };
+        let result = crate::intake::copy_attachment(s, n, &dir);
+        match result {
+            Ok(path) => {
+                if open_folder(&path).is_err() {
+                    self.notify(format!(
+                        "无法启动查看程序打开附件。副本在：{}",
+                        path.display()
+                    ));
+                }
+            }
+            Err(e) => self.notify(e),
+        }
+    }
+
     /// Asks where to save (or uses `export_dir`) and writes atomically; says where it went.
     fn save_file(&mut self, name: &str, extension: &str, bytes: &[u8]) {
         let path = match &self.export_dir {
@@ -703,7 +734,7 @@ fn finished_now(d: &DeskState) -> bool {
     d.last_saved.elapsed() > Duration::from_millis(100)
 }
 
-/// Opens a folder in the system's file manager.
+/// Opens a folder in the system's file manager, or a file in its viewer.
 fn open_folder(dir: &Path) -> std::io::Result<()> {
     #[cfg(target_os = "windows")]
     let program = "explorer";

@@ -282,7 +282,7 @@ fn chart(ui: &mut egui::Ui, defs: &Definitions, state: &DeskState) {
         });
 }
 
-const COLUMNS: [(&str, Option<SortBy>); 12] = [
+const COLUMNS: [(&str, Option<SortBy>); 14] = [
     ("序号", Some(SortBy::Seq)),
     ("榜单", Some(SortBy::List)),
     ("领域", None),
@@ -291,6 +291,8 @@ const COLUMNS: [(&str, Option<SortBy>); 12] = [
     ("联系人", None),
     ("手机", None),
     ("错误/提醒", Some(SortBy::Errors)),
+    ("来源", None),
+    ("附件", None),
     ("标记", None),
     ("推荐", None),
     ("排序", Some(SortBy::Rank)),
@@ -301,8 +303,8 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
     if state.rows.is_empty() {
         ui.add_space(40.0);
         ui.vertical_centered(|ui| {
-            ui.label("把收到的申报表（.docx）、草稿（.json）或整个文件夹拖到这里，或用上方的“导入”按钮。");
-            ui.label(RichText::new("导入在后台进行；同一文件只计一次，读不了的文件列在下方并说明原因。").weak());
+            ui.label("把收到的申报表（.docx）、草稿（.json）、邮件（.eml）、申报材料包（.zip）或整个文件夹拖到这里，或用上方的“导入”按钮。");
+            ui.label(RichText::new("导入在后台进行；同一文件或同一封邮件只计一次，读不了的文件列为「需人工处理」并说明原因。").weak());
         });
         return;
     }
@@ -367,6 +369,20 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
                             ui.colored_label(ui.visuals().error_fg_color, counts);
                         } else {
                             ui.label(counts);
+                        }
+                        if row.manual.is_empty() {
+                            ui.label(&row.origin);
+                        } else {
+                            ui.colored_label(ui.visuals().error_fg_color, &row.origin)
+                                .on_hover_text(&row.manual);
+                        }
+                        match row.attachments.split_once('：') {
+                            Some((count, names)) => {
+                                ui.label(count).on_hover_text(names);
+                            }
+                            None => {
+                                ui.label("");
+                            }
                         }
                         let mut flags = Vec::new();
                         if !row.duplicates.is_empty() {
@@ -444,6 +460,66 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
     }
 }
 
+/// Where a submission came from (container, origin, sender, date; for a row 「需人工处理」 the
+/// reason) and what came with it, each attachment with 「打开」 when the desk may open it.
+fn origin(ui: &mut egui::Ui, s: &crate::consolidate::Submission, actions: &mut Vec<Action>) {
+    let mut line = format!("来源：{}", s.source_text());
+    if let Some(member) = &s.member {
+        line.push_str(&format!("（{member}）"));
+    }
+    if let Some(sender) = &s.sender {
+        line.push_str(&format!("　发件人：{sender}"));
+    }
+    if let Some(sent) = &s.sent {
+        line.push_str(&format!("　发送时间：{sent}"));
+    }
+    ui.label(line);
+    if let Some(manual) = &s.manual {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("需人工处理：{}", manual.reason),
+        );
+    }
+    if s.attachments.is_empty() {
+        return;
+    }
+    ui.strong(format!("附件（{} 个）", s.attachments.len()));
+    egui::Grid::new(("attachments", &s.id))
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            for (i, a) in s.attachments.iter().enumerate() {
+                let name = if a.sealed {
+                    format!("{}（盖章扫描件）", a.name)
+                } else {
+                    a.name.clone()
+                };
+                ui.label(name);
+                ui.label(format!(
+                    "{} · {}",
+                    a.kind.label(),
+                    crate::files::size_text(a.size)
+                ));
+                match a.refusal() {
+                    None => {
+                        if ui
+                            .button("打开")
+                            .on_hover_text("用系统的查看程序打开（从汇总文件夹中的副本）")
+                            .clicked()
+                        {
+                            actions.push(Action::DeskOpenAttachment(s.id.clone(), i));
+                        }
+                    }
+                    Some(why) => {
+                        ui.colored_label(ui.visuals().warn_fg_color, "不打开")
+                            .on_hover_text(why);
+                    }
+                }
+                ui.end_row();
+            }
+        });
+}
+
 /// The whole submission read-only, its findings, and the 推荐单位意见 to fill.
 fn detail(
     ui: &mut egui::Ui,
@@ -462,11 +538,12 @@ fn detail(
     let mut body = |ui: &mut egui::Ui| {
         let submission = &state.desk.submissions[index];
         let draft = &submission.draft;
-        let Some(form) = defs.form(&draft.list) else {
-            return;
-        };
+        let form = defs.form(&draft.list);
         ui.horizontal(|ui| {
-            ui.heading(crate::naming::application_name(form, draft));
+            ui.heading(match form {
+                Some(form) => crate::naming::application_name(form, draft),
+                None => submission.file_name(),
+            });
             if ui.button("← 返回列表").clicked() {
                 close = true;
             }
@@ -476,6 +553,10 @@ fn detail(
                 .weak()
                 .small(),
         );
+        origin(ui, submission, actions);
+        let Some(form) = form else {
+            return;
+        };
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.strong("推荐单位意见");
             let label = ui.label("推荐意见");
