@@ -67,9 +67,9 @@ pub(super) fn consolidate(
     let problems = batch.problems.len();
     let mut desk = Desk::from_batch(batch);
     desk.previous = previous;
-    if desk.submissions.is_empty() {
+    if desk.submissions.iter().all(|s| s.manual.is_some()) {
         eprintln!(
-            "错误：没有可汇总的申报材料（查看了 {files} 个 .docx / .json 文件）。请指定收到的申报表（.docx）或草稿（.json）所在的文件或文件夹。"
+            "错误：没有可汇总的申报表（查看了 {files} 个文件，没有一份能读成申报表）。请指定收到的申报表（.docx）、草稿（.json）、邮件（.eml）或申报材料包（.zip）所在的文件或文件夹。"
         );
         return ExitCode::from(2);
     }
@@ -127,7 +127,12 @@ pub(super) fn consolidate(
             per_list.push(format!("{} {n} 份", form.name));
         }
     }
-    let with_errors = rows.iter().filter(|r| r.errors > 0).count();
+    let manual = rows.iter().filter(|r| !r.manual.is_empty()).count();
+    let forms = rows.len() - manual;
+    let with_errors = rows
+        .iter()
+        .filter(|r| r.errors > 0 && r.manual.is_empty())
+        .count();
     let duplicates = rows.iter().filter(|r| !r.duplicates.is_empty()).count();
     let exact = rows
         .iter()
@@ -138,11 +143,15 @@ pub(super) fn consolidate(
         .filter(|r| r.previous.as_ref().is_some_and(|p| !p.exact))
         .count();
     println!(
-        "共汇总 {} 份申报（{}）；其中 {with_errors} 份有错误，{duplicates} 份疑似重复{}。",
-        rows.len(),
+        "共汇总 {forms} 份申报（{}）；其中 {with_errors} 份有错误，{duplicates} 份疑似重复{}。{}",
         per_list.join("，"),
         if desk.previous.is_some() {
             format!("，{exact} 份与历年入选名单相同，{close} 份疑似历年入选")
+        } else {
+            String::new()
+        },
+        if manual > 0 {
+            format!("另有 {manual} 个文件需人工处理（列在汇总表的「需人工处理」中）。")
         } else {
             String::new()
         }
