@@ -79,10 +79,9 @@ impl<'a> Archive<'a> {
     /// The entry at `index` (from [`Archive::entries`]), inflated whole within `limit`.
     pub fn read_entry(&mut self, index: usize, limit: u64) -> Result<Vec<u8>, ArchiveError> {
         let budget = self.budget.saturating_sub(self.inflated);
-        let file = self
-            .zip
-            .by_index(index)
-            .map_err(|e| ArchiveError::Damaged(format!("第 {} 项：{}", index + 1, zip_reason(&e))))?;
+        let file = self.zip.by_index(index).map_err(|e| {
+            ArchiveError::Damaged(format!("第 {} 项：{}", index + 1, zip_reason(&e)))
+        })?;
         let name = decoded_name(file.name_raw());
         let (size, packed) = (file.size(), file.compressed_size());
         if size > limit.min(budget) {

@@ -16,8 +16,8 @@ use mail_builder::mime::{BodyPart, MimePart, make_boundary};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::naming::{application_name, application_unit, docx_file_name, domain_name, join_parts};
-use crate::{Definitions, Draft, Form};
 use crate::schema::FieldRole;
+use crate::{Definitions, Draft, Form};
 
 /// The MIME type of a Word .docx.
 pub const DOCX_CONTENT_TYPE: &str =

@@ -12,7 +12,7 @@ use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{defs, fixture, fixture_names, today};
+use common::{defs, fixture, fixture_names, foreign_docx, today};
 use kczg_form::consolidate::{
     self, Batch, Decision, Desk, Origin, PreviousWinners, ProblemKind, Row,
 };
@@ -119,31 +119,6 @@ fn edit_document(docx: &[u8], edit: impl Fn(String) -> String) -> Vec<u8> {
         }
         out.start_file(name, options).unwrap();
         out.write_all(&bytes).unwrap();
-    }
-    out.finish().unwrap().into_inner()
-}
-
-/// A Word document that is not ours: a valid minimal package without our custom XML part.
-fn foreign_docx() -> Vec<u8> {
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    let parts = [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#,
-        ),
-        (
-            "word/document.xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>技术名称：某某技术</w:t></w:r></w:p></w:body></w:document>"#,
-        ),
-    ];
-    for (name, text) in parts {
-        out.start_file(name, options).unwrap();
-        out.write_all(text.as_bytes()).unwrap();
     }
     out.finish().unwrap().into_inner()
 }

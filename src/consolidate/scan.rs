@@ -80,12 +80,9 @@ pub fn scan_on(
     let mut messages: HashMap<String, PathBuf> = HashMap::new();
     let mut forms: HashMap<String, usize> = HashMap::new();
     for (path, received) in outcomes {
-        let first = files.get(&received.hash).or_else(|| {
-            received
-                .message_id
-                .as_ref()
-                .and_then(|id| messages.get(id))
-        });
+        let first = files
+            .get(&received.hash)
+            .or_else(|| received.message_id.as_ref().and_then(|id| messages.get(id)));
         if let Some(first) = first {
             batch.problems.push(duplicate_file(&path, first));
             continue;
@@ -114,7 +111,11 @@ pub fn scan_on(
 /// export.
 fn notice(s: &Submission) -> Option<FileProblem> {
     if let Some(manual) = &s.manual {
-        return Some(problem(&s.source, manual.kind.clone(), manual.reason.clone()));
+        return Some(problem(
+            &s.source,
+            manual.kind.clone(),
+            manual.reason.clone(),
+        ));
     }
     if s.edits.is_empty() {
         return None;
@@ -157,7 +158,11 @@ fn duplicate_form(again: &Submission, kept: &Submission) -> FileProblem {
 /// Attachments of a form received twice are kept together, each file once.
 fn merge_attachments(kept: &mut Submission, again: Submission) {
     for a in again.attachments {
-        if !kept.attachments.iter().any(|k| k.hash == a.hash && !a.hash.is_empty()) {
+        if !kept
+            .attachments
+            .iter()
+            .any(|k| k.hash == a.hash && !a.hash.is_empty())
+        {
             kept.attachments.push(a);
         }
     }
@@ -365,8 +370,14 @@ fn load(defs: &Definitions, path: &Path, today: NaiveDate) -> Received {
             };
             // No content to hash: the path stands for it (the same path twice is one row).
             let hash = intake::content_id(path.as_os_str().as_encoded_bytes());
-            let mut s =
-                Submission::manual(defs, path, container_by_name(path), hash.clone(), kind, reason);
+            let mut s = Submission::manual(
+                defs,
+                path,
+                container_by_name(path),
+                hash.clone(),
+                kind,
+                reason,
+            );
             s.validate(defs, today);
             Received {
                 hash,

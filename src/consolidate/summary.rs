@@ -181,7 +181,11 @@ pub fn rows(defs: &Definitions, desk: &Desk) -> Vec<Row> {
                 },
                 origin: s.source_text(),
                 attachments: s.attachments_text(),
-                manual: s.manual.as_ref().map(|m| m.reason.clone()).unwrap_or_default(),
+                manual: s
+                    .manual
+                    .as_ref()
+                    .map(|m| m.reason.clone())
+                    .unwrap_or_default(),
                 recommend: decision.recommend,
                 rank: decision.rank,
                 note: decision.note,

@@ -139,10 +139,10 @@ impl FileType {
             "xls" | "et" => FileType::Xls,
             "xlsx" => FileType::Xlsx,
             "zip" => FileType::Zip,
-            "exe" | "com" | "bat" | "cmd" | "msi" | "msp" | "scr" | "pif" | "lnk" | "js" | "jse"
-            | "vbs" | "vbe" | "wsf" | "wsh" | "hta" | "ps1" | "psm1" | "jar" | "sh" | "bash"
-            | "app" | "dmg" | "pkg" | "deb" | "rpm" | "apk" | "reg" | "cpl" | "dll" | "sys"
-            | "docm" | "xlsm" | "pptm" | "chm" | "iso" | "img" | "url" | "desktop" => {
+            "exe" | "com" | "bat" | "cmd" | "msi" | "msp" | "scr" | "pif" | "lnk" | "js"
+            | "jse" | "vbs" | "vbe" | "wsf" | "wsh" | "hta" | "ps1" | "psm1" | "jar" | "sh"
+            | "bash" | "app" | "dmg" | "pkg" | "deb" | "rpm" | "apk" | "reg" | "cpl" | "dll"
+            | "sys" | "docm" | "xlsm" | "pptm" | "chm" | "iso" | "img" | "url" | "desktop" => {
                 FileType::Program
             }
             _ => FileType::Other,
@@ -169,7 +169,10 @@ impl FileType {
     pub fn content_matches(self, bytes: &[u8]) -> bool {
         const OLE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
         match self {
-            FileType::Pdf => bytes.len() >= 5 && memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some(),
+            FileType::Pdf => {
+                bytes.len() >= 5
+                    && memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some()
+            }
             FileType::Jpeg => bytes.starts_with(b"\xFF\xD8\xFF"),
             FileType::Png => bytes.starts_with(b"\x89PNG\r\n\x1A\n"),
             FileType::Ofd | FileType::Docx | FileType::Xlsx | FileType::Zip => {
@@ -326,7 +329,13 @@ mod tests {
         let pdf = Attachment::new("../../证书.pdf", b"%PDF-1.4\n", vec![]);
         let path = copy_for_viewing(dir.path(), &pdf, b"%PDF-1.4\n").unwrap();
         assert_eq!(path.parent(), Some(dir.path()));
-        assert!(path.file_name().unwrap().to_str().unwrap().ends_with(".pdf"));
+        assert!(
+            path.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .ends_with(".pdf")
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -67,7 +67,10 @@ pub(super) fn read(
     };
     let message_id = message.message_id().map(|id| clean(id, 200));
     let sender = message.from().and_then(|a| a.first()).map(|a| {
-        match (a.name().map(|n| clean(n, 60)), a.address().map(|n| clean(n, 120))) {
+        match (
+            a.name().map(|n| clean(n, 60)),
+            a.address().map(|n| clean(n, 120)),
+        ) {
             (Some(name), Some(addr)) if !name.is_empty() => format!("{name} <{addr}>"),
             (_, Some(addr)) => addr,
             (Some(name), None) => name,
@@ -181,7 +184,9 @@ fn walk(message: &Message, at: &[Step], depth: usize, found: &mut Found) {
             if depth + 1 < limits::MAIL_DEPTH {
                 walk(inner, &steps, depth + 1, found);
             } else {
-                found.notes.push("转发的邮件层数过多，最里层的附件未列出".to_owned());
+                found
+                    .notes
+                    .push("转发的邮件层数过多，最里层的附件未列出".to_owned());
             }
             continue;
         }

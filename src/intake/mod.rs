@@ -278,13 +278,14 @@ impl Submission {
     }
 
     pub fn origin(&self) -> Origin {
-        self.origin.unwrap_or(match (self.container, self.visible_values) {
-            (_, _) if self.manual.is_some() => Origin::Manual,
-            (Container::Json, _) => Origin::Draft,
-            (_, false) => Origin::Older,
-            (_, true) if self.edits.is_empty() => Origin::Export,
-            (_, true) => Origin::Edited,
-        })
+        self.origin
+            .unwrap_or(match (self.container, self.visible_values) {
+                (_, _) if self.manual.is_some() => Origin::Manual,
+                (Container::Json, _) => Origin::Draft,
+                (_, false) => Origin::Older,
+                (_, true) if self.edits.is_empty() => Origin::Export,
+                (_, true) => Origin::Edited,
+            })
     }
 
     /// 「邮件 · Word 中修改过」.
@@ -557,12 +558,7 @@ fn form(
     let mut s = match kind {
         FormKind::Docx => {
             let imported = import::import(defs, bytes).map_err(import_problem)?;
-            let mut s = Submission::new(
-                source,
-                container,
-                imported.origin.into(),
-                imported.draft,
-            );
+            let mut s = Submission::new(source, container, imported.origin.into(), imported.draft);
             s.edits = imported.edits.iter().map(Edit::from).collect();
             s.visible_values = imported.origin.shows_values();
             s.notes = imported.notes.iter().map(Note::from).collect();

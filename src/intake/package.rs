@@ -61,9 +61,11 @@ pub(super) fn read(defs: &Definitions, path: &Path, bytes: &[u8], hash: &str) ->
         ),
         1 => {
             let candidate = forms.remove(0);
-            let mut s = match candidate.bytes.map_err(|e| (ProblemKind::Unreadable, e)).and_then(
-                |b| super::form(defs, path, &b, candidate.kind, Container::Zip),
-            ) {
+            let mut s = match candidate
+                .bytes
+                .map_err(|e| (ProblemKind::Unreadable, e))
+                .and_then(|b| super::form(defs, path, &b, candidate.kind, Container::Zip))
+            {
                 Ok(s) => s,
                 Err((kind, reason)) => {
                     let mut s = manual(kind, format!("压缩包中的「{}」：{reason}", candidate.name));
@@ -108,7 +110,10 @@ fn relative(name: &str) -> Option<String> {
     if name.starts_with('/') || name.as_bytes().get(1) == Some(&b':') {
         return None;
     }
-    let parts: Vec<&str> = name.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let parts: Vec<&str> = name
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     if parts.contains(&"..") {
         return None;
     }
@@ -156,16 +161,23 @@ pub(super) fn open(bytes: &[u8], at: &[Step]) -> Result<Contents, String> {
     // The top: the package's root, or the one folder everything is in.
     let top_level = |rel: &str| !rel.contains('/');
     let mut prefix = String::new();
-    if !files
-        .iter()
-        .any(|(_, rel)| rel.as_deref().is_some_and(|r| top_level(r) && form_kind(r).is_some()))
-    {
+    if !files.iter().any(|(_, rel)| {
+        rel.as_deref()
+            .is_some_and(|r| top_level(r) && form_kind(r).is_some())
+    }) {
         let firsts: std::collections::BTreeSet<&str> = files
             .iter()
-            .map(|(_, rel)| rel.as_deref().and_then(|r| r.split_once('/')).map(|(f, _)| f))
+            .map(|(_, rel)| {
+                rel.as_deref()
+                    .and_then(|r| r.split_once('/'))
+                    .map(|(f, _)| f)
+            })
             .map(|f| f.unwrap_or(""))
             .collect();
-        if firsts.len() == 1 && let Some(&only) = firsts.iter().next() && !only.is_empty() {
+        if firsts.len() == 1
+            && let Some(&only) = firsts.iter().next()
+            && !only.is_empty()
+        {
             prefix = format!("{only}/");
         }
     }
@@ -185,14 +197,20 @@ pub(super) fn open(bytes: &[u8], at: &[Step]) -> Result<Contents, String> {
                 contents.forms.push(Candidate {
                     name: safe_name(&entry.name),
                     kind,
-                    bytes: archive.read_entry(entry.index, limit).map_err(|e| e.to_string()),
+                    bytes: archive
+                        .read_entry(entry.index, limit)
+                        .map_err(|e| e.to_string()),
                     at: steps,
                 });
             }
             _ => match archive.hash_entry(entry.index, limits::ATTACHMENT_BYTES, 1024) {
-                Ok((hash, size, head)) => contents
-                    .attachments
-                    .push(Attachment::streamed(&entry.name, hash, size, &head, steps)),
+                Ok((hash, size, head)) => contents.attachments.push(Attachment::streamed(
+                    &entry.name,
+                    hash,
+                    size,
+                    &head,
+                    steps,
+                )),
                 Err(e) => {
                     contents.notes.push(format!(
                         "压缩包中的「{}」无法读取（{e}），未列为附件",
@@ -251,7 +269,10 @@ pub(super) fn attachment_findings(form: &Form, s: &Submission) -> Vec<Finding> {
             if !matched {
                 out.push(warn(
                     field.id.clone(),
-                    format!("收到附件「{}」，但附件清单中没有列出。请核对附件清单", a.name),
+                    format!(
+                        "收到附件「{}」，但附件清单中没有列出。请核对附件清单",
+                        a.name
+                    ),
                 ));
             }
         }

@@ -9,8 +9,8 @@ use toml::Spanned;
 use super::load::{DefinitionError, Source, line_of};
 use super::raw::{RawBlock, RawChoice, RawField, RawForm, RawRule, RuleKind};
 use super::{
-    Call, Check, Choice, Field, FieldPos, FieldRole, Form, Kind, Regions, Role, Rule, Section, Severity,
-    SmeTable,
+    Call, Check, Choice, Field, FieldPos, FieldRole, Form, Kind, Regions, Role, Rule, Section,
+    Severity, SmeTable,
 };
 
 const ONE_OPERATOR: &str = "条件须写成 { field = \"…\", equals = \"…\" }，且 equals、not_equals、in、not_in 只能用其中一个";
@@ -145,7 +145,10 @@ pub(super) fn resolve_form(src: &Source, refs: &Refs) -> Result<Form, Definition
             mobile: raw.mobile_field.clone(),
             code: raw.code_field.clone(),
             attachments: raw.attachments_field.clone(),
-            rec_opinion: raw.recommendation_fields.as_ref().map(|r| r.opinion.clone()),
+            rec_opinion: raw
+                .recommendation_fields
+                .as_ref()
+                .map(|r| r.opinion.clone()),
             rec_org: raw.recommendation_fields.as_ref().map(|r| r.org.clone()),
             rec_date: raw.recommendation_fields.as_ref().map(|r| r.date.clone()),
         },
@@ -176,7 +179,12 @@ pub(super) fn resolve_form(src: &Source, refs: &Refs) -> Result<Form, Definition
         FieldRole::RecOrg,
         FieldRole::RecDate,
     ] {
-        if let Some(pos) = form.roles.get(role).and_then(|id| form.index.get(id)).copied() {
+        if let Some(pos) = form
+            .roles
+            .get(role)
+            .and_then(|id| form.index.get(id))
+            .copied()
+        {
             form.sections[pos.section].fields[pos.field].purpose = Some(role);
         }
     }

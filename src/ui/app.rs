@@ -605,7 +605,12 @@ impl KczgApp {
         let Some(s) = d.desk.submissions.iter().find(|s| s.id == id) else {
             return;
         };
-        let Some(dir) = self.store.as_ref().ok().map(|s| s.root().join("desk-files")) else {
+        let Some(dir) = self
+            .store
+            .as_ref()
+            .ok()
+            .map(|s| s.root().join("desk-files"))
+        else {
             self.notify("无法打开附件：数据文件夹不可用。");
             return;
         };
