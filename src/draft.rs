@@ -19,6 +19,8 @@ use serde_json::{Map, Value};
 pub const FORMAT: &str = "kczg-form/draft";
 /// The newest draft version this build reads and the one it writes.
 pub const VERSION: u64 = 1;
+/// The field whose value the file keeps at its top level, beside `list` (forms.md §10).
+pub const DOMAIN: &str = "domain";
 /// A draft file larger than this is refused (see [`crate::limits::DRAFT_BYTES`]).
 pub const MAX_DRAFT_BYTES: usize = crate::limits::DRAFT_BYTES as usize;
 
@@ -311,9 +313,40 @@ impl Draft {
         self.to_compact_json() + "\n"
     }
 
-    /// A field's value; `domain` reads the top-level key (forms.md §10).
+    /// Any field's value, `domain` included: the one place that knows the domain is kept at
+    /// the top level of the file (forms.md §10) rather than among the values.
+    pub fn value(&self, id: &str) -> Option<std::borrow::Cow<'_, Value>> {
+        if id == DOMAIN {
+            return self
+                .domain
+                .clone()
+                .map(|d| std::borrow::Cow::Owned(Value::String(d)));
+        }
+        self.values.get(id).map(std::borrow::Cow::Borrowed)
+    }
+
+    /// Sets (or with None removes) any field's value, `domain` included (see [`Draft::value`]).
+    pub fn set(&mut self, id: &str, value: Option<Value>) {
+        if id == DOMAIN {
+            self.domain = value.map(|v| match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            });
+            return;
+        }
+        match value {
+            Some(v) => {
+                self.values.insert(id.to_owned(), v);
+            }
+            None => {
+                self.values.shift_remove(id);
+            }
+        }
+    }
+
+    /// A value among `values` (not `domain`, which [`Draft::value`] answers).
     pub fn get(&self, id: &str) -> Option<&Value> {
-        if id == "domain" {
+        if id == DOMAIN {
             return None;
         }
         self.values.get(id)
@@ -321,7 +354,7 @@ impl Draft {
 
     /// A field's value as text, for choices and conditions. `domain` is answered from the top level.
     pub fn text(&self, id: &str) -> Option<&str> {
-        if id == "domain" {
+        if id == DOMAIN {
             return self.domain.as_deref();
         }
         self.values.get(id).and_then(Value::as_str)

@@ -15,7 +15,8 @@ pub fn maximal(defs: &Definitions, form: &Form, domain: Option<&str>, rows: usiz
         domain.map(str::to_owned),
     );
     for (_, field) in form.fields() {
-        if field.id == "domain" || field.kind == Kind::Computed {
+        // The domain is the one given; computed values are not typed.
+        if field.kind == Kind::Computed || draft.value(&field.id).is_some() {
             continue;
         }
         draft

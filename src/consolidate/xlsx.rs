@@ -365,17 +365,8 @@ impl Column<'_> {
 
 /// A field's value in one cell.
 fn field_cell(field: &Field, draft: &crate::Draft) -> Cell {
-    if field.id == "domain" {
-        return Cell::Text(
-            draft
-                .domain
-                .as_deref()
-                .map(|d| field.option(d).map_or(d.to_owned(), |o| o.label.clone()))
-                .unwrap_or_default(),
-        );
-    }
-    let value = draft.get(&field.id);
-    match (field.kind, value) {
+    let value = draft.value(&field.id);
+    match (field.kind, value.as_deref()) {
         (Kind::Computed, _) => {
             Cell::Text(crate::rules::computed_value(draft, field).unwrap_or_default())
         }

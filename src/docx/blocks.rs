@@ -150,7 +150,9 @@ impl<'a> Builder<'a> {
     fn shows(&self, when: Option<&crate::schema::When>) -> bool {
         match when {
             None => true,
-            Some(w) if self.template && w.field != "domain" => true,
+            // A blank template fixes only what it was made for (the domain): a condition on
+            // any other field may go either way, so its fields are printed.
+            Some(w) if self.template && self.draft.value(&w.field).is_none() => true,
             Some(w) => w.holds(self.draft.text(&w.field)),
         }
     }
@@ -698,12 +700,9 @@ pub(super) fn label_text(field: &Field) -> String {
     }
 }
 
-/// The value a field prints: `domain` comes from the draft's top level.
+/// The value a field prints.
 fn value_of(draft: &Draft, field: &Field) -> Option<Value> {
-    if field.id == "domain" {
-        return draft.domain.clone().map(Value::String);
-    }
-    draft.get(&field.id).cloned()
+    draft.value(&field.id).map(std::borrow::Cow::into_owned)
 }
 
 /// Widths of 序号 and the short columns: each wide enough for its header on at most two lines,

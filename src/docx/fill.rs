@@ -55,7 +55,9 @@ pub fn from_controls(
         // 推荐单位意见 is filled after export, in the app or in Word, by the recommending unit:
         // read, never listed as a change made by the applicant.
         filled.listing = embedded && section.role != Role::Secretariat;
-        let before = exported.as_ref().and_then(|d| get(d, &field.id));
+        let before = exported
+            .as_ref()
+            .and_then(|d| d.value(&field.id).map(std::borrow::Cow::into_owned));
         let shown_at_export = exported
             .as_ref()
             .is_some_and(|d| is_visible(form, d, &field.id));
@@ -64,7 +66,7 @@ pub fn from_controls(
                 .control(&field.id)
                 .map(|found| read_control(field, found, &field.id, &mut filled.notes));
             if let Some(Read { value: Some(v), .. }) = read {
-                set(&mut filled.draft, &field.id, Some(v));
+                filled.draft.set(&field.id, Some(v));
             }
             continue;
         }
@@ -84,32 +86,6 @@ pub fn from_controls(
         }
     }
     filled
-}
-
-/// A field's value; `domain` is kept at the draft's top level.
-fn get(draft: &Draft, id: &str) -> Option<Value> {
-    if id == "domain" {
-        return draft.domain.clone().map(Value::String);
-    }
-    draft.get(id).cloned()
-}
-
-fn set(draft: &mut Draft, id: &str, value: Option<Value>) {
-    if id == "domain" {
-        draft.domain = value.map(|v| match v {
-            Value::String(s) => s,
-            other => other.to_string(),
-        });
-        return;
-    }
-    match value {
-        Some(v) => {
-            draft.values.insert(id.to_owned(), v);
-        }
-        None => {
-            draft.values.shift_remove(id);
-        }
-    }
 }
 
 /// The text a control shows for a stored value, as [`read_control`] reads it back.
@@ -384,7 +360,7 @@ fn scalar(field: &Field, body: &Body, before: Option<&Value>, filled: &mut Fille
                 visible: Some(read.text.clone()),
             });
         }
-        set(&mut filled.draft, &field.id, read.value);
+        filled.draft.set(&field.id, read.value);
     }
     true
 }
@@ -443,7 +419,7 @@ fn multichoice(field: &Field, body: &Body, before: Option<&Value>, filled: &mut 
                 visible: Some(shown(field, value.as_ref())),
             });
         }
-        set(&mut filled.draft, &field.id, value);
+        filled.draft.set(&field.id, value);
     }
     true
 }
@@ -783,7 +759,7 @@ fn merge_table(field: &Field, read: Vec<Entry>, before: Option<&Value>, filled: 
         filled.edits.extend(edits);
     }
     let value = (!rows.is_empty()).then(|| Value::Array(rows));
-    set(&mut filled.draft, &field.id, value);
+    filled.draft.set(&field.id, value);
 }
 
 /// 「名称｜类型｜2020年5月」: a row in one line.

@@ -76,12 +76,8 @@ fn compare(form: &Form, draft: &Draft, rows: &[Vec<String>]) -> Vec<VisibleEdit>
                     }
                 }
                 _ => {
-                    let value = if field.id == "domain" {
-                        draft.domain.clone().map(Value::String)
-                    } else {
-                        draft.get(&field.id).cloned()
-                    };
-                    let expected = field_text(field, value.as_ref(), draft);
+                    let value = draft.value(&field.id);
+                    let expected = field_text(field, value.as_deref(), draft);
                     let Some((i, j)) = find(&label, cursor) else {
                         edits.push(missing(&field.id, &field.label, &expected));
                         continue;

@@ -39,13 +39,8 @@ impl std::fmt::Display for Place<'_> {
 }
 
 pub(super) fn check_top(ctx: &mut Ctx, field: &Field) {
-    let domain_value;
-    let value = if field.id == "domain" {
-        domain_value = ctx.draft.domain.clone().map(Value::String);
-        domain_value.as_ref()
-    } else {
-        ctx.draft.get(&field.id)
-    };
+    let value = ctx.draft.value(&field.id);
+    let value = value.as_deref();
     let place = Place {
         field,
         cell: None,

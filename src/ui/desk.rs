@@ -622,12 +622,8 @@ fn detail(
                                     .map_or(0, Vec::len);
                                 format!("{n} 行")
                             } else {
-                                let value = if field.id == "domain" {
-                                    draft.domain.clone().map(serde_json::Value::String)
-                                } else {
-                                    draft.get(&field.id).cloned()
-                                };
-                                field_text(field, value.as_ref(), draft)
+                                let value = draft.value(&field.id);
+                                field_text(field, value.as_deref(), draft)
                             };
                             ui.label(text.replace('\u{2060}', ""));
                             ui.end_row();

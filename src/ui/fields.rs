@@ -68,11 +68,7 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
                 ui.label(RichText::new(hint).weak().small());
             }
             let draft = &mut state.draft;
-            let value = if field.id == "domain" {
-                draft.domain.clone().map(Value::String)
-            } else {
-                draft.values.get(&field.id).cloned()
-            };
+            let value = draft.value(&field.id).map(std::borrow::Cow::into_owned);
             let slot = Slot {
                 path: &path,
                 label: label.id,
@@ -105,14 +101,7 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
 }
 
 fn set_top(state: &mut FormState, field: &Field, value: Option<Value>) {
-    if field.id == "domain" {
-        state.draft.domain = value.and_then(|v| v.as_str().map(str::to_owned));
-        return;
-    }
-    match value {
-        Some(v) => state.draft.values.insert(field.id.clone(), v),
-        None => state.draft.values.shift_remove(&field.id),
-    };
+    state.draft.set(&field.id, value);
 }
 
 /// The id of the widget of a field path (salted with the path, never with a position).
