@@ -72,9 +72,21 @@ fn validate_json_output_has_the_documented_shape() {
     assert_eq!(findings[0]["condition"], Value::Null);
     assert_eq!(findings[1]["field"], "ip[0].number");
     assert_eq!(findings[1]["severity"], "warning");
-    assert_eq!(findings[1]["condition"], "先导技术榜 条件2");
+    // The condition by its stable id, and its label for people.
+    assert_eq!(findings[1]["condition"], "c2");
+    assert_eq!(findings[1]["condition_label"], "先导技术榜 条件2");
+    assert_eq!(findings[0]["condition_label"], Value::Null);
     let keys: Vec<&String> = findings[1].as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["field", "severity", "message", "condition"]);
+    assert_eq!(
+        keys,
+        [
+            "field",
+            "severity",
+            "message",
+            "condition",
+            "condition_label"
+        ]
+    );
 }
 
 #[test]

@@ -103,54 +103,40 @@ pub(super) fn limits(field: &kczg_form::schema::Field) -> String {
 }
 
 pub(super) fn validate(defs: &Definitions, path: &Path, json: bool) -> ExitCode {
-    let (
-        Opened {
-            mut draft,
-            edits,
-            visible_values,
-            notes,
-            ..
-        },
-        form,
-    ) = match open_draft(defs, path) {
+    let (Opened { submission, .. }, form) = match open_draft(defs, path) {
         Ok(found) => found,
         Err(code) => return code,
     };
-    let cleaned = draft.strip_control_chars();
-    let mut findings = rules::cleaning_findings(form, &cleaned);
-    let counted = if visible_values {
-        "导出后改动过，校验以文档中显示的为准"
-    } else {
-        "导出后在 Word 中改动过？校验以内嵌草稿为准"
-    };
-    findings.extend(edits.iter().map(|e| Finding {
-        field: e.field.clone(),
-        severity: Severity::Warning,
-        message: format!("{}（{counted}）", e.describe()),
-        condition: None,
-    }));
-    findings.extend(notes);
-    findings.extend(rules::validate(
-        defs,
-        form,
-        &draft,
-        chrono::Local::now().date_naive(),
-    ));
-    let errors = findings.iter().filter(|f| f.is_error()).count();
+    let report = kczg_form::intake::check(defs, &submission, chrono::Local::now().date_naive());
+    let (draft, findings) = (&submission.draft, &report.findings);
     if json {
-        println!("{}", report_json(path, &draft, &findings));
+        println!("{}", report_json(path, form, draft, findings));
     } else {
-        print!("{}", report_text(path, form, &draft, &findings));
+        print!("{}", report_text(path, form, draft, findings));
     }
-    if errors > 0 {
+    if report.errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
 }
 
-pub(super) fn report_json(path: &Path, draft: &Draft, findings: &[Finding]) -> String {
+/// The report as JSON: each finding's `condition` is the condition's id, `condition_label`
+/// its label.
+pub(super) fn report_json(path: &Path, form: &Form, draft: &Draft, findings: &[Finding]) -> String {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let findings: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "field": f.field,
+                "severity": f.severity,
+                "message": f.message,
+                "condition": f.condition,
+                "condition_label": f.condition.as_deref().and_then(|c| form.condition(c)).map(|c| &c.label),
+            })
+        })
+        .collect();
     let report = serde_json::json!({
         "file": path.display().to_string(),
         "list": draft.list,
@@ -182,7 +168,8 @@ pub(super) fn report_text(path: &Path, form: &Form, draft: &Draft, findings: &[F
         let condition = f
             .condition
             .as_deref()
-            .map(|c| format!("（{c}）"))
+            .and_then(|c| form.condition(c))
+            .map(|c| format!("（{}）", c.label))
             .unwrap_or_default();
         // A note about the whole document has no field.
         let field = if f.field.is_empty() {

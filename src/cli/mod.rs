@@ -17,10 +17,9 @@ use window::{desk, gui};
 use word::{export, import, mail, template};
 
 use clap::{Parser, Subcommand};
-use kczg_form::docx::import::MAX_DOCX_BYTES;
-use kczg_form::draft::{Draft, MAX_DRAFT_BYTES};
+use kczg_form::draft::Draft;
 use kczg_form::files;
-use kczg_form::rules::{self, Finding, Severity};
+use kczg_form::rules::{Finding, Severity};
 use kczg_form::schema::{Definitions, Form, Kind, Origin};
 
 #[derive(Debug, Parser)]
@@ -331,50 +330,37 @@ struct Opened {
     /// The file as read (a .docx is attached to the mail as it is).
     bytes: Vec<u8>,
     /// Fields edited in Word after export (only for .docx).
-    edits: Vec<kczg_form::docx::import::VisibleEdit>,
+    edits: Vec<kczg_form::intake::Edit>,
     /// The values are those the document shows (else the embedded draft's: a version-1 export).
     visible_values: bool,
     /// What the .docx was (导出件, 模板填写, …); None for a draft file.
-    origin: Option<kczg_form::docx::import::Origin>,
-    /// What reading the document noticed (a date whose text and picker disagree).
-    notes: Vec<kczg_form::Finding>,
+    origin: Option<kczg_form::intake::Origin>,
+    /// The submission as read, for the one report ([`kczg_form::intake::check`]).
+    submission: kczg_form::intake::Submission,
 }
 
-/// Reads a draft .json or an exported .docx; the error is a message for people (exit 2).
+/// Reads a draft .json, a .docx of ours, an e-mail or a package holding one form, through the
+/// intake the desk uses; the error is a message for people (exit 2).
 fn read_input(defs: &Definitions, path: &Path) -> Result<Opened, String> {
-    let shown = path.display();
-    let limit = MAX_DRAFT_BYTES.max(MAX_DOCX_BYTES as usize) as u64;
-    let bytes = files::read_bounded(path, limit).map_err(|e| e.to_string())?;
-    if bytes.starts_with(b"PK\x03\x04")
-        || path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
-    {
-        let imported =
-            kczg_form::docx::import::import(defs, &bytes).map_err(|e| format!("{shown}：{e}"))?;
-        return Ok(Opened {
-            visible_values: imported.origin.shows_values(),
-            origin: Some(imported.origin),
-            draft: imported.draft,
-            edits: imported.edits,
-            notes: imported.notes,
-            bytes,
-        });
+    let today = chrono::Local::now().date_naive();
+    let opened = kczg_form::intake::open(defs, path, today)?;
+    let count = opened.submissions.len();
+    let Some(s) = opened.submissions.into_iter().next() else {
+        return Err(format!("{}：没有找到申报表。", path.display()));
+    };
+    if count > 1 {
+        return Err(format!(
+            "{}：其中有 {count} 份申报表。请把每一份单独保存后再逐份处理（秘书处汇总可以一次导入）。",
+            path.display()
+        ));
     }
-    let draft = Draft::from_slice(&bytes).map_err(|e| match e {
-        // Said here, where the file was given as a draft (not inside a .docx).
-        kczg_form::draft::DraftError::Json { .. } => {
-            format!("{shown}：{e}。请确认选择的是本程序保存的申报草稿 .json 文件")
-        }
-        e => format!("{shown}：{e}"),
-    })?;
     Ok(Opened {
-        draft,
-        edits: Vec::new(),
-        visible_values: false,
-        origin: None,
-        notes: Vec::new(),
-        bytes,
+        draft: s.draft.clone(),
+        bytes: opened.bytes,
+        edits: s.edits.clone(),
+        visible_values: s.visible_values,
+        origin: (s.origin() != kczg_form::intake::Origin::Draft).then(|| s.origin()),
+        submission: s,
     })
 }
 

@@ -25,10 +25,7 @@ pub(super) fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     let now = chrono::Local::now().fixed_offset();
-    let errors = rules::validate(defs, form, &opened.draft, now.date_naive())
-        .iter()
-        .filter(|f| f.is_error())
-        .count();
+    let errors = kczg_form::intake::check(defs, &opened.submission, now.date_naive()).errors;
     if errors > 0 {
         eprintln!(
             "注意：{} 尚有 {errors} 个错误（是预览稿），不能作为正式申报材料。请改正后重新导出，再生成邮件。",
@@ -79,7 +76,7 @@ pub(super) fn import(defs: &Definitions, path: &Path, output: &Path) -> ExitCode
             println!("  {}  {}", e.field, e.describe());
         }
     }
-    for n in &opened.notes {
+    for n in &opened.submission.notes {
         match n.field.as_str() {
             "" => println!("提醒：{}", n.message),
             field => println!("提醒：{field}  {}", n.message),

@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use docx_rs::{Docx, PageMargin, Style, StyleType};
 
 use crate::Draft;
-use crate::rules::{self, Finding};
+use crate::rules::Finding;
 use crate::schema::{Definitions, Form};
 
 /// How to export.
@@ -88,7 +88,7 @@ fn export_as(
     let mut cleaned = Vec::new();
     let draft = if draft.has_control_chars() {
         owned = draft.clone();
-        cleaned = owned.strip_control_chars();
+        cleaned = crate::intake::clean(form, &mut owned);
         &owned
     } else {
         draft
@@ -97,9 +97,8 @@ fn export_as(
     // Validating and laying out the body are independent: on two cores, side by side.
     let (findings, body) = std::thread::scope(|scope| {
         let checking = scope.spawn(|| {
-            let mut findings = rules::cleaning_findings(form, &cleaned);
-            findings.extend(rules::validate(defs, form, draft, options.today));
-            findings
+            let said = cleaned.iter().map(crate::intake::note_finding).collect();
+            crate::intake::check_draft(defs, form, draft, said, options.today).findings
         });
         let body = Body::new(form, draft, false, recommendation);
         let findings = checking

@@ -11,6 +11,7 @@
 //! mail-parser on at most [`crate::limits::MAIL_BYTES`].
 
 pub mod attachment;
+mod check;
 mod mail;
 mod package;
 
@@ -20,6 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use attachment::{Attachment, FileType, Step};
+pub use check::{Report, check, check_draft, clean, edit_finding, note_finding};
 
 use crate::Definitions;
 use crate::docx::import::{self, ImportError, VisibleEdit};
@@ -229,9 +231,8 @@ pub struct Submission {
     /// For [`Origin::Manual`]: why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manual: Option<Manual>,
-    /// Validation of the draft, plus one warning per edit, per note, per field that had control
-    /// characters removed and per attachment mismatch. Not saved: recomputed when a desk is
-    /// loaded.
+    /// The report's findings ([`check`]): cleaning, edits, notes, attachments, rules. Not saved:
+    /// recomputed when a desk is loaded.
     #[serde(skip)]
     pub findings: Vec<Finding>,
 }
@@ -323,45 +324,9 @@ impl Submission {
         }
     }
 
-    /// Validates the draft on `today` (see [`Submission::findings`]).
+    /// Validates the draft on `today` (see [`Submission::findings`] and [`check`]).
     pub fn validate(&mut self, defs: &Definitions, today: NaiveDate) {
-        self.findings.clear();
-        if let Some(manual) = &self.manual {
-            self.findings.push(Finding {
-                field: String::new(),
-                severity: crate::Severity::Error,
-                message: format!("需人工处理：{}", manual.reason),
-                condition: None,
-            });
-            return;
-        }
-        let Some(form) = defs.form(&self.draft.list) else {
-            return;
-        };
-        let cleaned = self.draft.strip_control_chars();
-        let mut findings = crate::rules::cleaning_findings(form, &cleaned);
-        let counted = if self.visible_values {
-            "导出后改动过，以文档中显示的为准"
-        } else {
-            "导出后在 Word 中改动过？以内嵌草稿为准"
-        };
-        findings.extend(self.edits.iter().map(|e| Finding {
-            field: e.field.clone(),
-            severity: crate::Severity::Warning,
-            message: format!("{}（{counted}）", e.describe()),
-            condition: None,
-        }));
-        findings.extend(self.notes.iter().map(|n| Finding {
-            field: n.field.clone(),
-            severity: crate::Severity::Warning,
-            message: n.message.clone(),
-            condition: None,
-        }));
-        if matches!(self.container, Container::Eml | Container::Zip) {
-            findings.extend(package::attachment_findings(form, self));
-        }
-        findings.extend(crate::rules::validate(defs, form, &self.draft, today));
-        self.findings = findings;
+        self.findings = check(defs, self, today).findings;
     }
 }
 
@@ -374,6 +339,33 @@ pub struct Received {
     pub message_id: Option<String>,
     /// Its submissions (an e-mail may carry several forms; anything else one), validated.
     pub submissions: Vec<Submission>,
+}
+
+/// One file a person opens (the form page, `validate`, `import`, `export`, `mail`): its bytes and
+/// the forms in it (at least one, none 「需人工处理」).
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub bytes: Vec<u8>,
+    pub submissions: Vec<Submission>,
+}
+
+/// Opens `path` through the same reading as the desk, validated on `today`. The error names
+/// the file and says why there is no form in it.
+pub fn open(defs: &Definitions, path: &Path, today: NaiveDate) -> Result<Opened, String> {
+    let bytes = crate::files::read_bounded(path, size_limit(path)).map_err(|e| e.to_string())?;
+    let received = read(defs, path, &bytes, today);
+    if let Some(manual) = received.submissions.iter().find_map(|s| s.manual.as_ref()) {
+        let stop = if manual.reason.ends_with('。') {
+            ""
+        } else {
+            "。"
+        };
+        return Err(format!("{}：{}{stop}", path.display(), manual.reason));
+    }
+    Ok(Opened {
+        bytes,
+        submissions: received.submissions,
+    })
 }
 
 /// The content hash that identifies a file: xxh3-128 of its bytes, as 32 hex digits.
@@ -580,6 +572,10 @@ fn form(
             ),
         ));
     }
+    if let Some(form) = defs.form(&s.draft.list) {
+        let notes = clean(form, &mut s.draft);
+        s.notes.splice(0..0, notes);
+    }
     s.id = content_id(bytes);
     Ok(s)
 }
@@ -604,7 +600,7 @@ fn import_problem(e: ImportError) -> (ProblemKind, String) {
 
 fn draft_problem(e: DraftError, embedded: bool) -> (ProblemKind, String) {
     let inside = if embedded {
-        "文档中内嵌的申报草稿："
+        "文档中内嵌的申报草稿无法读取："
     } else {
         ""
     };
@@ -617,7 +613,12 @@ fn draft_problem(e: DraftError, embedded: bool) -> (ProblemKind, String) {
             ProblemKind::NotOurs,
             format!("{inside}{e}。只能导入本程序导出的申报表 .docx 或保存的申报草稿 .json"),
         ),
-        DraftError::Json { .. } => (ProblemKind::Unreadable, format!("{inside}{e}")),
+        DraftError::Json { .. } if embedded => (ProblemKind::Unreadable, format!("{inside}{e}")),
+        // Said where the file was given as a draft (not inside a .docx).
+        DraftError::Json { .. } => (
+            ProblemKind::Unreadable,
+            format!("{e}。请确认选择的是本程序保存的申报草稿 .json 文件"),
+        ),
         DraftError::BadKey { .. } | DraftError::DuplicateKey(_) | DraftError::Utf16 => (
             ProblemKind::Unreadable,
             format!("{inside}{e}。请申报人重新保存或导出后发送"),

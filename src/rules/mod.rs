@@ -26,11 +26,20 @@ pub struct Finding {
     pub severity: Severity,
     /// For people, in Chinese.
     pub message: String,
-    /// The condition of the notice it comes from (「新锐企业榜 条件1」), if any.
+    /// The id of the condition of the notice it comes from (`c1`; its label, 「新锐企业榜
+    /// 条件1」, is [`Finding::shown`]'s), if any.
     pub condition: Option<String>,
 }
 
 impl Finding {
+    /// The message for people, with the label of its condition: 「……（新锐企业榜 条件1）」.
+    pub fn shown(&self, form: &Form) -> String {
+        match self.condition.as_deref().and_then(|c| form.condition(c)) {
+            Some(c) => format!("{}（{}）", self.message, c.label),
+            None => self.message.clone(),
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -55,11 +64,11 @@ impl Ctx<'_> {
         self.draft.domain.as_deref()
     }
 
-    /// The condition label to cite for these condition ids in the current domain.
+    /// The condition to cite (its id) for these condition ids in the current domain.
     fn condition(&self, ids: &[String]) -> Option<String> {
         self.form
             .applicable_condition(ids, self.domain())
-            .map(|c| c.label.clone())
+            .map(|c| c.id.clone())
     }
 
     fn push(&mut self, field: String, severity: Severity, message: String, conditions: &[String]) {

@@ -17,7 +17,6 @@ use serde_json::Value;
 
 use crate::draft::{Draft, MAX_DRAFT_BYTES};
 use crate::files::{self, FileError, write_atomic, write_private};
-use crate::rules;
 use crate::schema::{Definitions, Kind};
 
 /// Environment variable that points the store at another data folder (tests, portable use).
@@ -554,11 +553,21 @@ fn summarise(
     today: NaiveDate,
 ) -> Summary {
     let form = defs.form(&draft.list);
+    // Counted as the form page counts them: the cleaning it will say, then the rules.
     let (errors, warnings) = match form {
         Some(form) => {
-            let findings = rules::validate(defs, form, draft, today);
-            let errors = findings.iter().filter(|f| f.is_error()).count();
-            (errors, findings.len() - errors)
+            let mut cleaned = None;
+            let said = if draft.has_control_chars() {
+                let mut copy = draft.clone();
+                let notes = crate::intake::clean(form, &mut copy);
+                cleaned = Some(copy);
+                notes.iter().map(crate::intake::note_finding).collect()
+            } else {
+                Vec::new()
+            };
+            let draft = cleaned.as_ref().unwrap_or(draft);
+            let report = crate::intake::check_draft(defs, form, draft, said, today);
+            (report.errors, report.warnings)
         }
         None => (1, 0),
     };

@@ -601,7 +601,7 @@ fn detail(
                     RichText::new(format!(
                         "{} {}",
                         if f.is_error() { "×" } else { "⚠" },
-                        f.message
+                        f.shown(form)
                     ))
                     .color(color),
                 );

@@ -19,7 +19,7 @@ pub fn ui(ui: &mut egui::Ui, form: &Form, state: &FormState) -> Option<String> {
             let related: Vec<_> = state
                 .findings
                 .iter()
-                .filter(|f| f.condition.as_deref() == Some(condition.label.as_str()))
+                .filter(|f| f.condition.as_deref() == Some(condition.id.as_str()))
                 .collect();
             let (mark, color) = if related.iter().any(|f| f.severity == Severity::Error) {
                 ("× 未满足", ui.visuals().error_fg_color)

@@ -407,10 +407,7 @@ fn findings_ui(ui: &mut egui::Ui, state: &FormState, path: &str, rows: bool) {
         } else {
             ("⚠", ui.visuals().warn_fg_color)
         };
-        let text = match &f.condition {
-            Some(c) => format!("{mark} {}（{c}）", f.message),
-            None => format!("{mark} {}", f.message),
-        };
+        let text = format!("{mark} {}", state.shown[i]);
         ui.label(RichText::new(text).color(color));
     }
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::Action;
 use super::{eligibility, fields};
 use crate::Draft;
-use crate::rules::{self, Finding, Severity, section_visible};
+use crate::rules::{Finding, Severity, section_visible};
 use crate::schema::{Definitions, Form};
 use crate::store::autosave::SaveStatus;
 
@@ -23,6 +23,8 @@ pub struct FormState {
     pub id: String,
     pub draft: Draft,
     pub findings: Vec<Finding>,
+    /// Each finding as people read it (with its condition's label), made in `revalidate`.
+    pub shown: Vec<String>,
     /// Index into `form.sections`.
     pub section: usize,
     pub page: Page,
@@ -43,15 +45,18 @@ pub struct FormState {
 
 impl FormState {
     pub fn new(defs: &Definitions, id: String, mut draft: Draft, today: NaiveDate) -> FormState {
-        let cleaned = draft.strip_control_chars();
         let cleaning = defs
             .form(&draft.list)
-            .map(|f| rules::cleaning_findings(f, &cleaned))
-            .unwrap_or_default();
+            .map(|f| crate::intake::clean(f, &mut draft))
+            .unwrap_or_default()
+            .iter()
+            .map(crate::intake::note_finding)
+            .collect();
         let mut state = FormState {
             id,
             draft,
             findings: Vec::new(),
+            shown: Vec::new(),
             section: 0,
             page: Page::Fields,
             show_problems: true,
@@ -75,8 +80,10 @@ impl FormState {
         let Some(form) = defs.form(&self.draft.list) else {
             return;
         };
-        let mut findings = self.cleaning.clone();
-        findings.extend(rules::validate(defs, form, &self.draft, today));
+        let findings =
+            crate::intake::check_draft(defs, form, &self.draft, self.cleaning.clone(), today)
+                .findings;
+        self.shown = findings.iter().map(|f| f.shown(form)).collect();
         self.by_path.clear();
         self.by_section = vec![(0, 0); form.sections.len()];
         for (i, f) in findings.iter().enumerate() {
@@ -279,15 +286,12 @@ fn problems_panel(ui: &mut egui::Ui, defs: &Definitions, state: &mut FormState) 
                 ui.label("✓ 没有发现问题，可以导出申报表。");
             }
             egui::ScrollArea::vertical().show(ui, |ui| {
-                for f in &state.findings {
+                for (f, shown) in state.findings.iter().zip(&state.shown) {
                     let (mark, color) = match f.severity {
                         Severity::Error => ("×", ui.visuals().error_fg_color),
                         Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
                     };
-                    let text = match &f.condition {
-                        Some(c) => format!("{mark} {}（{c}）", f.message),
-                        None => format!("{mark} {}", f.message),
-                    };
+                    let text = format!("{mark} {shown}");
                     let response = ui.add(
                         egui::Button::new(egui::RichText::new(text).color(color))
                             .frame(false)

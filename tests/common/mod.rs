@@ -74,8 +74,9 @@ pub fn warnings_on(draft: &Draft, field: &str) -> Vec<Finding> {
     on(&check(draft), field, Severity::Warning)
 }
 
-/// Asserts exactly one finding of `severity` on `field`, citing `condition`, and that the whole
-/// draft has no other errors (so the boundary test isolates one rule).
+/// Asserts exactly one finding of `severity` on `field`, citing `condition` (by its label: the
+/// finding holds the condition's id), and that the whole draft has no other errors (so the
+/// boundary test isolates one rule).
 pub fn assert_only(
     draft: &Draft,
     field: &str,
@@ -89,7 +90,15 @@ pub fn assert_only(
         1,
         "expected one {severity:?} on {field}, got {findings:#?}"
     );
-    assert_eq!(hits[0].condition.as_deref(), condition, "{:#?}", hits[0]);
+    let defs = defs();
+    let form = defs.form(&draft.list).expect("known list");
+    let label = hits[0].condition.as_deref().map(|id| {
+        form.condition(id)
+            .expect("a condition of the form")
+            .label
+            .as_str()
+    });
+    assert_eq!(label, condition, "{:#?}", hits[0]);
     let others: Vec<_> = findings
         .iter()
         .filter(|f| f.is_error() && f.field != field)
