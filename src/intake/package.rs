@@ -287,10 +287,10 @@ pub(super) fn attachment_findings(form: &Form, s: &Submission) -> Vec<Finding> {
         ));
     }
     for a in &s.attachments {
-        if a.kind == FileType::Program || (a.kind.openable() && !a.content_matches) {
-            if let Some(why) = a.refusal() {
-                out.push(warn(String::new(), why));
-            }
+        if (a.kind == FileType::Program || (a.kind.openable() && !a.content_matches))
+            && let Some(why) = a.refusal()
+        {
+            out.push(warn(String::new(), why));
         }
     }
     out
