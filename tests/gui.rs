@@ -375,6 +375,36 @@ fn the_secretariat_desk_imports_filters_recommends_and_exports() {
     assert!(shows(&h, "合肥晶叠光能科技有限公司"));
     assert!(!shows(&h, "孙雅婷"));
 
+    // The file that is not a form is a row 「需人工处理」 of its own filter, with its reason.
+    // The first 「全部」 is the lists', the second the statuses'.
+    h.get_all_by_role_and_label(Role::Button, "全部")
+        .next()
+        .unwrap()
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "需人工处理").click();
+    h.run();
+    match &h.state().screen {
+        Screen::Desk(d) => {
+            let names: Vec<&str> = d.visible().iter().map(|r| r.name.as_str()).collect();
+            assert_eq!(names, ["坏文件.docx"]);
+        }
+        _ => panic!("not on the desk"),
+    }
+    assert!(shows(&h, "Word 文档 · 需人工处理"));
+    h.get_by_role_and_label(Role::Link, "坏文件.docx").click();
+    h.run();
+    assert!(shows(&h, "需人工处理：不是 Word 文档"));
+    h.get_by_label("← 返回列表").click();
+    h.run();
+    h.get_all_by_role_and_label(Role::Button, "全部")
+        .last()
+        .unwrap()
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "新锐企业榜").click();
+    h.run();
+
     // Recommend it and write the opinion.
     h.get_by_label("推荐：合肥晶叠光能科技有限公司").click();
     h.run();

@@ -54,7 +54,7 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// 校验申报草稿（.json）或导出的申报表（.docx），列出错误与提醒
+    /// 校验申报草稿（.json）、申报表（.docx），或邮件（.eml）、申报材料包（.zip）中的申报表，列出错误与提醒
     Validate {
         /// 草稿文件
         file: PathBuf,
@@ -85,12 +85,12 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "MESSAGE.eml")]
         output: PathBuf,
     },
-    /// 打开图形界面的“秘书处汇总”，并导入给出的申报表、草稿或文件夹（可把文件拖到程序图标上）
+    /// 打开图形界面的“秘书处汇总”，并导入给出的申报表、草稿、邮件、材料包或文件夹（可把文件拖到程序图标上）
     Desk {
         /// 申报表（.docx）、草稿（.json）或文件夹
         paths: Vec<PathBuf>,
     },
-    /// 秘书处汇总：批量导入申报表（.docx）与草稿（.json），校验、查重、核对历年入选名单，写出推荐汇总表
+    /// 秘书处汇总：批量导入申报表（.docx）、草稿（.json）、邮件（.eml）与申报材料包（.zip），校验、查重、核对历年入选名单，写出推荐汇总表
     Consolidate {
         /// 申报材料：文件或文件夹（在文件夹中递归查找 .docx 与 .json）
         #[arg(required = true, value_name = "PATH")]

@@ -386,7 +386,7 @@ impl KczgApp {
                 } else {
                     rfd::FileDialog::new()
                         .set_title("导入申报材料")
-                        .add_filter("申报表或草稿", &["docx", "json"])
+                        .add_filter("申报材料", &["docx", "json", "eml", "zip"])
                         .pick_files()
                 };
                 if let Some(paths) = picked {

@@ -28,6 +28,8 @@ pub enum StatusFilter {
     NoErrors,
     Recommended,
     Flagged,
+    /// Rows 「需人工处理」.
+    Manual,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,10 +101,11 @@ impl DeskState {
             .filter(|r| self.list_filter.as_ref().is_none_or(|l| &r.list == l))
             .filter(|r| match self.status {
                 StatusFilter::All => true,
-                StatusFilter::Errors => r.errors > 0,
+                StatusFilter::Errors => r.errors > 0 && r.manual.is_empty(),
                 StatusFilter::NoErrors => r.errors == 0,
                 StatusFilter::Recommended => r.recommend,
                 StatusFilter::Flagged => !r.duplicates.is_empty() || r.previous.is_some(),
+                StatusFilter::Manual => !r.manual.is_empty(),
             })
             .filter(|r| {
                 needle.is_empty()
@@ -238,6 +241,7 @@ fn filters(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) {
             (StatusFilter::NoErrors, "无错误"),
             (StatusFilter::Recommended, "已推荐"),
             (StatusFilter::Flagged, "重复或已入选"),
+            (StatusFilter::Manual, "需人工处理"),
         ] {
             if ui.selectable_label(state.status == s, text).clicked() {
                 state.status = s;
@@ -260,7 +264,13 @@ fn chart(ui: &mut egui::Ui, defs: &Definitions, state: &DeskState) {
         bars_ok.push(Bar::new(x, count(&|r| r.list == *list && r.errors == 0)).width(0.25));
         bars_rec.push(Bar::new(x + 0.25, count(&|r| r.list == *list && r.recommend)).width(0.25));
     }
-    let names: Vec<String> = defs.forms.iter().map(|f| f.name.clone()).collect();
+    let mut names: Vec<String> = defs.forms.iter().map(|f| f.name.clone()).collect();
+    // The files that are no list's, counted beside the lists.
+    let manual = count(&|r| !r.manual.is_empty());
+    if manual > 0.0 {
+        bars_total.push(Bar::new(lists.len() as f64 - 0.25, manual).width(0.25));
+        names.push("需人工处理".to_owned());
+    }
     Plot::new("desk_chart")
         .height(160.0)
         .legend(Legend::default())
