@@ -60,7 +60,7 @@ fn a_mime_tree_twenty_thousand_levels_deep() {
     std::fs::write(&path, m).unwrap();
     let run = validate(&path);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("没有附件"), "{}", run.stderr);
+    assert!(run.stderr.contains("没有找到附件"), "{}", run.stderr);
 }
 
 #[test]

@@ -125,7 +125,7 @@ pub(super) fn read(
             (
                 ProblemKind::NoForm,
                 if names.is_empty() {
-                    "邮件中没有附件，也就没有申报表。请与发件人联系补发".to_owned()
+                    "邮件中没有找到附件，也就没有申报表（转发多次的邮件，里层的附件可能读不到）。请与发件人联系，直接发送申报表".to_owned()
                 } else {
                     format!(
                         "邮件中没有申报表（附件：{}）。请与发件人联系补发申报表 .docx",
