@@ -10,8 +10,7 @@ use rayon::prelude::*;
 
 use super::{Edit, FileProblem, ProblemKind, Submission};
 use crate::Definitions;
-use crate::files::FileError;
-use crate::intake::{self, Container, Received};
+use crate::intake::{self, Received};
 
 /// Folders nested deeper than this below a path given are not entered (a guard against
 /// pathological trees; real submission folders are a few levels deep).
@@ -64,7 +63,7 @@ pub fn scan_on(
         .par_iter()
         .map(|path| {
             let _permit = budget.take(memory_estimate(path));
-            let received = load(defs, path, today);
+            let received = intake::read_file(defs, path, today);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             (path.clone(), received)
         })
@@ -348,56 +347,5 @@ fn problem(path: &Path, kind: ProblemKind, what: String) -> FileProblem {
         path: path.to_owned(),
         kind,
         message: format!("{}：{manual}{what}{stop}", path.display()),
-    }
-}
-
-/// Reads one file into what it holds; a file that cannot be read is a row 「需人工处理」.
-fn load(defs: &Definitions, path: &Path, today: NaiveDate) -> Received {
-    let limit = intake::size_limit(path);
-    match crate::files::read_bounded(path, limit) {
-        Ok(bytes) => intake::read(defs, path, &bytes, today),
-        Err(e) => {
-            let (kind, reason) = match e {
-                FileError::TooLarge { size, .. } => (
-                    ProblemKind::TooLarge,
-                    format!(
-                        "文件过大（{}，上限 {}）。申报表通常不到 1 MB，请确认是否发错了文件",
-                        crate::files::size_text(size),
-                        crate::files::size_text(limit)
-                    ),
-                ),
-                e => (ProblemKind::Unreadable, e.reason()),
-            };
-            // No content to hash: the path stands for it (the same path twice is one row).
-            let hash = intake::content_id(path.as_os_str().as_encoded_bytes());
-            let mut s = Submission::manual(
-                defs,
-                path,
-                container_by_name(path),
-                hash.clone(),
-                kind,
-                reason,
-            );
-            s.validate(defs, today);
-            Received {
-                hash,
-                message_id: None,
-                submissions: vec![s],
-            }
-        }
-    }
-}
-
-fn container_by_name(path: &Path) -> Container {
-    match path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("docx") => Container::Docx,
-        Some("json") => Container::Json,
-        Some("eml") => Container::Eml,
-        Some("zip") => Container::Zip,
-        _ => Container::Other,
     }
 }

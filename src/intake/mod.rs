@@ -354,6 +354,10 @@ pub struct Opened {
 pub fn open(defs: &Definitions, path: &Path, today: NaiveDate) -> Result<Opened, String> {
     let bytes = crate::files::read_bounded(path, size_limit(path)).map_err(|e| e.to_string())?;
     let received = read(defs, path, &bytes, today);
+    opened(path, bytes, received)
+}
+
+fn opened(path: &Path, bytes: Vec<u8>, received: Received) -> Result<Opened, String> {
     if let Some(manual) = received.submissions.iter().find_map(|s| s.manual.as_ref()) {
         let stop = if manual.reason.ends_with('。') {
             ""
@@ -366,6 +370,44 @@ pub fn open(defs: &Definitions, path: &Path, today: NaiveDate) -> Result<Opened,
         bytes,
         submissions: received.submissions,
     })
+}
+
+/// Reads the file `path` (within [`size_limit`]) into what it holds, validated on `today`; a
+/// file that cannot be read is a row 「需人工处理」 saying why.
+pub fn read_file(defs: &Definitions, path: &Path, today: NaiveDate) -> Received {
+    use crate::files::FileError;
+    let limit = size_limit(path);
+    let e = match crate::files::read_bounded(path, limit) {
+        Ok(bytes) => return read(defs, path, &bytes, today),
+        Err(e) => e,
+    };
+    let (kind, reason) = match e {
+        FileError::TooLarge { size, .. } => (
+            ProblemKind::TooLarge,
+            format!(
+                "文件过大（{}，上限 {}）。申报表通常不到 1 MB，请确认是否发错了文件",
+                crate::files::size_text(size),
+                crate::files::size_text(limit)
+            ),
+        ),
+        e => (ProblemKind::Unreadable, e.reason()),
+    };
+    // No content to hash: the path stands for it (the same path twice is one row).
+    let hash = content_id(path.as_os_str().as_encoded_bytes());
+    let container = match extension(path).as_deref() {
+        Some("docx") => Container::Docx,
+        Some("json") => Container::Json,
+        Some("eml") => Container::Eml,
+        Some("zip") => Container::Zip,
+        _ => Container::Other,
+    };
+    let mut s = Submission::manual(defs, path, container, hash.clone(), kind, reason);
+    s.validate(defs, today);
+    Received {
+        hash,
+        message_id: None,
+        submissions: vec![s],
+    }
 }
 
 /// The content hash that identifies a file: xxh3-128 of its bytes, as 32 hex digits.
