@@ -78,25 +78,8 @@ impl<'a> Archive<'a> {
 
     /// The entry at `index` (from [`Archive::entries`]), inflated whole within `limit`.
     pub fn read_entry(&mut self, index: usize, limit: u64) -> Result<Vec<u8>, ArchiveError> {
-        let budget = self.budget.saturating_sub(self.inflated);
-        let file = self.zip.by_index(index).map_err(|e| {
-            ArchiveError::Damaged(format!("第 {} 项：{}", index + 1, zip_reason(&e)))
-        })?;
-        let name = decoded_name(file.name_raw());
-        let (size, packed) = (file.size(), file.compressed_size());
-        if size > limit.min(budget) {
-            return Err(too_large(&name, size, packed, limit.min(budget)));
-        }
-        let mut out = Vec::with_capacity(size.min(1 << 20) as usize);
-        file.take(size + 1).read_to_end(&mut out).map_err(|_| {
-            ArchiveError::Damaged(format!("{name}：解压失败（数据损坏或校验不符）"))
-        })?;
-        self.inflated += out.len() as u64;
-        if out.len() as u64 > size {
-            return Err(ArchiveError::Damaged(format!(
-                "{name}：实际解压大小与声明不符，疑似压缩炸弹"
-            )));
-        }
+        let mut out = Vec::new();
+        self.stream_entry(index, limit, |chunk| out.extend_from_slice(chunk))?;
         Ok(out)
     }
 
@@ -108,6 +91,24 @@ impl<'a> Archive<'a> {
         limit: u64,
         head: usize,
     ) -> Result<(String, u64, Vec<u8>), ArchiveError> {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut first = Vec::with_capacity(head);
+        let total = self.stream_entry(index, limit, |chunk| {
+            let room = head.saturating_sub(first.len()).min(chunk.len());
+            first.extend_from_slice(&chunk[..room]);
+            hasher.update(chunk);
+        })?;
+        Ok((format!("{:032x}", hasher.digest128()), total, first))
+    }
+
+    /// Inflates the entry at `index` chunk by chunk into `sink`, within `limit` and the
+    /// archive's budget, stopping where the declared size is passed; returns the size.
+    fn stream_entry(
+        &mut self,
+        index: usize,
+        limit: u64,
+        mut sink: impl FnMut(&[u8]),
+    ) -> Result<u64, ArchiveError> {
         let budget = self.budget.saturating_sub(self.inflated);
         let mut file = self.zip.by_index(index).map_err(|e| {
             ArchiveError::Damaged(format!("第 {} 项：{}", index + 1, zip_reason(&e)))
@@ -117,8 +118,6 @@ impl<'a> Archive<'a> {
         if size > limit.min(budget) {
             return Err(too_large(&name, size, packed, limit.min(budget)));
         }
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        let mut first = Vec::with_capacity(head);
         let mut buf = vec![0u8; 64 * 1024];
         let mut total = 0u64;
         loop {
@@ -134,12 +133,10 @@ impl<'a> Archive<'a> {
                     "{name}：实际解压大小与声明不符，疑似压缩炸弹"
                 )));
             }
-            let room = head.saturating_sub(first.len()).min(n);
-            first.extend_from_slice(&buf[..room]);
-            hasher.update(&buf[..n]);
+            sink(&buf[..n]);
         }
         self.inflated += total;
-        Ok((format!("{:032x}", hasher.digest128()), total, first))
+        Ok(total)
     }
 
     /// One part, inflated whole within `limit`; None when it is not there.

@@ -102,7 +102,12 @@ fn forwards_inside_forwards_and_noise_named_eml() {
     let path = dir.path().join("转发.eml");
     std::fs::write(&path, &m).unwrap();
     let run = validate(&path);
-    assert_eq!(run.code, Some(2), "too deep to reach the form: {}", run.stdout);
+    assert_eq!(
+        run.code,
+        Some(2),
+        "too deep to reach the form: {}",
+        run.stdout
+    );
     assert!(run.stderr.starts_with("错误："), "{}", run.stderr);
 
     let noise: Vec<u8> = (0..200_000u32)

@@ -83,39 +83,10 @@ impl VisibleEdit {
     }
 }
 
-/// What a document is, as read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// Our export, as exported.
-    Export,
-    /// Our export, with values changed after export (in Word, WPS, LibreOffice).
-    Edited,
-    /// The blank template, filled by hand.
-    Template,
-    /// An export of version 1 (no content controls): its embedded draft.
-    Older,
-    /// Our export whose content controls were removed by another program (a marker, a draft,
-    /// no controls): its embedded draft, with a note that what it shows was not read.
-    Stripped,
-}
-
-impl Origin {
-    /// 导出件 / Word 中修改过 / 模板填写 / 旧版导出.
-    pub fn label(self) -> &'static str {
-        match self {
-            Origin::Export => "导出件",
-            Origin::Edited => "Word 中修改过",
-            Origin::Template => "模板填写",
-            Origin::Older => "旧版导出",
-            Origin::Stripped => "填写框已丢失",
-        }
-    }
-
-    /// Whether the values are those the document shows (else the embedded draft's).
-    pub fn shows_values(self) -> bool {
-        !matches!(self, Origin::Older | Origin::Stripped)
-    }
-}
+/// What a document is, as read: [`Origin::Export`], [`Origin::Edited`], [`Origin::Template`],
+/// [`Origin::Older`] or [`Origin::Stripped`] (the intake's origins; a draft file and a row
+/// 「需人工处理」 are the others).
+pub use crate::intake::Origin;
 
 /// The draft, what changed after export, and what the reading noticed.
 #[derive(Debug, Clone)]

@@ -90,17 +90,11 @@ impl Origin {
             Origin::Manual => "需人工处理",
         }
     }
-}
 
-impl From<import::Origin> for Origin {
-    fn from(o: import::Origin) -> Origin {
-        match o {
-            import::Origin::Export => Origin::Export,
-            import::Origin::Edited => Origin::Edited,
-            import::Origin::Template => Origin::Template,
-            import::Origin::Older => Origin::Older,
-            import::Origin::Stripped => Origin::Stripped,
-        }
+    /// Whether the values are those the document shows (else the embedded draft's: a
+    /// version-1 export, or one whose controls were removed).
+    pub fn shows_values(self) -> bool {
+        matches!(self, Origin::Export | Origin::Edited | Origin::Template)
     }
 }
 
@@ -248,7 +242,7 @@ impl Submission {
             origin: Some(origin),
             draft,
             edits: Vec::new(),
-            visible_values: matches!(origin, Origin::Export | Origin::Edited | Origin::Template),
+            visible_values: origin.shows_values(),
             notes: Vec::new(),
             attachments: Vec::new(),
             sender: None,
@@ -592,7 +586,7 @@ fn form(
     let mut s = match kind {
         FormKind::Docx => {
             let imported = import::import(defs, bytes).map_err(import_problem)?;
-            let mut s = Submission::new(source, container, imported.origin.into(), imported.draft);
+            let mut s = Submission::new(source, container, imported.origin, imported.draft);
             s.edits = imported.edits.iter().map(Edit::from).collect();
             s.visible_values = imported.origin.shows_values();
             s.notes = imported.notes.iter().map(Note::from).collect();
