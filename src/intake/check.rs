@@ -84,7 +84,8 @@ pub fn check(defs: &Definitions, s: &Submission, today: NaiveDate) -> Report {
 }
 
 /// The report on a draft being filled in (the form page, the draft list, export): what was
-/// already said about it (its cleaning notes), then the rules.
+/// already said about it (its cleaning notes), then the rules, then the values the form has no
+/// field for (kept, never dropped).
 pub fn check_draft(
     defs: &Definitions,
     form: &Form,
@@ -93,7 +94,24 @@ pub fn check_draft(
     today: NaiveDate,
 ) -> Report {
     said.extend(rules::validate(defs, form, draft, today));
+    said.extend(unknown_fields(form, draft));
     Report::new(said)
+}
+
+/// A warning for each value the form has no field for (a draft made with other definitions):
+/// the value is kept as it is.
+pub fn unknown_fields(form: &Form, draft: &Draft) -> Vec<Finding> {
+    draft
+        .values
+        .keys()
+        .filter(|key| form.field(key).is_none())
+        .map(|key| Finding {
+            field: key.clone(),
+            severity: Severity::Warning,
+            message: format!("「{key}」在当前表单定义中没有对应的字段（值已保留）"),
+            condition: None,
+        })
+        .collect()
 }
 
 /// A note kept with a submission, as a finding.

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use attachment::{Attachment, FileType, Step};
-pub use check::{Report, check, check_draft, clean, edit_finding, note_finding};
+pub use check::{Report, check, check_draft, clean, edit_finding, note_finding, unknown_fields};
 
 use crate::Definitions;
 use crate::docx::import::{self, ImportError, VisibleEdit};

@@ -515,11 +515,13 @@ pub fn misfits(defs: &Definitions, draft: &Draft) -> Vec<String> {
     {
         out.push(format!("领域「{d}」在当前表单定义中不存在"));
     }
+    out.extend(
+        crate::intake::unknown_fields(form, draft)
+            .into_iter()
+            .map(|f| f.message),
+    );
     for (key, value) in &draft.values {
         let Some(field) = form.field(key) else {
-            out.push(format!(
-                "「{key}」在当前表单定义中没有对应的字段（值已保留）"
-            ));
             continue;
         };
         let gone = |v: &str| field.option(v).is_none();

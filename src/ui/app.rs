@@ -662,8 +662,11 @@ impl KczgApp {
 
     fn open(&mut self, id: String, draft: Draft, misfits: Vec<String>) {
         let state = FormState::new(&self.defs, id, draft, self.today);
+        // Said once: what the problems panel already lists is not a notice too.
         for m in misfits {
-            self.notices.push(format!("注意：{m}"));
+            if !state.findings.iter().any(|f| f.message == m) {
+                self.notices.push(format!("注意：{m}"));
+            }
         }
         self.screen = Screen::Form(Box::new(state));
     }
