@@ -176,11 +176,14 @@ fn the_whole_inbox_gives_exactly_the_expected_rows() {
         },
     );
 
-    // Version-1 exports, as people still hold them.
+    // Every version-1 export (`../shared/v1-exports/`, kept in tests/fixtures/v1), as people
+    // still hold them.
     let v1 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1");
-    let p = inbox.join("旧版/技术经理人.docx");
-    write(&p, &std::fs::read(v1.join("tech_manager.docx")).unwrap());
-    plan.insert(p, form_row(Container::Docx, Origin::Older, "tech_manager"));
+    for name in common::fixture_names() {
+        let p = inbox.join(format!("旧版/{name}.docx"));
+        write(&p, &std::fs::read(v1.join(format!("{name}.docx"))).unwrap());
+        plan.insert(p, form_row(Container::Docx, Origin::Older, &name));
+    }
 
     // E-mails: a form with attachments named in GBK (RFC 2047) and GB18030 (RFC 2231), an
     // .exe among them; the same e-mail saved twice; one without a form; a forwarded one.

@@ -348,10 +348,6 @@ pub struct Opened {
 pub fn open(defs: &Definitions, path: &Path, today: NaiveDate) -> Result<Opened, String> {
     let bytes = crate::files::read_bounded(path, size_limit(path)).map_err(|e| e.to_string())?;
     let received = read(defs, path, &bytes, today);
-    opened(path, bytes, received)
-}
-
-fn opened(path: &Path, bytes: Vec<u8>, received: Received) -> Result<Opened, String> {
     if let Some(manual) = received.submissions.iter().find_map(|s| s.manual.as_ref()) {
         let stop = if manual.reason.ends_with('。') {
             ""
