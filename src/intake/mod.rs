@@ -674,3 +674,56 @@ mod draft_json {
         Draft::from_slice(raw.get().as_bytes()).map_err(serde::de::Error::custom)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A submission as a desk saved it before e-mails were read: `kind`, no origin.
+    fn old(kind: &str, visible: bool, edits: &str) -> Submission {
+        let json = format!(
+            r#"{{"id": "ab", "source": "x", "kind": "{kind}", "visible_values": {visible},
+                "edits": {edits},
+                "draft": {{"format": "kczg-form/draft", "version": 1, "call": "2023",
+                          "list": "tech_manager", "values": {{}}}}}}"#
+        );
+        serde_json::from_str(&json).unwrap()
+    }
+
+    #[test]
+    fn a_desk_saved_before_origins_reads_with_them_inferred() {
+        let edit = r#"[{"field": "a", "label": "A", "exported": "1", "visible": "2"}]"#;
+        let s = old("docx", true, "[]");
+        assert_eq!((s.container, s.origin()), (Container::Docx, Origin::Export));
+        assert_eq!(old("docx", true, edit).origin(), Origin::Edited);
+        assert_eq!(old("docx", false, edit).origin(), Origin::Older);
+        let s = old("json", false, "[]");
+        assert_eq!((s.container, s.origin()), (Container::Json, Origin::Draft));
+        assert!(s.attachments.is_empty() && s.manual.is_none());
+        let saved = serde_json::to_value(&s).unwrap();
+        assert_eq!(saved["container"], "json");
+    }
+
+    #[test]
+    fn what_a_file_is_comes_from_its_content_first() {
+        let p = |n: &str| PathBuf::from(n);
+        assert!(matches!(
+            sniff(&p("a.txt"), b"{\"format\": 1}"),
+            Sniffed::Form(FormKind::Json)
+        ));
+        assert!(matches!(
+            sniff(&p("a"), b"Received: from x\r\n"),
+            Sniffed::Mail
+        ));
+        assert!(matches!(
+            sniff(&p("a.zip"), b"PK\x05\x06"),
+            Sniffed::Package
+        ));
+        assert!(matches!(
+            sniff(&p("a.docx"), b"not a zip"),
+            Sniffed::Form(FormKind::Docx)
+        ));
+        assert!(matches!(sniff(&p("a.pdf"), b"%PDF-1.4"), Sniffed::Other(w) if w == "PDF 文件"));
+        assert!(matches!(sniff(&p("a.bin"), b""), Sniffed::Other(w) if w == "空文件"));
+    }
+}
