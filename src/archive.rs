@@ -53,6 +53,11 @@ impl<'a> Archive<'a> {
         })
     }
 
+    /// How much has been inflated from it so far (failed reads included).
+    pub fn inflated(&self) -> u64 {
+        self.inflated
+    }
+
     /// The names of the entries, in the archive's order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.zip.file_names()
@@ -121,14 +126,23 @@ impl<'a> Archive<'a> {
         let mut buf = vec![0u8; 64 * 1024];
         let mut total = 0u64;
         loop {
-            let n = file.read(&mut buf).map_err(|_| {
-                ArchiveError::Damaged(format!("{name}：解压失败（数据损坏或校验不符）"))
-            })?;
+            // Charged as it is inflated: an entry that fails half-way has cost its share.
+            let read = file.read(&mut buf);
+            let n = match read {
+                Ok(n) => n,
+                Err(_) => {
+                    self.inflated += total;
+                    return Err(ArchiveError::Damaged(format!(
+                        "{name}：解压失败（数据损坏或校验不符）"
+                    )));
+                }
+            };
             if n == 0 {
                 break;
             }
             total += n as u64;
             if total > size {
+                self.inflated += total;
                 return Err(ArchiveError::Damaged(format!(
                     "{name}：实际解压大小与声明不符，疑似压缩炸弹"
                 )));
@@ -187,10 +201,12 @@ impl<'a> Archive<'a> {
 
 /// An entry's name: UTF-8 when it is, else GB18030 (Windows' code page for Chinese).
 fn decoded_name(raw: &[u8]) -> String {
-    match std::str::from_utf8(raw) {
-        Ok(name) => name.to_owned(),
-        Err(_) => encoding_rs::GB18030.decode(raw).0.into_owned(),
-    }
+    let name = match std::str::from_utf8(raw) {
+        Ok(name) => std::borrow::Cow::Borrowed(name),
+        Err(_) => encoding_rs::GB18030.decode(raw).0,
+    };
+    // Shown in messages: without control and direction characters.
+    crate::intake::attachment::shown_text(&name)
 }
 
 /// A part over its limit: a bomb when it inflates far beyond its compressed size, else simply
@@ -258,10 +274,16 @@ fn check_directory(bytes: &[u8]) -> Result<(), ArchiveError> {
         return Err(damaged("位置与大小不符"));
     }
     let mut p = dir_at;
+    // (local header offset, compressed size) of every entry: their data may not overlap, or
+    // one small stream could be inflated once per entry pointing at it.
+    let mut spans: Vec<(u64, u64)> = Vec::with_capacity(usize::from(total));
     for _ in 0..total {
         if bytes.get(p..p + 4) != Some(b"PK\x01\x02".as_slice()) {
             return Err(damaged("中的条目不完整"));
         }
+        let at = u32_at(p + 42).ok_or_else(incomplete)?;
+        let packed = u32_at(p + 20).ok_or_else(incomplete)?;
+        spans.push((u64::from(at), u64::from(packed)));
         let lengths = [28, 30, 32].map(|o| u16_at(p + o).map_or(0, usize::from));
         p += 46 + lengths.iter().sum::<usize>();
         if p > dir_end {
@@ -271,13 +293,21 @@ fn check_directory(bytes: &[u8]) -> Result<(), ArchiveError> {
     if p != dir_end {
         return Err(damaged("中的条目数与大小不符"));
     }
+    spans.sort_unstable();
+    if spans.windows(2).any(|w| w[0].0 + 30 + w[0].1 > w[1].0) {
+        return Err(damaged(
+            "中的条目相互重叠（多个条目共用同一段数据），疑似压缩炸弹",
+        ));
+    }
     Ok(())
 }
 
 fn zip_reason(e: &zip::result::ZipError) -> String {
     match e {
         zip::result::ZipError::InvalidArchive(_) => "无法识别压缩结构".into(),
-        zip::result::ZipError::UnsupportedArchive(_) => "使用了不支持的压缩方式或加密".into(),
+        zip::result::ZipError::UnsupportedArchive(_) => {
+            "使用了不支持的压缩方式，或设有密码（请申报人去掉密码、用普通的 .zip 重新打包）".into()
+        }
         zip::result::ZipError::FileNotFound => "缺少必要的部分".into(),
         _ => "压缩数据损坏".into(),
     }

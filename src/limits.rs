@@ -59,6 +59,12 @@ pub const MAIL_BYTES: u64 = 80 * 1024 * 1024;
 pub const MAIL_PARTS: usize = 500;
 /// E-mails forwarded as attachments are opened this many levels deep.
 pub const MAIL_DEPTH: usize = 4;
+/// An e-mail with more attached e-mails (`Content-Type: message/…`) than this is not parsed:
+/// mail-parser frees nested e-mails recursively, and 50,000 of them (1.6 MB) overflow the stack.
+pub const MAIL_NESTED: usize = 16;
+/// An e-mail with more header-like lines than this is not parsed: each costs mail-parser about
+/// 120 bytes, so 19 million of them (76 MB) took 2.3 GB. A real e-mail has a few hundred.
+pub const MAIL_HEADER_LINES: usize = 50_000;
 /// A .zip package larger than this is not read.
 pub const PACKAGE_BYTES: u64 = 100 * 1024 * 1024;
 /// What all the entries of one package may inflate to together (each attachment is inflated

@@ -389,7 +389,14 @@ fn the_whole_inbox_gives_exactly_the_expected_rows() {
     plan.insert(p, manual_row(Container::Zip, ProblemKind::SeveralForms));
     let p = pkg.join("没有申报表.zip");
     zip(&p, &[("证书.pdf", PDF)]);
-    plan.insert(p, manual_row(Container::Zip, ProblemKind::NoForm));
+    // A row 「需人工处理」 still lists what came, for the clerk to look at.
+    plan.insert(
+        p,
+        with_attachments(
+            manual_row(Container::Zip, ProblemKind::NoForm),
+            &["证书.pdf"],
+        ),
+    );
 
     // Foreign, broken and loose files; the system's clutter.
     let p = inbox.join("其他/别人的文档.docx");
@@ -573,4 +580,211 @@ fn the_whole_inbox_gives_exactly_the_expected_rows() {
         .map(|c| c.to_string())
         .collect();
     assert!(keys.contains(&"origin".to_owned()) && keys.contains(&"attachments".to_owned()));
+}
+
+/// An e-mail with these parts: (headers after Content-Type, bytes), base64.
+fn raw_mail(message_id: &str, parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use base64::Engine as _;
+    let mut out = format!(
+        "From: a@example.cn\r\nTo: gxtdzxh@126.com\r\nSubject: x\r\nMessage-ID: {message_id}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n"
+    )
+    .into_bytes();
+    for (headers, bytes) in parts {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        out.extend_from_slice(
+            format!("--B\r\n{headers}\r\nContent-Transfer-Encoding: base64\r\n\r\n").as_bytes(),
+        );
+        for line in encoded.as_bytes().chunks(76) {
+            out.extend_from_slice(line);
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(b"--B--\r\n");
+    out
+}
+
+fn named(name: &str) -> String {
+    format!(
+        "Content-Type: application/octet-stream; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\""
+    )
+}
+
+#[test]
+fn packages_and_mail_as_people_really_send_them() {
+    let defs = defs();
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件");
+    let form = exported_fixture("tech_manager");
+    let other = exported_fixture("emerging_enterprise");
+    let org = exported_fixture("innovation_org");
+    let equipment = exported_fixture("leading_tech-equipment");
+    let (bio, info) = (
+        exported_fixture("leading_tech-biomedicine"),
+        exported_fixture("leading_tech-electronic_info"),
+    );
+
+    // A covering letter beside the form at the top of a package: an attachment, not a second
+    // form. Two folders deep: still found. Forms in two folders: said where they are.
+    let letter = inbox.join("包/推荐函在旁.zip");
+    zip(
+        &letter,
+        &[
+            ("申报表.docx", &org),
+            ("推荐函.docx", &foreign_docx()),
+            ("盖章扫描件.exe", EXE),
+        ],
+    );
+    let deep = inbox.join("包/两层.zip");
+    zip(
+        &deep,
+        &[
+            ("外层/内层/申报表.docx", &equipment),
+            ("外层/内层/证书.pdf", PDF),
+        ],
+    );
+    let split = inbox.join("包/两个单位.zip");
+    zip(
+        &split,
+        &[("甲单位/申报表.docx", &bio), ("乙单位/申报表.docx", &info)],
+    );
+
+    // Two different e-mails with one Message-ID: both forms count. A form attached without a
+    // name, and a long GB18030 name split over RFC 2231 continuations; an inline logo.
+    let gb = encoding_rs::GB18030.encode("盖章扫描件.pdf").0;
+    let pct: String = gb.iter().map(|b| format!("%{b:02X}")).collect();
+    let (a, b) = pct.split_at(3 * 5);
+    let continued = format!(
+        "Content-Type: application/pdf\r\nContent-Disposition: attachment;\r\n filename*0*=gb18030''{a};\r\n filename*1*={b}"
+    );
+    let mail_a = inbox.join("信/甲.eml");
+    write(
+        &mail_a,
+        &raw_mail(
+            "<same@x>",
+            &[
+                (
+                    "Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    &form,
+                ),
+                (&continued, PDF),
+                (
+                    "Content-Type: image/png\r\nContent-ID: <logo@x>\r\nContent-Disposition: inline",
+                    b"\x89PNG\r\n\x1A\n",
+                ),
+            ],
+        ),
+    );
+    let mail_b = inbox.join("信/乙.eml");
+    write(
+        &mail_b,
+        &raw_mail("<same@x>", &[(&named("申报表.docx"), &other)]),
+    );
+
+    let batch = consolidate::scan_on(&defs, std::slice::from_ref(&inbox), today(), &|_, _| {});
+    let row = |p: &Path| {
+        batch
+            .submissions
+            .iter()
+            .filter(|s| s.source == p)
+            .collect::<Vec<_>>()
+    };
+    let names = |s: &consolidate::Submission| -> Vec<String> {
+        s.attachments.iter().map(|a| a.name.clone()).collect()
+    };
+
+    let [s] = row(&letter)[..] else {
+        panic!("{:#?}", batch.submissions)
+    };
+    assert_eq!(s.origin(), Origin::Export);
+    assert_eq!(names(s), ["推荐函.docx", "盖章扫描件.exe"]);
+    assert!(
+        !s.attachments.iter().any(|a| a.sealed),
+        "an .exe is no scan"
+    );
+    assert!(
+        s.findings
+            .iter()
+            .any(|f| f.message.contains("没有盖章扫描件"))
+    );
+
+    let [s] = row(&deep)[..] else { panic!() };
+    assert_eq!(
+        (s.origin(), names(s)),
+        (Origin::Export, vec!["证书.pdf".to_owned()])
+    );
+
+    let [s] = row(&split)[..] else { panic!() };
+    let reason = &s.manual.as_ref().unwrap().reason;
+    assert!(
+        reason.contains("在文件夹中") && reason.contains("甲单位/申报表.docx"),
+        "{reason}"
+    );
+
+    let [s] = row(&mail_a)[..] else {
+        panic!("{:#?}", batch.submissions)
+    };
+    assert_eq!(s.origin(), Origin::Export, "found by its content");
+    assert_eq!(
+        names(s),
+        ["盖章扫描件.pdf"],
+        "joined continuations; no logo"
+    );
+    assert!(s.attachments[0].sealed);
+    let [s] = row(&mail_b)[..] else {
+        panic!("a Message-ID hid a form: {:#?}", batch.problems)
+    };
+    assert_eq!(s.draft.list, "emerging_enterprise");
+    assert!(
+        batch
+            .problems
+            .iter()
+            .any(|p| (p.path == mail_a || p.path == mail_b)
+                && p.message.contains("Message-ID 相同，但其中的申报表不同")),
+        "{:#?}",
+        batch.problems
+    );
+}
+
+#[test]
+fn a_form_received_twice_keeps_the_attachments_of_both_and_opens_them_from_where_they_came() {
+    let defs = defs();
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件");
+    let form = exported_fixture("tech_manager");
+    write(&inbox.join("a/申报表.docx"), &form);
+    write(
+        &inbox.join("b/邮件.eml"),
+        &raw_mail(
+            "<m@x>",
+            &[
+                (&named("申报表.docx"), &form),
+                (&named("证书.pdf"), PDF),
+                (&named("setup.exe"), EXE),
+            ],
+        ),
+    );
+    let batch = consolidate::scan_on(&defs, std::slice::from_ref(&inbox), today(), &|_, _| {});
+    assert_eq!(batch.submissions.len(), 1);
+    let s = &batch.submissions[0];
+    assert_eq!(s.container, Container::Docx, "the first one kept");
+    let names: Vec<&str> = s.attachments.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["证书.pdf", "setup.exe"]);
+    // Checked again with what was merged in.
+    assert!(
+        s.findings
+            .iter()
+            .any(|f| f.message.contains("「setup.exe」是可执行程序")),
+        "{:#?}",
+        s.findings
+    );
+    let copy = intake::copy_attachment(s, 0, &dir.path().join("view")).unwrap();
+    assert_eq!(std::fs::read(copy).unwrap(), PDF);
+    assert!(
+        batch
+            .problems
+            .iter()
+            .any(|p| p.message.contains("其中的附件已并入")),
+        "{:#?}",
+        batch.problems
+    );
 }

@@ -150,8 +150,56 @@ fn a_package_attachment_is_streamed_never_held_and_refused_past_its_limit() {
     let run = validate(&path);
     assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
     assert!(
-        run.stdout.contains("零.pdf") && run.stdout.contains("未列为附件"),
+        run.stdout.contains("零.pdf") && run.stdout.contains("未能读取"),
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn a_hundred_thousand_forwards_inside_each_other_are_refused_before_parsing() {
+    // mail-parser frees nested e-mails recursively: parsed, this overflows the stack.
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Vec::new();
+    for _ in 0..100_000 {
+        m.extend_from_slice(b"Content-Type: message/rfc822\r\n\r\n");
+    }
+    m.extend_from_slice(b"From: a@example.cn\r\n\r\nx\r\n");
+    let path = dir.path().join("套娃.eml");
+    std::fs::write(&path, m).unwrap();
+    let run = validate(&path);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("转发套转发"), "{}", run.stderr);
+}
+
+#[test]
+fn entries_sharing_one_stream_are_refused() {
+    // One deflated megabyte of zeros, then the central directory record repeated with other
+    // names, all pointing at it: a small file that would inflate once per record.
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    out.start_file("a.pdf", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    out.write_all(&vec![0u8; 1 << 20]).unwrap();
+    let one = out.finish().unwrap().into_inner();
+    let end = one.len() - 22;
+    let dir_at = u32::from_le_bytes(one[end + 16..end + 20].try_into().unwrap()) as usize;
+    let record = one[dir_at..end].to_vec();
+    let mut bytes = one[..dir_at].to_vec();
+    let copies = 20u16;
+    for k in 0..copies {
+        let mut r = record.clone();
+        r[46] = b'a' + k as u8; // another name, the same offset
+        bytes.extend_from_slice(&r);
+    }
+    let mut end_record = one[end..].to_vec();
+    end_record[8..10].copy_from_slice(&copies.to_le_bytes());
+    end_record[10..12].copy_from_slice(&copies.to_le_bytes());
+    end_record[12..16].copy_from_slice(&((record.len() * copies as usize) as u32).to_le_bytes());
+    bytes.extend_from_slice(&end_record);
+    let path = dir.path().join("重叠.zip");
+    std::fs::write(&path, bytes).unwrap();
+    let run = validate(&path);
+    assert_eq!(run.code, Some(2), "{}", run.stdout);
+    assert!(run.stderr.contains("相互重叠"), "{}", run.stderr);
 }

@@ -87,12 +87,12 @@ enum Command {
     },
     /// 打开图形界面的“秘书处汇总”，并导入给出的申报表、草稿、邮件、材料包或文件夹（可把文件拖到程序图标上）
     Desk {
-        /// 申报表（.docx）、草稿（.json）或文件夹
+        /// 申报表（.docx）、草稿（.json）、邮件（.eml）、申报材料包（.zip）或文件夹
         paths: Vec<PathBuf>,
     },
     /// 秘书处汇总：批量导入申报表（.docx）、草稿（.json）、邮件（.eml）与申报材料包（.zip），校验、查重、核对历年入选名单，写出推荐汇总表
     Consolidate {
-        /// 申报材料：文件或文件夹（在文件夹中递归查找 .docx 与 .json）
+        /// 申报材料：文件或文件夹（在文件夹中递归读取 .docx、.json、.eml、.zip 及其他文件）
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// 写出的推荐汇总表（.xlsx：汇总页与每个榜单一页）

@@ -41,7 +41,7 @@ pub fn scan(
     scan_on(defs, paths, chrono::Local::now().date_naive(), progress)
 }
 
-/// Reads every .docx and .json in `paths` (files, or folders walked recursively), validating
+/// Reads every file in `paths` (files, or folders walked recursively) through the intake, validating
 /// each draft on `today`. `progress(done, total)` is called once before the first file and
 /// after each file, from the worker threads.
 pub fn scan_on(
@@ -79,24 +79,36 @@ pub fn scan_on(
     let mut messages: HashMap<String, PathBuf> = HashMap::new();
     let mut forms: HashMap<String, usize> = HashMap::new();
     for (path, received) in outcomes {
-        let first = files
-            .get(&received.hash)
-            .or_else(|| received.message_id.as_ref().and_then(|id| messages.get(id)));
-        if let Some(first) = first {
+        if let Some(first) = files.get(&received.hash) {
             batch.problems.push(duplicate_file(&path, first));
             continue;
         }
         files.insert(received.hash.clone(), path.clone());
+        // The same e-mail saved twice: its forms are counted once below by their content; a
+        // Message-ID is the sender's to choose, so it never hides a form of its own.
+        let same_mail = received
+            .message_id
+            .as_ref()
+            .and_then(|id| messages.get(id).cloned());
         if let Some(id) = &received.message_id {
-            messages.insert(id.clone(), path.clone());
+            messages.entry(id.clone()).or_insert_with(|| path.clone());
         }
         for submission in received.submissions {
             if let Some(&i) = forms.get(&submission.id) {
                 let kept = &mut batch.submissions[i];
                 let message = duplicate_form(&submission, kept);
-                merge_attachments(kept, submission);
+                if merge_attachments(kept, submission) {
+                    kept.validate(defs, today);
+                }
                 batch.problems.push(message);
                 continue;
+            }
+            if let Some(first) = &same_mail {
+                if submission.manual.is_some() {
+                    batch.problems.push(same_message(&path, first, false));
+                    continue;
+                }
+                batch.problems.push(same_message(&path, first, true));
             }
             forms.insert(submission.id.clone(), batch.submissions.len());
             batch.problems.extend(notice(&submission));
@@ -104,6 +116,30 @@ pub fn scan_on(
         }
     }
     batch
+}
+
+/// An e-mail with the Message-ID of one read before: counted once when it holds no form of its
+/// own; when it holds a form the first did not, kept, with a word to check it.
+fn same_message(path: &Path, first: &Path, kept: bool) -> FileProblem {
+    FileProblem {
+        path: path.to_owned(),
+        kind: ProblemKind::DuplicateFile {
+            first: first.to_owned(),
+        },
+        message: if kept {
+            format!(
+                "{}：与 {} 的 Message-ID 相同，但其中的申报表不同，已照常导入。请核对是否为更正后重发的邮件。",
+                path.display(),
+                first.display()
+            )
+        } else {
+            format!(
+                "{}：与 {} 是同一封邮件（Message-ID 相同），只计一次。",
+                path.display(),
+                first.display()
+            )
+        },
+    }
 }
 
 /// The notice of a submission that needs a look: a row 「需人工处理」, or a form edited after
@@ -142,33 +178,51 @@ fn notice(s: &Submission) -> Option<FileProblem> {
 
 /// The same form arrived again (on its own, or in another e-mail or package).
 fn duplicate_form(again: &Submission, kept: &Submission) -> FileProblem {
-    if again.source == kept.source {
-        let mut p = duplicate_file(&again.source, &kept.source);
-        p.message = format!(
+    let mut p = duplicate_file(&again.source, &kept.source);
+    p.message = if again.source == kept.source {
+        format!(
             "{}：同一份申报表附了两次（{}），只计一次。",
             again.source.display(),
             again.member.as_deref().unwrap_or("")
-        );
-        return p;
-    }
-    duplicate_file(&again.source, &kept.source)
+        )
+    } else if again.attachments.is_empty() {
+        format!(
+            "{}：与 {} 中的申报表完全相同，只计一次。",
+            again.source.display(),
+            kept.source.display()
+        )
+    } else {
+        format!(
+            "{}：与 {} 中的申报表完全相同，只计一次；其中的附件已并入该份申报。",
+            again.source.display(),
+            kept.source.display()
+        )
+    };
+    p
 }
 
-/// Attachments of a form received twice are kept together, each file once.
-fn merge_attachments(kept: &mut Submission, again: Submission) {
-    for a in again.attachments {
-        if !kept
+/// Attachments of a form received twice are kept together, each file (name and content) once;
+/// each keeps the file it came in. Whether anything was added.
+fn merge_attachments(kept: &mut Submission, again: Submission) -> bool {
+    let mut added = false;
+    for mut a in again.attachments {
+        if kept
             .attachments
             .iter()
-            .any(|k| k.hash == a.hash && !a.hash.is_empty())
+            .any(|k| k.hash == a.hash && k.name == a.name && !a.hash.is_empty())
         {
-            kept.attachments.push(a);
+            continue;
         }
+        a.source.get_or_insert_with(|| again.source.clone());
+        a.container.get_or_insert(again.container);
+        kept.attachments.push(a);
+        added = true;
     }
     if kept.sender.is_none() {
         kept.sender = again.sender;
         kept.sent = again.sent;
     }
+    added
 }
 
 /// What the files being read at once may take in memory together. A file is read when its
@@ -189,8 +243,8 @@ fn memory_estimate(path: &Path) -> u64 {
     let estimate = match ext.as_deref() {
         Some("eml" | "zip") => size.saturating_mul(3).saturating_add(32 << 20),
         Some("json") => size.saturating_mul(20),
-        Some("docx") | None => size.saturating_mul(300),
-        Some(_) => size.saturating_mul(3),
+        // Read by content: anything else may be a .docx under another name.
+        _ => size.saturating_mul(300),
     };
     estimate.clamp(1 << 20, MEMORY_BUDGET)
 }

@@ -5,7 +5,7 @@
 //! used as a path: [`safe_name`] keeps its last component without control or direction
 //! characters. A file is opened only when its type is one the applicant's side allows and its
 //! first bytes agree ([`FileType::openable`]); it is opened by the system viewer from a copy
-//! under a name made of its hash, in the desk's own folder, readable by the user only
+//! under a name made of its hash, in `desk-files/` of the data folder, readable by the user only
 //! ([`copy_for_viewing`]). Nothing is ever executed.
 
 use std::path::{Path, PathBuf};
@@ -41,36 +41,63 @@ pub struct Attachment {
     pub sealed: bool,
     /// Where it is in the source file.
     pub at: Vec<Step>,
+    /// The file it came in, when that is not its submission's (the same form received twice,
+    /// the second time with attachments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<crate::intake::Container>,
 }
 
 impl Attachment {
     /// An attachment named `raw` (by its sender) with this content.
     pub fn new(raw: &str, bytes: &[u8], at: Vec<Step>) -> Attachment {
-        let name = safe_name(raw);
-        let kind = FileType::of_name(&name);
-        Attachment {
-            sealed: is_sealed_scan(&name),
-            content_matches: kind.content_matches(bytes),
-            size: bytes.len() as u64,
-            hash: crate::intake::content_id(bytes),
-            kind,
-            name,
+        Attachment::streamed(
+            raw,
+            crate::intake::content_id(bytes),
+            bytes.len() as u64,
+            bytes,
             at,
-        }
+        )
     }
 
     /// An attachment known by its hash, size and first bytes (streamed from an archive).
     pub fn streamed(raw: &str, hash: String, size: u64, head: &[u8], at: Vec<Step>) -> Attachment {
         let name = safe_name(raw);
         let kind = FileType::of_name(&name);
+        let content_matches = kind.content_matches(head);
         Attachment {
-            sealed: is_sealed_scan(&name),
-            content_matches: kind.content_matches(head),
+            // A scan is a PDF or a picture that is what it says.
+            sealed: is_sealed_scan(&name)
+                && content_matches
+                && matches!(
+                    kind,
+                    FileType::Pdf | FileType::Jpeg | FileType::Png | FileType::Ofd
+                ),
+            content_matches,
             size,
             hash,
             kind,
             name,
             at,
+            source: None,
+            container: None,
+        }
+    }
+
+    /// An attachment that could not be read (over its limit, damaged): listed, never opened.
+    pub fn unread(raw: &str, at: Vec<Step>) -> Attachment {
+        let name = safe_name(raw);
+        Attachment {
+            sealed: false,
+            content_matches: false,
+            size: 0,
+            hash: String::new(),
+            kind: FileType::of_name(&name),
+            name,
+            at,
+            source: None,
+            container: None,
         }
     }
 
@@ -88,6 +115,12 @@ impl Attachment {
                     self.kind.label()
                 ),
             });
+        }
+        if self.hash.is_empty() {
+            return Some(format!(
+                "「{}」未能读取（过大或已损坏），无法打开。请申报人单独发送该文件",
+                self.name
+            ));
         }
         if !self.content_matches {
             return Some(format!(
@@ -217,11 +250,26 @@ impl FileType {
     }
 }
 
-/// Whether a file is the sealed, signed scan: named 「盖章扫描件」 (any extension; a copy's
-/// 「盖章扫描件(1).pdf」 too).
+/// Whether a file is named as the sealed, signed scan: 「盖章扫描件」, or a copy of it
+/// (「盖章扫描件(1)」「盖章扫描件（2）」「盖章扫描件-1」「盖章扫描件 2」).
 pub fn is_sealed_scan(name: &str) -> bool {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    stem.trim().starts_with("盖章扫描件")
+    let Some(rest) = stem.trim().strip_prefix("盖章扫描件") else {
+        return false;
+    };
+    let copy = rest
+        .trim()
+        .trim_start_matches(['(', '（', '-', '_'])
+        .trim_end_matches([')', '）']);
+    copy.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A text from outside (a name, a sender) as it may be shown: without control, format,
+/// direction and line-separator characters.
+pub fn shown_text(raw: &str) -> String {
+    raw.chars()
+        .filter(|&c| !c.is_control() && !is_format_char(c))
+        .collect()
 }
 
 /// The name to show for a file an archive or an e-mail calls `raw`: its last path component
@@ -235,10 +283,7 @@ pub fn safe_name(raw: &str) -> String {
         .find(|part| !part.trim().is_empty())
         .unwrap_or("");
     let last = last.rsplit_once(':').map_or(last, |(_, after)| after);
-    let cleaned: String = last
-        .chars()
-        .filter(|&c| !c.is_control() && !is_format_char(c))
-        .collect();
+    let cleaned = shown_text(last);
     let cleaned = cleaned.trim_matches(|c: char| c.is_whitespace() || c == '.');
     if cleaned.is_empty() {
         return "未命名附件".into();
@@ -254,12 +299,16 @@ pub fn safe_name(raw: &str) -> String {
     format!("{}…{ext}", stem.chars().take(keep).collect::<String>())
 }
 
-/// Zero-width, direction and other format characters (Unicode Cf) that change how a name
-/// looks without being seen.
+/// Format characters (Unicode Cf: zero-width, direction, tags …) and the line and paragraph
+/// separators: they change how a name looks, or break it, without being seen.
 fn is_format_char(c: char) -> bool {
     matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
 }
 
 /// Writes `bytes` (the content of `attachment`, checked against its hash) to `dir` under a name
@@ -273,6 +322,19 @@ pub fn copy_for_viewing(
     if let Some(why) = attachment.refusal() {
         return Err(why);
     }
+    // The desk's own file says what the attachment is; its bytes are checked again.
+    if !attachment.kind.content_matches(bytes) {
+        return Err(format!(
+            "「{}」的内容与扩展名不符，为安全起见不会打开",
+            attachment.name
+        ));
+    }
+    if has_macros(attachment.kind, bytes) {
+        return Err(format!(
+            "「{}」含有宏（可执行的代码），为安全起见不会打开。请申报人另存为不含宏的文件或 PDF 后发送",
+            attachment.name
+        ));
+    }
     if attachment.hash.is_empty() || crate::intake::content_id(bytes) != attachment.hash {
         return Err(format!(
             "「{}」与导入时的内容不同（来源文件已被改动或替换），请重新导入后再打开",
@@ -283,8 +345,39 @@ pub fn copy_for_viewing(
     let hash = &attachment.hash[..attachment.hash.len().min(16)];
     let path = dir.join(format!("{hash}.{}", attachment.kind.extension()));
     crate::files::write_private(&path, bytes).map_err(|e| e.to_string())?;
+    mark_from_internet(&path);
     Ok(path)
 }
+
+/// Whether an Office file carries macros: a VBA project in a Word/Excel 97 file (its stream
+/// names, UTF-16) or a `vbaProject.bin` part in an OOXML one.
+fn has_macros(kind: FileType, bytes: &[u8]) -> bool {
+    let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    match kind {
+        // `_VBA_PROJECT` (Word) and `_VBA_PROJECT_CUR` (Excel) are the VBA storages' names.
+        FileType::Doc | FileType::Xls => {
+            memchr::memmem::find(bytes, &utf16("_VBA_PROJECT")).is_some()
+        }
+        FileType::Docx | FileType::Xlsx => memchr::memmem::find(bytes, b"vbaProject.bin").is_some(),
+        _ => false,
+    }
+}
+
+/// On Windows the copy is marked as coming from the internet (Mark of the Web), so Office opens
+/// it in Protected View as it would the e-mail's attachment.
+#[cfg(windows)]
+#[allow(clippy::disallowed_methods)] // an alternate data stream beside the file just written
+fn mark_from_internet(path: &Path) {
+    let mut stream = path.as_os_str().to_owned();
+    stream.push(":Zone.Identifier");
+    let _ = std::fs::write(
+        std::path::PathBuf::from(stream),
+        "[ZoneTransfer]\r\nZoneId=3\r\n",
+    );
+}
+
+#[cfg(not(windows))]
+fn mark_from_internet(_path: &Path) {}
 
 #[cfg(test)]
 mod tests {

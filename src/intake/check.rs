@@ -77,7 +77,9 @@ pub fn check(defs: &Definitions, s: &Submission, today: NaiveDate) -> Report {
         .map(|e| edit_finding(e, s.visible_values))
         .collect();
     said.extend(s.notes.iter().map(note_finding));
-    if matches!(s.container, super::Container::Eml | super::Container::Zip) {
+    if !s.attachments.is_empty()
+        || matches!(s.container, super::Container::Eml | super::Container::Zip)
+    {
         said.extend(super::package::attachment_findings(form, s));
     }
     check_draft(defs, form, &s.draft, said, today)

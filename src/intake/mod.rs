@@ -438,7 +438,8 @@ pub fn read(defs: &Definitions, path: &Path, bytes: &[u8], today: NaiveDate) -> 
                 hash.clone(),
                 ProblemKind::NotAForm,
                 format!(
-                    "{what}，不是申报表、申报草稿、邮件或申报材料包。若是某份申报的附件，请与对应的申报表放入同一个压缩包后再导入"
+                    "{what}，不是申报表、申报草稿、邮件或申报材料包。{}",
+                    other_advice(path, bytes)
                 ),
             )],
         ),
@@ -470,20 +471,48 @@ pub fn copy_attachment(s: &Submission, index: usize, dir: &Path) -> Result<PathB
     let a = s
         .attachments
         .get(index)
-        .ok_or_else(|| "找不到该附件，请重新导入后再试".to_owned())?;
+        .ok_or_else(|| format!("{}：找不到该附件，请重新导入后再试", s.source.display()))?;
     if let Some(why) = a.refusal() {
         return Err(why);
     }
-    let bytes = crate::files::read_bounded(&s.source, size_limit(&s.source))
+    let source = a.source.as_deref().unwrap_or(&s.source);
+    let container = a.container.unwrap_or(s.container);
+    let bytes = crate::files::read_bounded(source, size_limit(source))
         .map_err(|e| format!("无法打开附件「{}」：{e}", a.name))?;
-    let content = extract(s.container, &bytes, &a.at).ok_or_else(|| {
+    let content = extract(container, &bytes, &a.at).ok_or_else(|| {
         format!(
             "{}：找不到附件「{}」（来源文件已被改动或替换），请重新导入后再打开",
-            s.source.display(),
+            source.display(),
             a.name
         )
     })?;
     attachment::copy_for_viewing(dir, a, &content)
+}
+
+/// Up to five names joined with 「、」, then 「等 N 个」.
+fn shorten_list(names: &[String]) -> String {
+    let mut text = names
+        .iter()
+        .take(5)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("、");
+    if names.len() > 5 {
+        text.push_str(&format!("等 {} 个", names.len()));
+    }
+    text
+}
+
+/// A form by its content alone: a Word document (a zip with `word/document.xml`) or a draft of
+/// ours (JSON naming our format).
+fn form_kind_of(bytes: &[u8]) -> Option<FormKind> {
+    if bytes.starts_with(b"PK\x03\x04") && is_office_zip(bytes) {
+        return Some(FormKind::Docx);
+    }
+    let head = &bytes[..bytes.len().min(512)];
+    (looks_like_json(bytes)
+        && memchr::memmem::find(head, crate::draft::FORMAT.as_bytes()).is_some())
+    .then_some(FormKind::Json)
 }
 
 /// The kind of a form file (on its own, attached, or in a package).
@@ -507,10 +536,14 @@ fn sniff(path: &Path, bytes: &[u8]) -> Sniffed {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         // A zip with a Word document inside is a .docx whatever its name; one named .docx that
         // is not goes to import, which says why.
+        // Other formats are zips too (.xlsx, .ofd, .apk …): a package is named .zip or not
+        // named at all.
         return if is_office_zip(bytes) || ext.as_deref() == Some("docx") {
             Sniffed::Form(FormKind::Docx)
-        } else {
+        } else if matches!(ext.as_deref(), None | Some("zip")) {
             Sniffed::Package
+        } else {
+            Sniffed::Other(other_kind(path, bytes))
         };
     }
     if looks_like_json(bytes) || ext.as_deref() == Some("json") {
@@ -523,17 +556,33 @@ fn sniff(path: &Path, bytes: &[u8]) -> Sniffed {
     if ext.as_deref() == Some("eml") || mail::looks_like_mail(bytes) {
         return Sniffed::Mail;
     }
+    Sniffed::Other(other_kind(path, bytes))
+}
+
+/// What a file that is none of ours is, for the reason of its row.
+fn other_kind(path: &Path, bytes: &[u8]) -> String {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let kind = FileType::of_name(&name);
-    Sniffed::Other(match kind {
+    match FileType::of_name(&name) {
         FileType::Other if bytes.is_empty() => "空文件".to_owned(),
         FileType::Other => "无法识别的文件".to_owned(),
         FileType::Program => "可执行程序或脚本".to_owned(),
         k => format!("{} 文件", k.label()),
-    })
+    }
+}
+
+/// The advice for a file that is none of ours: what to do with the common ones we cannot read.
+fn other_advice(path: &Path, bytes: &[u8]) -> &'static str {
+    let ext = extension(path);
+    if bytes.starts_with(b"Rar!\x1A\x07") || bytes.starts_with(b"7z\xBC\xAF\x27\x1C") {
+        return "RAR 或 7z 压缩包不能直接读取：请解压后导入文件夹，或请申报人改用 .zip 打包";
+    }
+    if ext.as_deref() == Some("msg") {
+        return "Outlook 的 .msg 邮件不能读取：请在 Outlook 中把邮件另存为 .eml（或把附件另存出来）后再导入";
+    }
+    "若是某份申报的附件，请与对应的申报表放入同一个压缩包后再导入"
 }
 
 /// A zip with a Word document inside (`word/document.xml`): a .docx whatever its name.
@@ -712,7 +761,7 @@ mod tests {
             Sniffed::Form(FormKind::Json)
         ));
         assert!(matches!(
-            sniff(&p("a"), b"Received: from x\r\n"),
+            sniff(&p("a"), b"Received: from x\r\nFrom: a@example.cn\r\n"),
             Sniffed::Mail
         ));
         assert!(matches!(

@@ -595,7 +595,7 @@ impl KczgApp {
         }
     }
 
-    /// Copies an attachment into the desk's own folder under a name made of its hash and opens
+    /// Copies an attachment into `desk-files/` in the data folder under a name made of its hash and opens
     /// that copy with the system viewer (only types the desk allows; see
     /// [`crate::intake::attachment`]).
     fn desk_open_attachment(&mut self, id: &str, n: usize) {

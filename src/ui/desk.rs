@@ -514,7 +514,7 @@ fn origin(ui: &mut egui::Ui, s: &crate::consolidate::Submission, actions: &mut V
                     None => {
                         if ui
                             .button("打开")
-                            .on_hover_text("用系统的查看程序打开（从汇总文件夹中的副本）")
+                            .on_hover_text("用系统的查看程序打开（打开的是数据文件夹 desk-files 中以内容命名的副本）")
                             .clicked()
                         {
                             actions.push(Action::DeskOpenAttachment(s.id.clone(), i));
