@@ -83,6 +83,13 @@ pub enum DeskError {
     NewerVersion { file: String, version: u64 },
     #[error("无法保存汇总进度到 {}：{}", .0.path().display(), .0.reason())]
     Write(crate::files::FileError),
+    /// The desk's database could not be opened, read or written.
+    #[error("汇总进度 {file}：{doing}失败，{reason}")]
+    Store {
+        file: String,
+        doing: String,
+        reason: String,
+    },
 }
 
 impl Desk {

@@ -20,6 +20,7 @@ pub mod normalize;
 mod print;
 mod scan;
 mod sheet;
+pub mod store;
 pub mod summary;
 mod xlsx;
 

@@ -2,7 +2,6 @@
 //! returned by the screens are applied.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use chrono::NaiveDate;
 
@@ -348,9 +347,7 @@ impl KczgApp {
             }
             Action::Home => {
                 self.flush();
-                if matches!(&self.screen, Screen::Desk(d) if d.dirty) {
-                    self.save_desk();
-                }
+                self.save_desk();
                 self.screen = Screen::Start;
                 self.refresh_drafts();
             }
@@ -413,7 +410,6 @@ impl KczgApp {
                         row.rank = decision.rank;
                         row.note = decision.note;
                     }
-                    d.dirty = true;
                 }
             }
             Action::DeskExport(kind) => self.desk_export(kind),
@@ -422,30 +418,28 @@ impl KczgApp {
         }
     }
 
-    /// Where the desk is kept: beside the drafts.
-    fn desk_path(&self) -> Option<PathBuf> {
-        self.store.as_ref().ok().map(|s| s.root().join("desk.json"))
-    }
-
     fn open_desk(&mut self) {
+        use crate::consolidate::store::DeskStore;
         self.flush();
-        let path = self.desk_path();
-        let desk = match &path {
-            Some(p) if p.exists() => {
-                match crate::consolidate::Desk::load_on(p, &self.defs, self.today) {
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        // Never save over a desk file we cannot read.
-                        self.notify(format!("{e}。本次汇总不会覆盖该文件。"));
-                        None
-                    }
-                }
-            }
-            _ => Some(crate::consolidate::Desk::default()),
+        let opened = match self.store.as_ref() {
+            // The database beside the drafts; a desk.json of an earlier version is migrated.
+            Ok(s) => DeskStore::open_or_migrate(
+                &s.root().join("desk.sqlite"),
+                &s.root().join("desk.json"),
+            )
+            .and_then(|db| Ok((db.load(&self.defs, self.today)?, db))),
+            Err(e) => Err(crate::consolidate::DeskError::NotDesk {
+                file: String::new(),
+                reason: e.clone(),
+            }),
         };
-        let state = match desk {
-            Some(d) => DeskState::new(&self.defs, d, path),
-            None => DeskState::new(&self.defs, crate::consolidate::Desk::default(), None),
+        let state = match opened {
+            Ok((desk, db)) => DeskState::new(&self.defs, desk, Some(db)),
+            Err(e) => {
+                // Never written over: what cannot be read is left as it is.
+                self.notify(format!("{e}。本次汇总只在内存中进行，不会覆盖该文件。"));
+                DeskState::new(&self.defs, crate::consolidate::Desk::default(), None)
+            }
         };
         self.screen = Screen::Desk(Box::new(state));
     }
@@ -487,7 +481,7 @@ impl KczgApp {
         });
     }
 
-    /// Takes in a finished import and saves a changed desk now and then (not on every key).
+    /// Takes in a finished import, and says what the desk's writer could not write.
     fn desk_background(&mut self) {
         let Screen::Desk(d) = &mut self.screen else {
             return;
@@ -498,34 +492,23 @@ impl KczgApp {
             .and_then(|j| j.result.lock().ok().and_then(|mut r| r.take()));
         if let Some(batch) = finished {
             d.job = None;
-            d.desk.add(batch);
-            d.refresh(&self.defs);
-            d.dirty = true;
+            d.add(&self.defs, batch);
         }
-        let due = d.last_saved.elapsed() > Duration::from_millis(1500);
-        if d.dirty && (due || d.job.is_none() && finished_now(d)) {
-            self.save_desk();
+        let failures = d.writer.as_ref().map(|w| w.failures()).unwrap_or_default();
+        for e in failures {
+            let message = format!("{e}。决定仍在程序中，请腾出空间或检查权限后再改一次");
+            if !self.notices.contains(&message) {
+                self.notices.push(message);
+            }
         }
     }
 
+    /// Waits until the desk's writer has written everything sent (leaving the desk, closing).
     pub fn save_desk(&mut self) {
-        let Screen::Desk(d) = &mut self.screen else {
-            return;
-        };
-        d.last_saved = std::time::Instant::now();
-        let Some(path) = d.path.clone() else {
-            d.dirty = false;
-            return;
-        };
-        // Still dirty after a failure: tried again after the pause, and on closing.
-        match d.desk.save(&path) {
-            Ok(()) => d.dirty = false,
-            Err(e) => {
-                let message = format!("{e}。决定仍在程序中，稍后会自动再试");
-                if !self.notices.contains(&message) {
-                    self.notices.push(message);
-                }
-            }
+        if let Screen::Desk(d) = &mut self.screen
+            && let Some(w) = &mut d.writer
+        {
+            w.finish();
         }
     }
 
@@ -534,11 +517,7 @@ impl KczgApp {
             return;
         };
         match crate::consolidate::PreviousWinners::load(path) {
-            Ok(list) => {
-                d.desk.previous = Some(list);
-                d.refresh(&self.defs);
-                d.dirty = true;
-            }
+            Ok(list) => d.set_previous(&self.defs, Some(list)),
             Err(e) => self.notices.push(e.to_string()),
         }
     }
@@ -731,15 +710,8 @@ impl eframe::App for KczgApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.flush();
-        if matches!(&self.screen, Screen::Desk(d) if d.dirty) {
-            self.save_desk();
-        }
+        self.save_desk();
     }
-}
-
-/// A finished import is saved at once rather than after the pause.
-fn finished_now(d: &DeskState) -> bool {
-    d.last_saved.elapsed() > Duration::from_millis(100)
 }
 
 /// Opens a folder in the system's file manager, or a file in its viewer.

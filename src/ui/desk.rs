@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use egui::RichText;
 
 use super::Action;
+use crate::consolidate::store::{Change, DeskStore, DeskWriter};
 use crate::consolidate::{Batch, Decision, Desk, Row};
 use crate::docx::present::field_text;
 use crate::rules::{field_visible, section_visible};
@@ -63,13 +64,14 @@ pub struct DeskState {
     pub selected: Option<String>,
     pub job: Option<Arc<ImportJob>>,
     pub show_chart: bool,
-    /// Changed since last saved, and when that was.
-    pub dirty: bool,
-    pub last_saved: std::time::Instant,
+    /// Writes every change to the desk's database off the frame; None when the database could
+    /// not be opened (the desk then works in memory only, and says so).
+    pub writer: Option<DeskWriter>,
 }
 
 impl DeskState {
-    pub fn new(defs: &Definitions, desk: Desk, path: Option<PathBuf>) -> DeskState {
+    pub fn new(defs: &Definitions, desk: Desk, store: Option<DeskStore>) -> DeskState {
+        let path = store.as_ref().map(|s| s.path().to_owned());
         let mut state = DeskState {
             rows: Vec::new(),
             desk,
@@ -81,11 +83,45 @@ impl DeskState {
             selected: None,
             job: None,
             show_chart: true,
-            dirty: false,
-            last_saved: std::time::Instant::now(),
+            writer: store.map(DeskWriter::new),
         };
         state.refresh(defs);
         state
+    }
+
+    /// A decision made: kept in memory and written as one row.
+    pub fn decide(&mut self, id: &str, decision: Decision) {
+        self.desk.decide(id, decision.clone());
+        if let Some(w) = &self.writer {
+            w.send(Change::Decide(id.to_owned(), decision));
+        }
+    }
+
+    /// Takes in an import: what is new goes to the desk and its database.
+    pub fn add(&mut self, defs: &Definitions, batch: crate::consolidate::Batch) {
+        let (submissions, problems) = (self.desk.submissions.len(), self.desk.problems.len());
+        self.desk.add(batch);
+        if let Some(w) = &self.writer {
+            w.send(Change::Add {
+                submissions: self.desk.submissions[submissions..].to_vec(),
+                problems: self.desk.problems[problems..].to_vec(),
+            });
+        }
+        self.refresh(defs);
+    }
+
+    /// The previous-winners list loaded (or None to drop it).
+    pub fn set_previous(
+        &mut self,
+        defs: &Definitions,
+        list: Option<crate::consolidate::PreviousWinners>,
+    ) {
+        if let Some(w) = &self.writer {
+            let json = list.as_ref().and_then(|l| serde_json::to_string(l).ok());
+            w.send(Change::Setting("previous".into(), json));
+        }
+        self.desk.previous = list;
+        self.refresh(defs);
     }
 
     pub fn refresh(&mut self, defs: &Definitions) {
@@ -464,7 +500,7 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
     }
     if !decisions.is_empty() {
         for (id, d) in decisions {
-            state.desk.decide(&id, d);
+            state.decide(&id, d);
         }
         actions.push(Action::DeskChanged);
     }
@@ -644,7 +680,7 @@ fn detail(
     };
     body(ui);
     if decision != before {
-        state.desk.decide(id, decision);
+        state.decide(id, decision);
         actions.push(Action::DeskChanged);
     }
     if close {
