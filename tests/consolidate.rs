@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{defs, fixture, fixture_names, foreign_docx, today};
+use kczg_form::consolidate::checks::DuplicateReason;
 use kczg_form::consolidate::{
     self, Batch, Decision, Desk, Origin, PreviousWinners, ProblemKind, Row,
 };
@@ -482,12 +483,15 @@ fn corpus_gives_exactly_the_planned_rows_flags_problems_and_files() {
     for (a, b, code, name) in &plan.duplicate_pairs {
         let (ra, rb) = (row_of(&rows, a), row_of(&rows, b));
         assert_eq!(ra.duplicates.len(), 1);
-        assert_eq!(ra.duplicates[0].index + 1, rb.seq);
-        assert_eq!(rb.duplicates[0].index + 1, ra.seq);
-        assert_eq!(
-            (ra.duplicates[0].same_code, ra.duplicates[0].same_name),
-            (*code, *name)
-        );
+        assert_eq!(ra.duplicates[0].others, [rb.seq - 1]);
+        assert_eq!(rb.duplicates[0].others, [ra.seq - 1]);
+        assert_eq!(ra.duplicates[0].count, 1);
+        let expected = match (*code, *name) {
+            (true, false) => DuplicateReason::Code,
+            (false, true) => DuplicateReason::Name,
+            other => panic!("no such plan: {other:?}"),
+        };
+        assert_eq!(ra.duplicates[0].reason, expected);
         let reason = if *code {
             "同一统一社会信用代码"
         } else {
@@ -857,4 +861,88 @@ fn document_xml(docx: &[u8]) -> String {
         .read_to_string(&mut xml)
         .unwrap();
     xml
+}
+
+/// 先导技术榜: one university, many technologies, one code — a duplicate is the same
+/// technology from the same holder; the same name from another holder is only 名称相同. The
+/// other lists: the code, or the name. Groups, never pairs: thousands behind one code cost a
+/// row each.
+#[test]
+fn duplicates_are_groups_that_mean_the_same_application() {
+    use kczg_form::consolidate::checks::{self, NAMED_DUPLICATES};
+    use kczg_form::intake::{Container, Submission};
+    let defs = defs();
+    let base = fixture("leading_tech-electronic_info");
+    let tech = |n: usize, code: &str, name: &str| {
+        let mut d = base.clone();
+        d.values.insert("holder_uscc".into(), json!(code));
+        d.values.insert("tech_name".into(), json!(name));
+        let mut s = Submission::new(
+            Path::new(&format!("t{n}.json")),
+            Container::Json,
+            Origin::Draft,
+            d,
+        );
+        s.id = format!("t{n}");
+        s
+    };
+    let (x, y) = (uscc("91340100", 1), uscc("91340100", 2));
+    let mut subs = vec![
+        tech(0, &x, "北斗定位模组技术"),
+        tech(1, &x, "北斗定位模组技术 "),
+        tech(2, &y, "北斗　定位模组技术"),
+        tech(3, &x, "另一项技术"),
+    ];
+    let ent = fixture("emerging_enterprise");
+    for (n, (code, name)) in [
+        (uscc("91340100", 7), "甲公司"),
+        (uscc("91340100", 7), "乙公司"),
+        (uscc("91340100", 8), "丙公司"),
+        (uscc("91340100", 9), "丙公司"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut d = ent.clone();
+        d.values.insert("ent_uscc".into(), json!(code));
+        d.values.insert("ent_name".into(), json!(name));
+        let mut s = Submission::new(Path::new("e.json"), Container::Json, Origin::Draft, d);
+        s.id = format!("e{n}");
+        subs.push(s);
+    }
+    let dups = checks::duplicates(&defs, &subs);
+    let reasons = |i: usize| -> Vec<(DuplicateReason, Vec<usize>)> {
+        dups[i]
+            .iter()
+            .map(|d| (d.reason, d.others.clone()))
+            .collect()
+    };
+    use DuplicateReason::*;
+    assert_eq!(reasons(0), [(SameTechnology, vec![1]), (NameOnly, vec![2])]);
+    assert_eq!(reasons(2), [(NameOnly, vec![0, 1])]);
+    assert!(dups[2].iter().all(|d| d.weak()));
+    assert_eq!(reasons(3), [], "another technology of the same university");
+    assert_eq!(reasons(4), [(Code, vec![5])]);
+    assert_eq!(reasons(6), [(Name, vec![7])]);
+    assert_eq!(
+        dups[0][1].describe("统一社会信用代码"),
+        "与第 3 行名称相同（统一社会信用代码不同，请核对是否为同一技术）"
+    );
+
+    // Five thousand technologies of one holder, and five thousand copies of one: a group each,
+    // naming a few and counting the rest.
+    let mut many: Vec<Submission> = (0..5000)
+        .map(|n| tech(n, &x, &format!("技术{n}")))
+        .collect();
+    many.extend((0..5000).map(|n| tech(5000 + n, &x, "同一项技术")));
+    let started = std::time::Instant::now();
+    let dups = checks::duplicates(&defs, &many);
+    assert!(dups[..5000].iter().all(Vec::is_empty));
+    let d = &dups[7000][0];
+    assert_eq!(
+        (d.reason, d.count, d.others.len()),
+        (SameTechnology, 4999, NAMED_DUPLICATES)
+    );
+    assert!(d.describe("统一社会信用代码").contains("等 4999 份"));
+    eprintln!("10,000 submissions grouped in {:?}", started.elapsed());
 }

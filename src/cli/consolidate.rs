@@ -133,7 +133,14 @@ pub(super) fn consolidate(
         .iter()
         .filter(|r| r.errors > 0 && r.manual.is_empty())
         .count();
-    let duplicates = rows.iter().filter(|r| !r.duplicates.is_empty()).count();
+    let duplicates = rows
+        .iter()
+        .filter(|r| r.duplicates.iter().any(|d| !d.weak()))
+        .count();
+    let same_names = rows
+        .iter()
+        .filter(|r| !r.duplicates.is_empty() && r.duplicates.iter().all(|d| d.weak()))
+        .count();
     let exact = rows
         .iter()
         .filter(|r| r.previous.as_ref().is_some_and(|p| p.exact))
@@ -143,8 +150,13 @@ pub(super) fn consolidate(
         .filter(|r| r.previous.as_ref().is_some_and(|p| !p.exact))
         .count();
     println!(
-        "共汇总 {forms} 份申报（{}）；其中 {with_errors} 份有错误，{duplicates} 份疑似重复{}。{}",
+        "共汇总 {forms} 份申报（{}）；其中 {with_errors} 份有错误，{duplicates} 份疑似重复{}{}。{}",
         per_list.join("，"),
+        if same_names > 0 {
+            format!("，{same_names} 份与其他单位的技术名称相同")
+        } else {
+            String::new()
+        },
         if desk.previous.is_some() {
             format!("，{exact} 份与历年入选名单相同，{close} 份疑似历年入选")
         } else {

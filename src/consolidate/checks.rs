@@ -31,22 +31,58 @@ use super::normalize;
 use super::sheet::SparseRow;
 use crate::schema::{Definitions, Form};
 
-/// Another submission of the same list that looks like the same application.
+/// How many of a group's other submissions a row names (the rest are counted).
+pub const NAMED_DUPLICATES: usize = 5;
+
+/// Why submissions of one list look like one application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateReason {
+    /// The same 统一社会信用代码 (or 身份证号码).
+    Code,
+    /// The same normalised name.
+    Name,
+    /// 先导技术榜: the same technology (normalised name) from the same holder (same code).
+    SameTechnology,
+    /// 先导技术榜: the same technology name from another holder — a weaker flag.
+    NameOnly,
+}
+
+/// The group of submissions one row shares a reason with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Duplicate {
-    /// The other submission's index in the desk (its 序号 is `index + 1`).
-    pub index: usize,
-    pub same_code: bool,
-    pub same_name: bool,
+    pub reason: DuplicateReason,
+    /// Some of the group's other submissions (indexes in the desk; 序号 is `index + 1`), at
+    /// most [`NAMED_DUPLICATES`], in desk order.
+    pub others: Vec<usize>,
+    /// How many other submissions the group has in all.
+    pub count: usize,
 }
 
 impl Duplicate {
-    /// 「同一统一社会信用代码」/「同名」/ both.
-    pub fn reason(&self, code_label: &str) -> String {
-        match (self.same_code, self.same_name) {
-            (true, true) => format!("同一{code_label}且同名"),
-            (true, false) => format!("同一{code_label}"),
-            _ => "同名".into(),
+    /// A weaker flag (名称相同), not 疑似重复.
+    pub fn weak(&self) -> bool {
+        self.reason == DuplicateReason::NameOnly
+    }
+
+    /// 「与第 3、7 行重复（同一统一社会信用代码）」, 「与第 5 行等 120 份名称相同（持有单位不同）」.
+    pub fn describe(&self, code_label: &str) -> String {
+        let rows: Vec<String> = self.others.iter().map(|i| (i + 1).to_string()).collect();
+        let more = if self.count > self.others.len() {
+            format!("等 {} 份", self.count)
+        } else {
+            String::new()
+        };
+        let rows = rows.join("、");
+        match self.reason {
+            DuplicateReason::Code => format!("与第 {rows} 行{more}重复（同一{code_label}）"),
+            DuplicateReason::Name => format!("与第 {rows} 行{more}重复（同名）"),
+            DuplicateReason::SameTechnology => {
+                format!("与第 {rows} 行{more}重复（同一{code_label}的同名技术）")
+            }
+            DuplicateReason::NameOnly => {
+                format!("与第 {rows} 行{more}名称相同（{code_label}不同，请核对是否为同一技术）")
+            }
         }
     }
 }
@@ -56,55 +92,108 @@ pub fn code_field(form: &Form) -> Option<&crate::schema::Field> {
     form.role_field(crate::schema::FieldRole::Code)
 }
 
-/// For each submission (by index), the other submissions of its list that look the same.
+/// For each submission (by index), the groups of its list it shares a reason with, in linear
+/// time: submissions are grouped by key (list and code, list and name, or for a list whose
+/// duplicates are by holder and name — 先导技术榜, where one university puts forward many
+/// technologies under one code — list, code and name), never compared pair by pair.
 pub fn duplicates(defs: &Definitions, submissions: &[Submission]) -> Vec<Vec<Duplicate>> {
-    let mut by_code: HashMap<(&str, String), Vec<usize>> = HashMap::new();
-    let mut by_name: HashMap<(&str, String), Vec<usize>> = HashMap::new();
+    type Key<'a> = (&'a str, String);
+    let mut by_code: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut by_name: HashMap<Key, Vec<usize>> = HashMap::new();
+    // Per row: its code (normalised) when it has one.
+    let mut codes: Vec<Option<String>> = vec![None; submissions.len()];
+    let mut by_holder = vec![false; submissions.len()];
     for (i, s) in submissions.iter().enumerate() {
         let Some(form) = defs.form(&s.draft.list) else {
             continue;
         };
         let list = form.id.as_str();
-        if let Some(field) = code_field(form)
-            && let Some(code) = s.draft.text(&field.id).map(normalize::code)
-            && !code.is_empty()
-        {
-            by_code.entry((list, code)).or_default().push(i);
-        }
+        by_holder[i] = form.duplicates == crate::schema::Duplicates::HolderAndName;
+        let code = code_field(form)
+            .and_then(|f| s.draft.text(&f.id))
+            .map(normalize::code)
+            .filter(|c| !c.is_empty());
         let name = normalize::name(&crate::naming::application_name(form, &s.draft));
+        if !by_holder[i]
+            && let Some(code) = &code
+        {
+            by_code.entry((list, code.clone())).or_default().push(i);
+        }
         if !name.is_empty() {
             by_name.entry((list, name)).or_default().push(i);
         }
+        codes[i] = code;
     }
     let mut out: Vec<Vec<Duplicate>> = vec![Vec::new(); submissions.len()];
-    let mut mark = |group: &[usize], code: bool| {
+    let named = |members: &mut dyn Iterator<Item = usize>| -> Vec<usize> {
+        members.take(NAMED_DUPLICATES).collect()
+    };
+    for group in by_code.values().filter(|g| g.len() > 1) {
         for &a in group {
-            for &b in group {
-                if a == b {
-                    continue;
+            out[a].push(Duplicate {
+                reason: DuplicateReason::Code,
+                others: named(&mut group.iter().copied().filter(|&b| b != a)),
+                count: group.len() - 1,
+            });
+        }
+    }
+    for group in by_name.values().filter(|g| g.len() > 1) {
+        if !by_holder[group[0]] {
+            for &a in group {
+                out[a].push(Duplicate {
+                    reason: DuplicateReason::Name,
+                    others: named(&mut group.iter().copied().filter(|&b| b != a)),
+                    count: group.len() - 1,
+                });
+            }
+            continue;
+        }
+        // By holder: the same name under the same code is the same technology; under another
+        // code (or none) only the name is the same.
+        let mut holders: Vec<(Option<&String>, Vec<usize>)> = Vec::new();
+        let mut at: HashMap<Option<&String>, usize> = HashMap::new();
+        for &i in group {
+            let code = codes[i].as_ref();
+            let k = *at.entry(code).or_insert_with(|| {
+                holders.push((code, Vec::new()));
+                holders.len() - 1
+            });
+            holders[k].1.push(i);
+        }
+        for (h, (code, members)) in holders.iter().enumerate() {
+            // Without a code, every other of the name is elsewhere.
+            let own = if code.is_some() { members.len() } else { 1 };
+            let elsewhere = group.len() - own;
+            for &a in members {
+                if code.is_some() && members.len() > 1 {
+                    out[a].push(Duplicate {
+                        reason: DuplicateReason::SameTechnology,
+                        others: named(&mut members.iter().copied().filter(|&b| b != a)),
+                        count: members.len() - 1,
+                    });
                 }
-                match out[a].iter_mut().find(|d| d.index == b) {
-                    Some(d) => {
-                        d.same_code |= code;
-                        d.same_name |= !code;
-                    }
-                    None => out[a].push(Duplicate {
-                        index: b,
-                        same_code: code,
-                        same_name: !code,
-                    }),
+                if elsewhere > 0 {
+                    out[a].push(Duplicate {
+                        reason: DuplicateReason::NameOnly,
+                        others: named(
+                            &mut holders
+                                .iter()
+                                .enumerate()
+                                .filter(|(k, _)| *k != h || code.is_none())
+                                .flat_map(|(_, (_, m))| m.iter().copied())
+                                .filter(|&b| b != a),
+                        ),
+                        count: elsewhere,
+                    });
                 }
             }
         }
-    };
-    for group in by_code.values().filter(|g| g.len() > 1) {
-        mark(group, true);
-    }
-    for group in by_name.values().filter(|g| g.len() > 1) {
-        mark(group, false);
     }
     for dups in &mut out {
-        dups.sort_by_key(|d| d.index);
+        for d in dups.iter_mut() {
+            d.others.sort_unstable();
+        }
+        dups.sort_by_key(|d| (d.weak(), d.others.first().copied()));
     }
     out
 }

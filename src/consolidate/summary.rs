@@ -143,7 +143,7 @@ pub fn rows(defs: &Definitions, desk: &Desk) -> Vec<Row> {
                 .unwrap_or("代码");
             let duplicates_text = dups
                 .iter()
-                .map(|d| format!("与第 {} 行重复（{}）", d.index + 1, d.reason(code_label)))
+                .map(|d| d.describe(code_label))
                 .collect::<Vec<_>>()
                 .join("；");
             let previous_text = match (&prev, form) {

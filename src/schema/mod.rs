@@ -203,6 +203,8 @@ pub struct Form {
     pub unit_field: String,
     /// The fields the summary, the cover, the e-mail and the desk read by what they mean.
     pub roles: Roles,
+    /// What makes two submissions of this list one.
+    pub duplicates: Duplicates,
     pub summary: String,
     /// Signature lines printed under the pledges (申报单位（盖章）：…).
     pub signatures: Vec<String>,
@@ -233,6 +235,20 @@ pub struct Roles {
     pub rec_opinion: Option<String>,
     pub rec_org: Option<String>,
     pub rec_date: Option<String>,
+}
+
+/// What makes two submissions of a list look like one application (`duplicates` in the form's
+/// TOML).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Duplicates {
+    /// The same code (`code_field`), or the same normalised name.
+    #[default]
+    CodeOrName,
+    /// The same normalised name from the same holder (code); the same name from another
+    /// holder is a weaker flag. For 先导技术榜, where a university puts forward many
+    /// technologies under one code.
+    HolderAndName,
 }
 
 /// One of [`Roles`].

@@ -26,6 +26,9 @@ pub(super) struct RawForm {
     pub attachments_field: Option<String>,
     #[serde(default)]
     pub recommendation_fields: Option<RawRecommendation>,
+    /// What makes two submissions one (see [`super::Duplicates`]).
+    #[serde(default)]
+    pub duplicates: super::Duplicates,
     #[serde(default)]
     pub summary: String,
     /// Signature lines under the pledges.

@@ -152,6 +152,7 @@ pub(super) fn resolve_form(src: &Source, refs: &Refs) -> Result<Form, Definition
             rec_org: raw.recommendation_fields.as_ref().map(|r| r.org.clone()),
             rec_date: raw.recommendation_fields.as_ref().map(|r| r.date.clone()),
         },
+        duplicates: raw.duplicates,
         summary: fill(&raw.summary),
         signatures: raw.signatures.clone(),
         domains: raw.domains.clone(),

@@ -431,8 +431,10 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
                             }
                         }
                         let mut flags = Vec::new();
-                        if !row.duplicates.is_empty() {
+                        if row.duplicates.iter().any(|d| !d.weak()) {
                             flags.push("疑似重复".to_owned());
+                        } else if !row.duplicates.is_empty() {
+                            flags.push("名称相同".to_owned());
                         }
                         if let Some(p) = &row.previous {
                             flags.push(if p.exact {
