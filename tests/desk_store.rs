@@ -206,7 +206,18 @@ fn a_desk_json_of_the_previous_format_is_migrated_once_and_kept() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&db).unwrap().permissions().mode();
-        assert_eq!(mode & 0o077, 0, "the desk is readable by the user only");
+        for file in [
+            db.clone(),
+            db.with_extension("sqlite-wal"),
+            db.with_extension("sqlite-shm"),
+        ] {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "{} is readable by the user only",
+                file.display()
+            );
+        }
     }
 }

@@ -89,6 +89,11 @@ impl DeskStore {
             crate::files::create_private_dir(dir).map_err(DeskError::Write)?;
         }
         let fail = |e: rusqlite::Error| db_error(path, "打开", &e);
+        // Created readable by the user only; SQLite gives its -wal and -shm files the
+        // database's permissions.
+        if !path.exists() {
+            crate::files::write_private(path, b"").map_err(DeskError::Write)?;
+        }
         let conn = Connection::open(path).map_err(fail)?;
         conn.busy_timeout(std::time::Duration::from_secs(2))
             .map_err(fail)?;
@@ -110,7 +115,6 @@ impl DeskStore {
         conn.execute_batch(SCHEMA).map_err(fail)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(fail)?;
-        private(path);
         Ok(DeskStore {
             conn,
             path: path.to_owned(),
@@ -345,17 +349,6 @@ fn insert_submission(tx: &rusqlite::Transaction, s: &Submission) -> rusqlite::Re
         )?;
     }
     Ok(())
-}
-
-/// The database and its WAL files readable by the user only.
-fn private(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 /// One change to the desk.
