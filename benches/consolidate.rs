@@ -76,11 +76,79 @@ fn fixtures() -> Vec<(String, Draft)> {
         .collect()
 }
 
+/// `n` exported 先导技术榜 forms behind four holders (a university putting forward thousands of
+/// technologies under one code), each technology named apart but every hundredth sent twice.
+fn corpus_of_holders(defs: &Definitions, root: &Path, n: usize) {
+    let bases: Vec<(String, Draft)> = fixtures()
+        .into_iter()
+        .filter(|(_, d)| d.list == "leading_tech")
+        .collect();
+    let codes: Vec<String> = (0..4).map(|h| uscc("52420100", 20_000_000 + h)).collect();
+    (0..n).into_par_iter().for_each(|i| {
+        let (stem, base) = &bases[i % bases.len()];
+        let form = defs.form(&base.list).unwrap();
+        let mut d = base.clone();
+        let name = d.text(&form.name_field).unwrap().to_owned();
+        let k = if i % 100 == 99 { i - 1 } else { i };
+        d.values
+            .insert(form.name_field.clone(), format!("{name}（{k:05}号）").into());
+        d.values
+            .insert("holder_uscc".into(), codes[i % codes.len()].clone().into());
+        let options = ExportOptions {
+            preview: true,
+            today: today(),
+        };
+        let bytes = export(defs, form, &d, options).unwrap();
+        let path = root.join(format!("{stem}-{i:05}.docx"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    });
+}
+
+/// `KCZG_BENCH_SCALE=N`: `kczg-form consolidate` of N forms with distinct codes and of N behind
+/// four holders, and of 1,000 of each, to see it grow linearly (issue 13: 10,000 under 10 s and
+/// 500 MB).
+fn scale(defs: &Definitions, root: &Path, n: usize) -> bool {
+    let mut ok = true;
+    for (what, make) in [
+        ("distinct codes", corpus_sized as fn(&Definitions, &Path, usize)),
+        ("four holders", corpus_of_holders),
+    ] {
+        for size in [1000, n] {
+            let dir = root.join(format!("scale-{}-{size}", what.replace(' ', "-")));
+            make(defs, &dir, size);
+            let mut c = Command::new(env!("CARGO_BIN_EXE_kczg-form"));
+            c.arg("consolidate")
+                .arg(&dir)
+                .arg("-o")
+                .arg(root.join("scale.xlsx"));
+            let Some((wall, rss)) = timed(c) else {
+                return false;
+            };
+            println!(
+                "{size} forms, {what}: kczg-form consolidate {:.2} s, peak RSS {:.0} MB",
+                wall.as_secs_f64(),
+                rss as f64 / 1024.0
+            );
+            if size == n {
+                ok &= wall < Duration::from_secs(10) && rss < 500 * 1024;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+    ok
+}
+
 /// The corpus: 1,000 exported forms, one folder per list.
 fn corpus(defs: &Definitions, root: &Path) {
+    corpus_sized(defs, root, FILES);
+}
+
+/// `files` exported forms (the fixtures × variants), each with its own name and code.
+fn corpus_sized(defs: &Definitions, root: &Path, files: usize) {
     let bases = fixtures();
-    let per = FILES / bases.len();
-    (0..FILES).into_par_iter().for_each(|i| {
+    let per = files / bases.len();
+    (0..files).into_par_iter().for_each(|i| {
         let (f, k) = (i / per, i % per);
         let (stem, base) = &bases[f];
         let form = defs.form(&base.list).unwrap();
@@ -88,11 +156,11 @@ fn corpus(defs: &Definitions, root: &Path) {
         let name = d.text(&form.name_field).unwrap().to_owned();
         d.values.insert(
             form.name_field.clone(),
-            format!("{name}（{k:03}号）").into(),
+            format!("{name}（{k:05}号）").into(),
         );
         for field in ["holder_uscc", "ent_uscc", "org_uscc"] {
             if let Some(old) = d.text(field).map(str::to_owned) {
-                let code = uscc(&old[..8], 10_000_000 + (f * 1000 + k) as u32);
+                let code = uscc(&old[..8], 10_000_000 + (f * per + k) as u32);
                 d.values.insert(field.into(), code.into());
             }
         }
@@ -101,7 +169,7 @@ fn corpus(defs: &Definitions, root: &Path) {
             today: today(),
         };
         let bytes = export(defs, form, &d, options).unwrap();
-        let path = root.join(&d.list).join(format!("{stem}-{k:03}.docx"));
+        let path = root.join(&d.list).join(format!("{stem}-{k:05}.docx"));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
     });
@@ -160,6 +228,16 @@ fn main() -> ExitCode {
         Some(dir) => PathBuf::from(dir),
         None => temp.path().to_owned(),
     };
+    if let Some(n) = std::env::var("KCZG_BENCH_SCALE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        return if scale(&defs, &root, n) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    }
     let input = root.join("docx");
     let started = Instant::now();
     corpus(&defs, &input);
