@@ -90,8 +90,10 @@ fn corpus_of_holders(defs: &Definitions, root: &Path, n: usize) {
         let mut d = base.clone();
         let name = d.text(&form.name_field).unwrap().to_owned();
         let k = if i % 100 == 99 { i - 1 } else { i };
-        d.values
-            .insert(form.name_field.clone(), format!("{name}（{k:05}号）").into());
+        d.values.insert(
+            form.name_field.clone(),
+            format!("{name}（{k:05}号）").into(),
+        );
         d.values
             .insert("holder_uscc".into(), codes[i % codes.len()].clone().into());
         let options = ExportOptions {
@@ -111,7 +113,10 @@ fn corpus_of_holders(defs: &Definitions, root: &Path, n: usize) {
 fn scale(defs: &Definitions, root: &Path, n: usize) -> bool {
     let mut ok = true;
     for (what, make) in [
-        ("distinct codes", corpus_sized as fn(&Definitions, &Path, usize)),
+        (
+            "distinct codes",
+            corpus_sized as fn(&Definitions, &Path, usize),
+        ),
         ("four holders", corpus_of_holders),
     ] {
         for size in [1000, n] {

@@ -541,6 +541,23 @@ fn corpus_gives_exactly_the_planned_rows_flags_problems_and_files() {
             ..Decision::default()
         },
     );
+    // Three of 新锐企业榜 recommended, ranked out of desk order.
+    let enterprises: Vec<String> = consolidate::rows(&defs, &desk)
+        .iter()
+        .filter(|r| r.list == "emerging_enterprise" && r.id != first)
+        .take(3)
+        .map(|r| r.id.clone())
+        .collect();
+    for (id, rank) in enterprises.iter().zip([3, 1, 2]) {
+        desk.decide(
+            id,
+            Decision {
+                recommend: true,
+                rank: Some(rank),
+                ..Decision::default()
+            },
+        );
+    }
     let rows = consolidate::rows(&defs, &desk);
     assert!(rows[0].recommend);
     assert_eq!(rows[0].rank, Some(1));
@@ -701,7 +718,7 @@ fn check_csv(rows: &[Row]) {
 }
 
 fn check_docx(defs: &Definitions, rows: &[Row]) {
-    let bytes = consolidate::summary_docx(defs, rows).unwrap();
+    let bytes = consolidate::summary_docx(defs, rows, "安徽省某某学会").unwrap();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let mut xml = String::new();
     archive
@@ -714,18 +731,44 @@ fn check_docx(defs: &Definitions, rows: &[Row]) {
         xml.contains("<w:tblHeader />"),
         "header row repeats on every page"
     );
-    // Rows 「需人工处理」 are counted, not printed for sealing.
+    // Only the recommended, by list and 排序, signed by the desk's 推荐单位; rows
+    // 「需人工处理」 and the rest are counted, not printed for sealing.
     let manual = rows.iter().filter(|r| !r.manual.is_empty()).count();
     assert!(manual > 0);
+    let recommended: Vec<&Row> = rows.iter().filter(|r| r.recommend).collect();
+    assert_eq!(recommended.len(), 4);
     assert_eq!(
         xml.matches("<w:tr>").count() + xml.matches("<w:tr ").count(),
-        rows.len() - manual + 1
+        recommended.len() + 1
     );
     assert!(xml.contains(&format!("另有 {manual} 个文件需人工处理")));
+    assert!(xml.contains(&format!("推荐 {} 项", recommended.len())));
     assert!(xml.contains("推荐汇总表"));
-    for r in rows.iter().filter(|r| r.manual.is_empty()) {
-        assert!(xml.contains(&r.name), "{} missing", r.name);
+    assert!(
+        xml.contains("推荐单位（盖章）：安徽省某某学会"),
+        "signed by the desk's 推荐单位"
+    );
+    for r in rows
+        .iter()
+        .filter(|r| !r.recommend && r.manual.is_empty())
+        .take(20)
+    {
+        assert!(
+            !xml.contains(&r.name),
+            "{} printed though not recommended",
+            r.name
+        );
     }
+    let mut enterprises: Vec<&&Row> = recommended
+        .iter()
+        .filter(|r| r.list == "emerging_enterprise")
+        .collect();
+    enterprises.sort_by_key(|r| r.rank);
+    let at: Vec<usize> = enterprises
+        .iter()
+        .map(|r| xml.find(&r.name).expect("printed"))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "in 排序 order");
     // Run properties in schema order: rFonts never after sz.
     for rpr in xml.split("<w:rPr>").skip(1) {
         let rpr = &rpr[..rpr.find("</w:rPr>").unwrap()];
@@ -830,7 +873,8 @@ fn reexport_fills_the_recommendation_and_marks_only_drafts_with_errors() {
         ..Decision::default()
     };
     let draft = fixture("leading_tech-equipment");
-    let bytes = consolidate::reexport(&defs, &draft, &decision, today()).unwrap();
+    let bytes =
+        consolidate::reexport(&defs, &draft, &decision, &defs.call.recommender, today()).unwrap();
     let back = kczg_form::docx::import::import(&defs, &bytes).unwrap();
     assert!(back.edits.is_empty(), "{:#?}", back.edits);
     assert_eq!(
@@ -848,7 +892,8 @@ fn reexport_fills_the_recommendation_and_marks_only_drafts_with_errors() {
 
     // With errors it still exports, marked 草稿.
     let broken = common::without(draft, "tech_name");
-    let bytes = consolidate::reexport(&defs, &broken, &decision, today()).unwrap();
+    let bytes =
+        consolidate::reexport(&defs, &broken, &decision, &defs.call.recommender, today()).unwrap();
     assert!(document_xml(&bytes).contains("草稿"));
 }
 

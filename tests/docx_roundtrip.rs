@@ -485,7 +485,9 @@ fn only_the_secretariat_re_export_prints_the_recommendation() {
         rec_date: "2023-11-20".into(),
         ..Default::default()
     };
-    let secretariat = kczg_form::consolidate::reexport(&defs, &draft, &decision, today()).unwrap();
+    let secretariat =
+        kczg_form::consolidate::reexport(&defs, &draft, &decision, &defs.call.recommender, today())
+            .unwrap();
     let text = body_text(&secretariat);
     assert!(
         text.contains("同意推荐。") && text.contains("2023年11月20日"),

@@ -61,7 +61,8 @@ fn exports_maximal_drafts_and_templates_have_no_schema_errors() {
     let batch = kczg_form::consolidate::scan_on(&defs, &fixtures, today(), &|_, _| {});
     let desk = kczg_form::consolidate::Desk::from_batch(batch);
     let rows = kczg_form::consolidate::rows(&defs, &desk);
-    let summary = kczg_form::consolidate::summary_docx(&defs, &rows).unwrap();
+    let summary =
+        kczg_form::consolidate::summary_docx(&defs, &rows, &defs.call.recommender).unwrap();
     std::fs::write(dir.path().join("summary.docx"), summary).unwrap();
     files += 1;
     let out = Command::new("openxml-audit")

@@ -654,3 +654,91 @@ fn the_start_page_saves_blank_word_templates() {
         assert!(shows(&h, "已保存"), "no confirmation");
     }
 }
+
+/// Imports a folder onto the desk and waits for it.
+fn import_and_wait(h: &mut Harness<'static, KczgApp>, inbox: &Path) {
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        kczg_form::ui::Action::DeskImport(vec![inbox.to_owned()]),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while matches!(&h.state().screen, Screen::Desk(d) if d.job.is_some()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "import did not finish"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.run();
+    }
+    h.run();
+}
+
+/// The desk searches every column (信用代码 and 身份证 too) and says when nothing matches, the
+/// count follows the filter, the same folder imported again adds nothing and says so once, and
+/// the 推荐单位 set on the desk is kept in its database.
+#[test]
+fn the_desk_searches_every_column_imports_a_folder_once_and_keeps_its_recommender() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件箱");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for name in ["emerging_enterprise", "tech_manager", "innovation_org"] {
+        std::fs::write(inbox.join(format!("{name}.docx")), exported_fixture(name)).unwrap();
+    }
+    let mut h = harness(app(dir.path()));
+    h.run();
+    h.get_by_label("秘书处汇总").click();
+    h.run();
+    import_and_wait(&mut h, &inbox);
+    assert!(shows(&h, "共 3 份"));
+
+    // By the identity card number of 技术经理人先锋榜's applicant.
+    let id_number = fixture("tech_manager")
+        .text("id_number")
+        .unwrap()
+        .to_owned();
+    h.get_by_label("搜索：").focus();
+    h.run();
+    h.get_by_label("搜索：").type_text(&id_number);
+    h.run();
+    h.run();
+    assert!(
+        shows(&h, "显示 1 份（共 3 份）"),
+        "the count follows the search"
+    );
+    assert!(shows(&h, "孙雅婷"));
+    if let Screen::Desk(d) = &mut h.state_mut().screen {
+        d.search = "不存在的名称".into();
+    }
+    h.run();
+    assert!(shows(&h, "没有找到含「不存在的名称」的申报"));
+    if let Screen::Desk(d) = &mut h.state_mut().screen {
+        d.search.clear();
+    }
+    h.run();
+
+    // The same folder again: nothing added, said once.
+    import_and_wait(&mut h, &inbox);
+    match &h.state().screen {
+        Screen::Desk(d) => {
+            assert_eq!(d.rows.len(), 3);
+            assert!(d.desk.problems.is_empty(), "{:#?}", d.desk.problems);
+        }
+        _ => panic!("not on the desk"),
+    }
+    assert!(shows(&h, "这些文件都已在汇总中（3 份），没有新增。"));
+
+    // The 推荐单位, set once, is there after leaving and coming back.
+    h.get_by_label("推荐单位：").focus();
+    h.run();
+    h.get_by_label("推荐单位：").type_text("安徽省某某学会");
+    h.run();
+    h.get_by_label("← 返回首页").click();
+    h.run();
+    h.get_by_label("秘书处汇总").click();
+    h.run();
+    match &h.state().screen {
+        Screen::Desk(d) => assert_eq!(d.desk.recommender.as_deref(), Some("安徽省某某学会")),
+        _ => panic!("not on the desk"),
+    }
+}

@@ -92,7 +92,7 @@ pub(super) fn consolidate(
         built.push((path, "汇总表 CSV", consolidate::csv(&rows)));
     }
     if let Some(path) = &outputs.docx {
-        match consolidate::summary_docx(defs, &rows) {
+        match consolidate::summary_docx(defs, &rows, desk.recommender(defs)) {
             Ok(bytes) => built.push((path, "汇总表（Word，供打印盖章）", bytes)),
             Err(e) => failed = Some(e.to_string()),
         }

@@ -3,7 +3,7 @@
 //! so the source files may move), the file problems, the decisions and the previous-winners list.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,15 @@ pub const DESK_FORMAT: &str = "kczg-form/desk";
 pub const DESK_VERSION: u64 = 1;
 /// A desk file larger than this is refused: 1,000 typical submissions take about 15 MB.
 pub const MAX_DESK_BYTES: u64 = crate::limits::DESK_BYTES;
+
+/// What an import added to the desk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Added {
+    /// Submissions new to the desk.
+    pub new: usize,
+    /// Submissions already on the desk from the same file (the folder imported again).
+    pub again: usize,
+}
 
 /// What the secretariat decided about one submission.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +58,10 @@ pub struct Desk {
     pub decisions: BTreeMap<String, Decision>,
     #[serde(default)]
     pub previous: Option<PreviousWinners>,
+    /// The 推荐单位, set once on the desk: it signs the printed summary and fills 推荐单位 in
+    /// a re-export whose own is empty. None: the call's recommender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommender: Option<String>,
     /// created / updated timestamps and anything else a tool put there.
     #[serde(default)]
     pub meta: Map<String, Value>,
@@ -63,6 +76,7 @@ impl Default for Desk {
             problems: Vec::new(),
             decisions: BTreeMap::new(),
             previous: None,
+            recommender: None,
             meta: Map::new(),
         }
     }
@@ -100,17 +114,54 @@ impl Desk {
         desk
     }
 
-    /// Adds a scan's submissions and problems; a file already on the desk (same content) is
-    /// reported as a duplicate file and not added twice.
-    pub fn add(&mut self, batch: Batch) {
-        self.problems.extend(batch.problems);
+    /// Adds a scan's submissions and problems. A submission already on the desk from the same
+    /// file (the same folder imported again) is counted in [`Added::again`], not said; one
+    /// from another file with the same content is a duplicate notice. Notices already on the
+    /// desk are not repeated.
+    pub fn add(&mut self, batch: Batch) -> Added {
+        let mut added = Added::default();
+        let known: std::collections::HashSet<(PathBuf, String)> = self
+            .problems
+            .iter()
+            .map(|p| (p.path.clone(), p.message.clone()))
+            .collect();
+        let ids: std::collections::HashMap<String, usize> = self
+            .submissions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        // A notice already on the desk (the same folder imported again) is said once.
+        let mut seen = known;
+        let problems: Vec<FileProblem> = batch
+            .problems
+            .into_iter()
+            .filter(|p| seen.insert((p.path.clone(), p.message.clone())))
+            .collect();
+        self.problems.extend(problems);
         for s in batch.submissions {
-            if let Some(first) = self.submissions.iter().find(|x| x.id == s.id) {
-                self.problems.push(duplicate_file(&s.source, &first.source));
+            if let Some(&i) = ids.get(&s.id) {
+                let first = &self.submissions[i];
+                if first.source == s.source {
+                    added.again += 1;
+                } else {
+                    self.problems.push(duplicate_file(&s.source, &first.source));
+                }
                 continue;
             }
+            added.new += 1;
             self.submissions.push(s);
         }
+        added
+    }
+
+    /// The 推荐单位 in force: the desk's, else the call's.
+    pub fn recommender<'a>(&'a self, defs: &'a Definitions) -> &'a str {
+        self.recommender
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(&defs.call.recommender)
     }
 
     /// The decision on a submission (the default when none was made).

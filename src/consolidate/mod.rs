@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::intake::{Container, Edit, Note, Origin, ProblemKind, Submission};
 
 pub use checks::{Duplicate, PreviousError, PreviousHit, PreviousWinners};
-pub use desk::{DESK_FORMAT, DESK_VERSION, Decision, Desk, DeskError, MAX_DESK_BYTES};
+pub use desk::{Added, DESK_FORMAT, DESK_VERSION, Decision, Desk, DeskError, MAX_DESK_BYTES};
 pub use print::docx as summary_docx;
 pub use scan::{Batch, scan, scan_on};
 pub use summary::{Row, csv, reexport, rows};

@@ -102,12 +102,23 @@ fn cell(text: &str, width: usize, header: bool, centred: bool) -> TableCell {
     }
 }
 
-/// The overview as a landscape .docx for printing and sealing.
-/// Rows 「需人工处理」 are not submissions of a list: they are counted on a line of their own,
-/// not printed for sealing.
-pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
+/// The recommended submissions as a landscape .docx for printing and sealing, by list (in the
+/// definitions' order) and 排序 (unranked last, then 序号), signed by `recommender` (the desk's
+/// 推荐单位). What was not recommended and rows 「需人工处理」 are counted, not printed.
+pub fn docx(defs: &Definitions, rows: &[Row], recommender: &str) -> Result<Vec<u8>, SummaryError> {
     let manual = rows.iter().filter(|r| !r.manual.is_empty()).count();
-    let rows: Vec<&Row> = rows.iter().filter(|r| r.manual.is_empty()).collect();
+    let received = rows.len() - manual;
+    let list_order = |list: &str| {
+        defs.forms
+            .iter()
+            .position(|f| f.id == list)
+            .unwrap_or(usize::MAX)
+    };
+    let mut rows: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.manual.is_empty() && r.recommend)
+        .collect();
+    rows.sort_by_key(|r| (list_order(&r.list), r.rank.unwrap_or(u32::MAX), r.seq));
     let widths = widths();
     let title = format!("{}推荐汇总表", defs.call.title);
     let mut doc = Docx::new()
@@ -141,7 +152,7 @@ pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
                 .line_spacing(LineSpacing::new().before(0).after(120))
                 .add_run(run(&format!(
                     "推荐单位：{}（盖章）\t\t\t\t\t\t填报日期：　　　　年　　月　　日",
-                    defs.call.recommender
+                    clean(recommender)
                 ))),
         );
 
@@ -185,7 +196,7 @@ pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
         .set_grid(widths.clone())
         .width(widths.iter().sum(), WidthType::Dxa)
         .layout(TableLayoutType::Fixed);
-    let recommended = rows.iter().filter(|r| r.recommend).count();
+    let recommended = rows.len();
     doc = doc
         .add_table(table)
         .add_paragraph(
@@ -193,27 +204,27 @@ pub fn docx(defs: &Definitions, rows: &[Row]) -> Result<Vec<u8>, SummaryError> {
                 .line_spacing(LineSpacing::new().before(240).after(0))
                 .add_run(run(&if manual > 0 {
                     format!(
-                        "共 {} 项，其中推荐 {recommended} 项。另有 {manual} 个文件需人工处理，未列入本表。",
-                        rows.len()
+                        "共收到申报 {received} 项，推荐 {recommended} 项（列于上表）。另有 {manual} 个文件需人工处理，未列入本表。"
                     )
                 } else {
-                    format!("共 {} 项，其中推荐 {recommended} 项。", rows.len())
+                    format!("共收到申报 {received} 项，推荐 {recommended} 项（列于上表）。")
                 })),
         )
         .add_paragraph(
             para()
                 .align(AlignmentType::Right)
                 .line_spacing(LineSpacing::new().before(480).after(0))
-                .add_run(run(
-                    "推荐单位（盖章）：　　　　　　　　　　　　　年　　月　　日",
-                )),
+                .add_run(run(&format!(
+                    "推荐单位（盖章）：{}　　　　　　年　　月　　日",
+                    clean(recommender)
+                ))),
         );
     let mut stored = Cursor::new(Vec::new());
     doc.build()
         .pack(&mut stored)
         .map_err(|e| SummaryError::Docx(e.to_string()))?;
     // A printout, never imported: no import limits apply.
-    let meta = crate::docx::package::Metadata::now(title, defs.call.recommender.clone());
+    let meta = crate::docx::package::Metadata::now(title, recommender.to_owned());
     crate::docx::package::finish(stored.get_ref(), false, &Default::default(), &meta)
         .map_err(SummaryError::Docx)?
         .map_err(|t| SummaryError::Docx(format!("{} 过大", t.part)))

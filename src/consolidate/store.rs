@@ -228,6 +228,7 @@ impl DeskStore {
         if let Some(previous) = self.setting("previous")? {
             desk.previous = serde_json::from_str::<PreviousWinners>(&previous).ok();
         }
+        desk.recommender = self.setting("recommender")?;
         desk.revalidate(defs, today);
         Ok(desk)
     }
@@ -324,6 +325,9 @@ impl DeskStore {
                 "previous".into(),
                 serde_json::to_string(previous).ok(),
             ))?;
+        }
+        if let Some(r) = &desk.recommender {
+            self.apply(&Change::Setting("recommender".into(), Some(r.clone())))?;
         }
         Ok(())
     }

@@ -53,6 +53,8 @@ pub struct Row {
     /// 联系人 and 手机 (技术经理人先锋榜: the person and their mobile).
     pub contact: String,
     pub mobile: String,
+    /// 统一社会信用代码 or 身份证号码 (the form's `code_field`), for search.
+    pub code: String,
     pub errors: usize,
     pub warnings: usize,
     /// The source file as found.
@@ -76,6 +78,31 @@ pub struct Row {
 }
 
 impl Row {
+    /// Whether any column holds `needle` (letters compared without case): name, unit, contact,
+    /// mobile, code (信用代码 or 身份证), list, domain, source, origin, attachments, note, flags.
+    pub fn matches(&self, needle: &str) -> bool {
+        let needle = needle.to_lowercase();
+        [
+            &self.name,
+            &self.unit,
+            &self.contact,
+            &self.mobile,
+            &self.code,
+            &self.list_name,
+            &self.domain,
+            &self.source,
+            &self.origin,
+            &self.attachments,
+            &self.manual,
+            &self.note,
+            &self.duplicates_text,
+            &self.previous_text,
+        ]
+        .iter()
+        .any(|t| t.to_lowercase().contains(&needle))
+            || self.seq.to_string() == needle
+    }
+
     /// A cell of the overview by its key.
     pub fn cell(&self, key: &str) -> String {
         match key {
@@ -173,6 +200,9 @@ pub fn rows(defs: &Definitions, desk: &Desk) -> Vec<Row> {
                 mobile: form
                     .map(|f| f.role_text(FieldRole::Mobile, &s.draft))
                     .unwrap_or_default(),
+                code: form
+                    .map(|f| f.role_text(FieldRole::Code, &s.draft))
+                    .unwrap_or_default(),
                 errors: s.errors(),
                 warnings: s.warnings(),
                 source: match &s.member {
@@ -224,6 +254,7 @@ pub fn reexport(
     defs: &Definitions,
     draft: &crate::Draft,
     decision: &Decision,
+    recommender: &str,
     today: chrono::NaiveDate,
 ) -> Result<Vec<u8>, ExportError> {
     let form = defs
@@ -231,7 +262,7 @@ pub fn reexport(
         .ok_or_else(|| ExportError::UnknownList(draft.list.clone()))?;
     let mut draft = draft.clone();
     let org = if decision.rec_org.trim().is_empty() {
-        defs.call.recommender.clone()
+        recommender.to_owned()
     } else {
         decision.rec_org.trim().to_owned()
     };

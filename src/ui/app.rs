@@ -492,7 +492,17 @@ impl KczgApp {
             .and_then(|j| j.result.lock().ok().and_then(|mut r| r.take()));
         if let Some(batch) = finished {
             d.job = None;
-            d.add(&self.defs, batch);
+            let added = d.add(&self.defs, batch);
+            if added.again > 0 {
+                self.notices.push(if added.new == 0 {
+                    format!("这些文件都已在汇总中（{} 份），没有新增。", added.again)
+                } else {
+                    format!(
+                        "新增 {} 份；另有 {} 份已在汇总中，未重复导入。",
+                        added.new, added.again
+                    )
+                });
+            }
         }
         let failures = d.writer.as_ref().map(|w| w.failures()).unwrap_or_default();
         for e in failures {
@@ -544,7 +554,12 @@ impl KczgApp {
                 "csv",
             ),
             SummaryKind::Docx => (
-                crate::consolidate::summary_docx(&self.defs, &d.rows).map_err(|e| e.to_string()),
+                crate::consolidate::summary_docx(
+                    &self.defs,
+                    &d.rows,
+                    d.desk.recommender(&self.defs),
+                )
+                .map_err(|e| e.to_string()),
                 "推荐汇总表.docx",
                 "docx",
             ),
@@ -568,7 +583,9 @@ impl KczgApp {
             .form(&s.draft.list)
             .map(|f| crate::naming::docx_file_name(&self.defs, f, &s.draft))
             .unwrap_or_else(|| "申报表.docx".into());
-        match crate::consolidate::reexport(&self.defs, &s.draft, &decision, self.today) {
+        let recommender = d.desk.recommender(&self.defs);
+        match crate::consolidate::reexport(&self.defs, &s.draft, &decision, recommender, self.today)
+        {
             Ok(bytes) => self.save_file(&name, "docx", &bytes),
             Err(e) => self.notify(e.to_string()),
         }

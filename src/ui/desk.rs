@@ -67,11 +67,14 @@ pub struct DeskState {
     /// Writes every change to the desk's database off the frame; None when the database could
     /// not be opened (the desk then works in memory only, and says so).
     pub writer: Option<DeskWriter>,
+    /// The 推荐单位 as typed (the desk's setting).
+    pub recommender: String,
 }
 
 impl DeskState {
     pub fn new(defs: &Definitions, desk: Desk, store: Option<DeskStore>) -> DeskState {
         let path = store.as_ref().map(|s| s.path().to_owned());
+        let recommender = desk.recommender.clone().unwrap_or_default();
         let mut state = DeskState {
             rows: Vec::new(),
             desk,
@@ -84,6 +87,7 @@ impl DeskState {
             job: None,
             show_chart: true,
             writer: store.map(DeskWriter::new),
+            recommender,
         };
         state.refresh(defs);
         state
@@ -98,9 +102,13 @@ impl DeskState {
     }
 
     /// Takes in an import: what is new goes to the desk and its database.
-    pub fn add(&mut self, defs: &Definitions, batch: crate::consolidate::Batch) {
+    pub fn add(
+        &mut self,
+        defs: &Definitions,
+        batch: crate::consolidate::Batch,
+    ) -> crate::consolidate::Added {
         let (submissions, problems) = (self.desk.submissions.len(), self.desk.problems.len());
-        self.desk.add(batch);
+        let added = self.desk.add(batch);
         if let Some(w) = &self.writer {
             w.send(Change::Add {
                 submissions: self.desk.submissions[submissions..].to_vec(),
@@ -108,6 +116,7 @@ impl DeskState {
             });
         }
         self.refresh(defs);
+        added
     }
 
     /// The previous-winners list loaded (or None to drop it).
@@ -128,28 +137,29 @@ impl DeskState {
         self.rows = crate::consolidate::rows(defs, &self.desk);
     }
 
-    /// The rows on show, filtered and sorted.
-    pub fn visible(&self) -> Vec<&Row> {
+    /// Whether a row passes the filters and the search.
+    fn shown(&self, r: &Row) -> bool {
         let needle = self.search.trim();
-        let mut rows: Vec<&Row> = self
-            .rows
-            .iter()
-            .filter(|r| self.list_filter.as_ref().is_none_or(|l| &r.list == l))
-            .filter(|r| match self.status {
+        self.list_filter.as_ref().is_none_or(|l| &r.list == l)
+            && match self.status {
                 StatusFilter::All => true,
                 StatusFilter::Errors => r.errors > 0 && r.manual.is_empty(),
                 StatusFilter::NoErrors => r.errors == 0,
                 StatusFilter::Recommended => r.recommend,
                 StatusFilter::Flagged => !r.duplicates.is_empty() || r.previous.is_some(),
                 StatusFilter::Manual => !r.manual.is_empty(),
-            })
-            .filter(|r| {
-                needle.is_empty()
-                    || [&r.name, &r.unit, &r.contact, &r.source, &r.domain, &r.note]
-                        .iter()
-                        .any(|t| t.contains(needle))
-            })
-            .collect();
+            }
+            && (needle.is_empty() || r.matches(needle))
+    }
+
+    /// How many rows pass the filters and the search.
+    pub fn shown_count(&self) -> usize {
+        self.rows.iter().filter(|r| self.shown(r)).count()
+    }
+
+    /// The rows on show, filtered and sorted.
+    pub fn visible(&self) -> Vec<&Row> {
+        let mut rows: Vec<&Row> = self.rows.iter().filter(|r| self.shown(r)).collect();
         let (by, ascending) = self.sort;
         rows.sort_by(|a, b| {
             let o = match by {
@@ -212,6 +222,26 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
                 actions.push(Action::DeskExport(SummaryKind::Docx));
             }
             ui.toggle_value(&mut state.show_chart, "统计图");
+            ui.separator();
+            let label = ui.label("推荐单位：");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut state.recommender)
+                        .hint_text(defs.call.recommender.as_str())
+                        .desired_width(180.0),
+                )
+                .labelled_by(label.id)
+                .on_hover_text("设一次即可：打印的汇总表由它签章；单份申报的推荐单位未填时用它");
+            if edit.changed() {
+                let value = state.recommender.trim().to_owned();
+                state.desk.recommender = (!value.is_empty()).then(|| value.clone());
+                if let Some(w) = &state.writer {
+                    w.send(Change::Setting(
+                        "recommender".into(),
+                        (!value.is_empty()).then_some(value),
+                    ));
+                }
+            }
         });
         if let Some(job) = &state.job {
             let (done, total) = (
@@ -283,7 +313,12 @@ fn filters(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) {
                 state.status = s;
             }
         }
-        ui.label(format!("共 {} 份", state.rows.len()));
+        let shown = state.shown_count();
+        if shown == state.rows.len() {
+            ui.label(format!("共 {} 份", state.rows.len()));
+        } else {
+            ui.label(format!("显示 {shown} 份（共 {} 份）", state.rows.len()));
+        }
     });
 }
 
@@ -356,6 +391,18 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
     }
     // Borrowed, not cloned: this runs every frame, and decisions are applied after the grid.
     let rows: Vec<&Row> = state.visible();
+    if rows.is_empty() {
+        ui.add_space(40.0);
+        ui.vertical_centered(|ui| {
+            ui.label(if state.search.trim().is_empty() {
+                "没有符合筛选条件的申报。".to_owned()
+            } else {
+                format!("没有找到含「{}」的申报。", state.search.trim())
+            });
+            ui.label(RichText::new("可清空搜索框，或在上方选择“全部”。").weak());
+        });
+        return;
+    }
     let mut decisions: Vec<(String, Decision)> = Vec::new();
     let mut select = None;
     let mut sort = None;
