@@ -717,6 +717,24 @@ fn the_desk_searches_every_column_imports_a_folder_once_and_keeps_its_recommende
     }
     h.run();
 
+    // Sorted by name in pinyin (he, shen, sun), not by code point (合 孙 深).
+    h.get_by_role_and_label(Role::Button, "名称").click();
+    h.run();
+    match &h.state().screen {
+        Screen::Desk(d) => {
+            let names: Vec<&str> = d.visible().iter().map(|r| r.name.as_str()).collect();
+            assert_eq!(
+                names,
+                [
+                    "合肥晶叠光能科技有限公司",
+                    "深圳湾创智能硬件专业孵化器",
+                    "孙雅婷"
+                ]
+            );
+        }
+        _ => panic!("not on the desk"),
+    }
+
     // The same folder again: nothing added, said once.
     import_and_wait(&mut h, &inbox);
     match &h.state().screen {

@@ -90,3 +90,52 @@ mod tests {
         assert_eq!(code("3701-0219 8507120481"), "370102198507120481");
     }
 }
+
+/// A key that sorts Chinese text by pinyin (「安徽」 before 「北京」 before 「长沙」), as people
+/// expect a list of names to be ordered; characters without pinyin (Latin letters, digits)
+/// sort by themselves, lower-cased. Ties between characters of one reading keep their code
+/// point order.
+pub fn pinyin_key(text: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut key = String::with_capacity(text.len() * 3);
+    for c in text.chars() {
+        match c.to_pinyin() {
+            Some(p) => key.push_str(p.plain()),
+            None => key.extend(c.to_lowercase()),
+        }
+        // The character itself after its reading: 「章」 and 「张」 keep an order.
+        key.push('\u{1}');
+        key.push(c);
+    }
+    key
+}
+
+#[cfg(test)]
+mod pinyin_tests {
+    use super::pinyin_key;
+
+    #[test]
+    fn chinese_sorts_by_pinyin() {
+        // (Characters of several readings take their first: 长 as zhang, 重 as zhong.)
+        let mut names = vec![
+            "武汉理工",
+            "北京大学",
+            "安徽科技",
+            "Zeta 公司",
+            "湖南大学",
+            "合肥工大",
+        ];
+        names.sort_by_key(|n| pinyin_key(n));
+        assert_eq!(
+            names,
+            [
+                "安徽科技",
+                "北京大学",
+                "合肥工大",
+                "湖南大学",
+                "武汉理工",
+                "Zeta 公司"
+            ]
+        );
+    }
+}

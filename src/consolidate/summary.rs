@@ -55,6 +55,9 @@ pub struct Row {
     pub mobile: String,
     /// 统一社会信用代码 or 身份证号码 (the form's `code_field`), for search.
     pub code: String,
+    /// Keys that sort the name, the unit and the list by pinyin.
+    #[serde(skip)]
+    pub sort_keys: [String; 3],
     pub errors: usize,
     pub warnings: usize,
     /// The source file as found.
@@ -203,6 +206,7 @@ pub fn rows(defs: &Definitions, desk: &Desk) -> Vec<Row> {
                 code: form
                     .map(|f| f.role_text(FieldRole::Code, &s.draft))
                     .unwrap_or_default(),
+                sort_keys: Default::default(),
                 errors: s.errors(),
                 warnings: s.warnings(),
                 source: match &s.member {
@@ -224,6 +228,14 @@ pub fn rows(defs: &Definitions, desk: &Desk) -> Vec<Row> {
                 duplicates_text,
                 previous_text,
             }
+        })
+        .map(|mut row: Row| {
+            row.sort_keys = [
+                super::normalize::pinyin_key(&row.name),
+                super::normalize::pinyin_key(&row.unit),
+                super::normalize::pinyin_key(&format!("{} {}", row.list_name, row.domain)),
+            ];
+            row
         })
         .collect()
 }

@@ -164,9 +164,10 @@ impl DeskState {
         rows.sort_by(|a, b| {
             let o = match by {
                 SortBy::Seq => a.seq.cmp(&b.seq),
-                SortBy::List => a.list_name.cmp(&b.list_name).then(a.domain.cmp(&b.domain)),
-                SortBy::Name => a.name.cmp(&b.name),
-                SortBy::Unit => a.unit.cmp(&b.unit),
+                // By pinyin, as people read a list of Chinese names.
+                SortBy::List => a.sort_keys[2].cmp(&b.sort_keys[2]),
+                SortBy::Name => a.sort_keys[0].cmp(&b.sort_keys[0]),
+                SortBy::Unit => a.sort_keys[1].cmp(&b.sort_keys[1]),
                 SortBy::Errors => a.errors.cmp(&b.errors),
                 SortBy::Rank => a.rank.unwrap_or(u32::MAX).cmp(&b.rank.unwrap_or(u32::MAX)),
             };
