@@ -735,6 +735,27 @@ fn the_desk_searches_every_column_imports_a_folder_once_and_keeps_its_recommende
         _ => panic!("not on the desk"),
     }
 
+    // 排序 takes whole numbers only, and says so; what is not one never clears the rank.
+    let rank = "排序：孙雅婷";
+    h.get_by_label(rank).focus();
+    h.run();
+    h.get_by_label(rank).type_text("2");
+    h.run();
+    h.get_by_label(rank).type_text(".5");
+    h.run();
+    assert!(shows(&h, "须为正整数"));
+    match &h.state().screen {
+        Screen::Desk(d) => {
+            let id = &d.rows.iter().find(|r| r.name == "孙雅婷").unwrap().id;
+            assert_eq!(
+                d.desk.decision(id).rank,
+                Some(2),
+                "「2.5」 is no rank; 2 stays"
+            );
+        }
+        _ => panic!("not on the desk"),
+    }
+
     // The same folder again: nothing added, said once.
     import_and_wait(&mut h, &inbox);
     match &h.state().screen {

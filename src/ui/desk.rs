@@ -69,6 +69,9 @@ pub struct DeskState {
     pub writer: Option<DeskWriter>,
     /// The 推荐单位 as typed (the desk's setting).
     pub recommender: String,
+    /// The 排序 being typed (submission id, text) while its box has focus: a text that is not
+    /// a whole number is kept on screen with a word, never taken as a rank or as none.
+    pub rank_typing: Option<(String, String)>,
 }
 
 impl DeskState {
@@ -88,6 +91,7 @@ impl DeskState {
             show_chart: true,
             writer: store.map(DeskWriter::new),
             recommender,
+            rank_typing: None,
         };
         state.refresh(defs);
         state
@@ -390,6 +394,7 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
         });
         return;
     }
+    let mut typing = state.rank_typing.take();
     // Borrowed, not cloned: this runs every frame, and decisions are applied after the grid.
     let rows: Vec<&Row> = state.visible();
     if rows.is_empty() {
@@ -504,21 +509,36 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
                                 format!("推荐：{name}"),
                             )
                         });
-                        let mut rank = decision.rank.map(|r| r.to_string()).unwrap_or_default();
-                        let rank_edit = egui::TextEdit::singleline(&mut rank)
-                            .id_salt(("rank", &row.id))
-                            .desired_width(40.0);
-                        let response = ui.add(rank_edit);
-                        response.widget_info(|| {
-                            egui::WidgetInfo::labeled(
-                                egui::Role::TextInput,
-                                true,
-                                format!("排序：{name}"),
-                            )
+                        let mine = typing.as_ref().filter(|(id, _)| id == &row.id);
+                        let mut rank = match mine {
+                            Some((_, text)) => text.clone(),
+                            None => decision.rank.map(|r| r.to_string()).unwrap_or_default(),
+                        };
+                        ui.horizontal(|ui| {
+                            let rank_edit = egui::TextEdit::singleline(&mut rank)
+                                .id_salt(("rank", &row.id))
+                                .desired_width(40.0);
+                            let response = ui.add(rank_edit);
+                            response.widget_info(|| {
+                                egui::WidgetInfo::labeled(
+                                    egui::Role::TextInput,
+                                    true,
+                                    format!("排序：{name}"),
+                                )
+                            });
+                            if response.changed() {
+                                if let Ok(r) = parse_rank(&rank) {
+                                    decision.rank = r;
+                                }
+                                typing = Some((row.id.clone(), rank.clone()));
+                            }
+                            let typed_here = typing.as_ref().is_some_and(|(id, _)| id == &row.id);
+                            if typed_here && response.lost_focus() {
+                                typing = None;
+                            } else if typed_here && parse_rank(&rank).is_err() {
+                                ui.colored_label(ui.visuals().error_fg_color, "须为正整数");
+                            }
                         });
-                        if response.changed() {
-                            decision.rank = rank.trim().parse().ok();
-                        }
                         ui.add(
                             egui::TextEdit::singleline(&mut decision.note)
                                 .id_salt(("note", &row.id))
@@ -538,6 +558,7 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
                     }
                 });
         });
+    state.rank_typing = typing;
     if let Some(by) = sort {
         state.sort = if state.sort.0 == by {
             (by, !state.sort.1)
@@ -735,5 +756,43 @@ fn detail(
     }
     if close {
         state.selected = None;
+    }
+}
+
+/// 排序 as typed: empty is none; a whole number from 1 (full-width digits too); anything else
+/// (「1.5」「第一」「0」) is not a rank.
+fn parse_rank(text: &str) -> Result<Option<u32>, ()> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    if digits.is_empty() {
+        return Ok(None);
+    }
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(());
+    }
+    match digits.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(Some(n)),
+        _ => Err(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rank;
+
+    #[test]
+    fn a_rank_is_a_whole_number_from_one() {
+        assert_eq!(parse_rank(""), Ok(None));
+        assert_eq!(parse_rank(" 3 "), Ok(Some(3)));
+        assert_eq!(parse_rank("１２"), Ok(Some(12)));
+        for bad in ["1.5", "第一", "0", "-2", "3a", "99999999999"] {
+            assert_eq!(parse_rank(bad), Err(()), "{bad}");
+        }
     }
 }
