@@ -781,3 +781,58 @@ fn the_desk_searches_every_column_imports_a_folder_once_and_keeps_its_recommende
         _ => panic!("not on the desk"),
     }
 }
+
+/// The detail view shows tables whole, and a 「疑似重复」 flag names the other submissions of
+/// its group as links that open them.
+#[test]
+fn the_detail_view_shows_tables_and_links_the_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件箱");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let defs = defs();
+    let form = defs.form("emerging_enterprise").unwrap();
+    for (file, name) in [
+        ("a.docx", "合肥晶叠光能科技有限公司"),
+        ("b.docx", "合肥晶叠新能源有限公司"),
+    ] {
+        let draft = with(
+            fixture("emerging_enterprise"),
+            "ent_name",
+            serde_json::json!(name),
+        );
+        let options = kczg_form::docx::ExportOptions {
+            preview: false,
+            today: today(),
+        };
+        let bytes = kczg_form::docx::export(&defs, form, &draft, options).unwrap();
+        std::fs::write(inbox.join(file), bytes).unwrap();
+    }
+    let mut h = harness(app(dir.path()));
+    h.run();
+    h.get_by_label("秘书处汇总").click();
+    h.run();
+    import_and_wait(&mut h, &inbox);
+    h.get_by_role_and_label(Role::Link, "合肥晶叠光能科技有限公司")
+        .click();
+    h.run();
+    assert!(shows(&h, "疑似重复："));
+    assert!(
+        shows(&h, "皖江科创投资基金、安徽庐州创业投资有限公司"),
+        "a table cell in full"
+    );
+    assert!(shows(&h, "长三角绿色能源产业基金（有限合伙）"));
+    h.get_by_role_and_label(Role::Link, "第 2 行 合肥晶叠新能源有限公司")
+        .click();
+    h.run();
+    match &h.state().screen {
+        Screen::Desk(d) => {
+            let selected = d.selected.as_deref().unwrap();
+            let row = d.rows.iter().find(|r| r.id == selected).unwrap();
+            assert_eq!(
+                row.name, "合肥晶叠新能源有限公司",
+                "the link opened the other one"
+            );
+        }
+        _ => panic!("not on the desk"),
+    }
+}

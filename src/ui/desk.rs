@@ -264,11 +264,38 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
         egui::Panel::bottom("desk_problems")
             .default_size(120.0)
             .show(ui, |ui| {
-                ui.strong(format!("文件问题（{}）", state.desk.problems.len()));
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    for p in &state.desk.problems {
-                        ui.label(RichText::new(&p.message).color(ui.visuals().warn_fg_color));
-                    }
+                // One line that says what there is; the list when asked for.
+                let problems = &state.desk.problems;
+                let count = |pred: fn(&crate::consolidate::ProblemKind) -> bool| {
+                    problems.iter().filter(|p| pred(&p.kind)).count()
+                };
+                use crate::consolidate::ProblemKind as K;
+                let duplicates = count(|k| matches!(k, K::DuplicateFile { .. }));
+                let edited = count(|k| matches!(k, K::EditedAfterExport));
+                let manual = problems.len() - duplicates - edited;
+                let mut parts = Vec::new();
+                if manual > 0 {
+                    parts.push(format!("{manual} 个需人工处理"));
+                }
+                if edited > 0 {
+                    parts.push(format!("{edited} 个导出后改动过"));
+                }
+                if duplicates > 0 {
+                    parts.push(format!("{duplicates} 个重复收到（只计一次）"));
+                }
+                egui::CollapsingHeader::new(format!(
+                    "文件问题（{}）：{}",
+                    problems.len(),
+                    parts.join("，")
+                ))
+                .id_salt("desk_problems_list")
+                .default_open(problems.len() <= 3)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        for p in problems {
+                            ui.label(RichText::new(&p.message).color(ui.visuals().warn_fg_color));
+                        }
+                    });
                 });
             });
     }
@@ -650,8 +677,11 @@ fn detail(
         return;
     };
     let mut close = false;
+    let mut go_to: Option<String> = None;
     let mut decision = state.desk.decision(id);
     let before = decision.clone();
+    let recommender = state.desk.recommender(defs).to_owned();
+    let row = state.rows.iter().find(|r| r.id == id).cloned();
     let mut body = |ui: &mut egui::Ui| {
         let submission = &state.desk.submissions[index];
         let draft = &submission.draft;
@@ -671,10 +701,51 @@ fn detail(
                 .small(),
         );
         origin(ui, submission, actions);
+        // The other submissions of its duplicate groups, each a link.
+        if let Some(row) = &row
+            && let Some(form) = form
+        {
+            let code_label =
+                crate::consolidate::checks::code_field(form).map_or("代码", |f| f.label.as_str());
+            for d in &row.duplicates {
+                ui.horizontal_wrapped(|ui| {
+                    let color = if d.weak() {
+                        ui.visuals().warn_fg_color
+                    } else {
+                        ui.visuals().error_fg_color
+                    };
+                    ui.colored_label(
+                        color,
+                        if d.weak() {
+                            "名称相同："
+                        } else {
+                            "疑似重复："
+                        },
+                    );
+                    for &i in &d.others {
+                        let Some(other) = state.desk.submissions.get(i) else {
+                            continue;
+                        };
+                        let name = crate::naming::application_name(form, &other.draft);
+                        if ui
+                            .link(format!("第 {} 行 {name}", i + 1))
+                            .on_hover_text("查看这一份")
+                            .clicked()
+                        {
+                            go_to = Some(other.id.clone());
+                        }
+                    }
+                    if d.count > d.others.len() {
+                        ui.label(format!("等 {} 份", d.count));
+                    }
+                    ui.label(RichText::new(d.describe(code_label)).weak().small());
+                });
+            }
+        }
         let Some(form) = form else {
             return;
         };
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::ScrollArea::both().show(ui, |ui| {
             ui.strong("推荐单位意见");
             let label = ui.label("推荐意见");
             ui.add(
@@ -687,7 +758,7 @@ fn detail(
                 let label = ui.label("推荐单位");
                 ui.add(
                     egui::TextEdit::singleline(&mut decision.rec_org)
-                        .hint_text(defs.call.recommender.as_str())
+                        .hint_text(recommender.as_str())
                         .desired_width(160.0),
                 )
                 .labelled_by(label.id);
@@ -732,17 +803,20 @@ fn detail(
                     .show(ui, |ui| {
                         for field in section.fields.iter().filter(|f| field_visible(draft, f)) {
                             ui.label(&field.label);
-                            let text = if field.kind == crate::schema::Kind::Table {
-                                let n = draft
-                                    .get(&field.id)
-                                    .and_then(|v| v.as_array())
-                                    .map_or(0, Vec::len);
-                                format!("{n} 行")
+                            if field.kind == crate::schema::Kind::Table {
+                                table_in_full(ui, field, draft);
                             } else {
                                 let value = draft.value(&field.id);
-                                field_text(field, value.as_deref(), draft)
-                            };
-                            ui.label(text.replace('\u{2060}', ""));
+                                let text = field_text(field, value.as_deref(), draft);
+                                // Long texts wrap at a readable width.
+                                ui.scope(|ui| {
+                                    ui.set_max_width(640.0);
+                                    ui.add(
+                                        egui::Label::new(text.replace('\u{2060}', ""))
+                                            .wrap_mode(egui::TextWrapMode::Wrap),
+                                    );
+                                });
+                            }
                             ui.end_row();
                         }
                     });
@@ -757,7 +831,62 @@ fn detail(
     if close {
         state.selected = None;
     }
+    if let Some(other) = go_to {
+        state.selected = Some(other);
+    }
 }
+
+/// A table field shown whole: a header of its columns and every row (the first
+/// [`SHOWN_ROWS`], then a count).
+fn table_in_full(ui: &mut egui::Ui, field: &crate::schema::Field, draft: &crate::Draft) {
+    let rows = draft
+        .get(&field.id)
+        .and_then(|v| v.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    if rows.is_empty() {
+        ui.label(RichText::new("（未填）").weak());
+        return;
+    }
+    ui.vertical(|ui| {
+        egui::Grid::new(("table", &field.id))
+            .num_columns(field.columns.len() + 1)
+            .striped(true)
+            .show(ui, |ui| {
+                ui.strong("序号");
+                for c in &field.columns {
+                    ui.strong(&c.label);
+                }
+                ui.end_row();
+                for (i, row) in rows.iter().take(SHOWN_ROWS).enumerate() {
+                    ui.label((i + 1).to_string());
+                    for c in &field.columns {
+                        let text = crate::docx::present::cell_text(c, row.get(&c.id))
+                            .replace('\u{2060}', "");
+                        // Short cells on one line; long ones wrap in a column of their own.
+                        if text.chars().count() <= 24 {
+                            ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
+                        } else {
+                            ui.scope(|ui| {
+                                ui.set_max_width(320.0);
+                                ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Wrap));
+                            });
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+        if rows.len() > SHOWN_ROWS {
+            ui.label(format!(
+                "另有 {} 行，见导出的汇总表或原件",
+                rows.len() - SHOWN_ROWS
+            ));
+        }
+    });
+}
+
+/// Rows of a table shown in the detail view.
+const SHOWN_ROWS: usize = 200;
 
 /// 排序 as typed: empty is none; a whole number from 1 (full-width digits too); anything else
 /// (「1.5」「第一」「0」) is not a rank.
