@@ -348,23 +348,11 @@ fn the_secretariat_desk_imports_filters_recommends_and_exports() {
     h.run();
     h.get_by_label("秘书处汇总").click();
     h.run();
-    let ctx = h.ctx.clone();
-    h.state_mut()
-        .apply(&ctx, kczg_form::ui::Action::DeskImport(vec![inbox.clone()]));
+    import_and_wait(&mut h, &inbox);
     let desk = |h: &Harness<'_, KczgApp>| match &h.state().screen {
-        Screen::Desk(d) => (d.rows.len(), d.desk.problems.len(), d.job.is_some()),
+        Screen::Desk(d) => (d.rows.len(), d.desk.problems.len()),
         _ => panic!("not on the desk"),
     };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while desk(&h).2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "import did not finish"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        h.run();
-    }
-    h.run();
     assert_eq!(desk(&h).0, 4, "three submissions and a row 需人工处理");
     assert_eq!(desk(&h).1, 1, "one unreadable file");
     assert!(shows(&h, "坏文件.docx"));
