@@ -231,14 +231,10 @@ fn walk(
     allowance: &mut package::Allowance,
 ) {
     for (i, part) in message.attachments().enumerate() {
-        if allowance.parts == 0 {
-            found.notes.push(format!(
-                "超过 {} 个，其余未列出。请与申报人联系，只发送附件清单所列的文件",
-                limits::MAIL_PARTS
-            ));
+        if let Err(why) = allowance.take_part() {
+            found.notes.push(why);
             return;
         }
-        allowance.parts -= 1;
         let mut steps = at.to_vec();
         steps.push(Step::Part(i));
         if let Some(inner) = part.message() {

@@ -48,6 +48,19 @@ impl Allowance {
             parts: limits::MAIL_PARTS,
         }
     }
+
+    /// One more attachment listed; when none is left, what to say (「超过 500 个…」, to follow
+    /// 「附件」 or 「邮件附件」).
+    pub fn take_part(&mut self) -> Result<(), String> {
+        if self.parts == 0 {
+            return Err(format!(
+                "超过 {} 个，其余未列出。请与申报人联系，只发送附件清单所列的文件",
+                limits::MAIL_PARTS
+            ));
+        }
+        self.parts -= 1;
+        Ok(())
+    }
 }
 
 /// The candidates of a package or an e-mail read: the forms, and every other file as an
@@ -249,14 +262,10 @@ pub(super) fn open(
             .map(str::to_owned)
     };
     for (entry, rel) in files {
-        if allowance.parts == 0 {
-            contents.notes.push(format!(
-                "附件超过 {} 个，其余未列出。请与申报人联系，只发送附件清单所列的文件",
-                limits::MAIL_PARTS
-            ));
+        if let Err(why) = allowance.take_part() {
+            contents.notes.push(format!("附件{why}"));
             break;
         }
-        allowance.parts -= 1;
         let mut steps = at.to_vec();
         steps.push(Step::Entry(entry.index));
         let inside = top(&rel);
@@ -388,47 +397,47 @@ pub(super) fn attachment_findings(form: &Form, s: &Submission) -> Vec<Finding> {
                 None => missing.push((i, listed)),
             }
         }
-        for (i, listed) in missing.iter().take(MAX_SAID) {
-            out.push(warn(
-                format!("{}[{i}].{column}", field.id),
-                format!(
-                    "附件清单列出「{listed}」，但{place}中没有名称相符的文件。请与申报人核实是否漏发"
-                ),
-            ));
-        }
-        if missing.len() > MAX_SAID {
-            out.push(warn(
+        let said = missing
+            .iter()
+            .map(|(i, listed)| {
+                warn(
+                    format!("{}[{i}].{column}", field.id),
+                    format!(
+                        "附件清单列出「{listed}」，但{place}中没有名称相符的文件。请与申报人核实是否漏发"
+                    ),
+                )
+            })
+            .collect();
+        capped(&mut out, said, |n| {
+            warn(
                 field.id.clone(),
-                format!(
-                    "附件清单中另有 {} 项没有收到对应的文件",
-                    missing.len() - MAX_SAID
-                ),
-            ));
-        }
+                format!("附件清单中另有 {n} 项没有收到对应的文件"),
+            )
+        });
         let unlisted: Vec<&Attachment> = came
             .iter()
             .zip(&used)
             .filter(|(_, used)| !**used)
             .map(|((a, _), _)| *a)
             .collect();
-        for a in unlisted.iter().take(MAX_SAID) {
-            out.push(warn(
+        let said = unlisted
+            .iter()
+            .map(|a| {
+                warn(
+                    field.id.clone(),
+                    format!(
+                        "收到附件「{}」，但附件清单中没有列出。请核对附件清单",
+                        a.name
+                    ),
+                )
+            })
+            .collect();
+        capped(&mut out, said, |n| {
+            warn(
                 field.id.clone(),
-                format!(
-                    "收到附件「{}」，但附件清单中没有列出。请核对附件清单",
-                    a.name
-                ),
-            ));
-        }
-        if unlisted.len() > MAX_SAID {
-            out.push(warn(
-                field.id.clone(),
-                format!(
-                    "另有 {} 个附件附件清单中没有列出",
-                    unlisted.len() - MAX_SAID
-                ),
-            ));
-        }
+                format!("另有 {n} 个附件附件清单中没有列出"),
+            )
+        });
     }
     if !s.attachments.iter().any(|a| a.sealed) {
         out.push(warn(
@@ -436,31 +445,35 @@ pub(super) fn attachment_findings(form: &Form, s: &Submission) -> Vec<Finding> {
             format!("{place}中没有盖章扫描件（名为「盖章扫描件」的 PDF 或图片）。请与申报人核实"),
         ));
     }
-    let refused: Vec<String> = s
+    let refused = s
         .attachments
         .iter()
         // (One that could not be read was said when it was listed.)
         .filter(|a| !a.hash.is_empty())
         .filter(|a| a.kind == FileType::Program || (a.kind.openable() && !a.content_matches))
         .filter_map(Attachment::refusal)
+        .map(|why| warn(String::new(), why))
         .collect();
-    for why in refused.iter().take(MAX_SAID) {
-        out.push(warn(String::new(), why.clone()));
-    }
-    if refused.len() > MAX_SAID {
-        out.push(warn(
+    capped(&mut out, refused, |n| {
+        warn(
             String::new(),
-            format!(
-                "另有 {} 个附件不会打开（可执行程序或内容与扩展名不符）",
-                refused.len() - MAX_SAID
-            ),
-        ));
-    }
+            format!("另有 {n} 个附件不会打开（可执行程序或内容与扩展名不符）"),
+        )
+    });
     out
 }
 
 /// How many findings of one kind about attachments are said one by one.
 const MAX_SAID: usize = 20;
+
+/// The first [`MAX_SAID`] of `said`, then one finding (`rest`) counting the others.
+fn capped(out: &mut Vec<Finding>, said: Vec<Finding>, rest: impl FnOnce(usize) -> Finding) {
+    let n = said.len();
+    out.extend(said.into_iter().take(MAX_SAID));
+    if n > MAX_SAID {
+        out.push(rest(n - MAX_SAID));
+    }
+}
 
 /// A name as compared with the 附件清单: without extension, 「附件3」-style numbering, spaces
 /// and punctuation; width-folded, lower case.
