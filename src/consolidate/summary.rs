@@ -58,6 +58,10 @@ pub struct Row {
     /// Keys that sort the name, the unit and the list by pinyin.
     #[serde(skip)]
     pub sort_keys: [String; 3],
+    /// Every searchable column, lower-cased, one per line: made once with the row, so a
+    /// search over ten thousand rows does not lower-case them every frame.
+    #[serde(skip)]
+    pub search_text: String,
     pub errors: usize,
     pub warnings: usize,
     /// The source file as found.
@@ -81,10 +85,15 @@ pub struct Row {
 }
 
 impl Row {
-    /// Whether any column holds `needle` (letters compared without case): name, unit, contact,
-    /// mobile, code (信用代码 or 身份证), list, domain, source, origin, attachments, note, flags.
+    /// Whether any column holds `needle` (already lower-cased: letters compare without case):
+    /// name, unit, contact, mobile, code (信用代码 or 身份证), list, domain, source, origin,
+    /// attachments, note, flags; or the 序号.
     pub fn matches(&self, needle: &str) -> bool {
-        let needle = needle.to_lowercase();
+        self.search_text.contains(needle) || self.seq.to_string() == needle
+    }
+
+    /// [`Row::search_text`] of the columns as they are now.
+    fn searchable(&self) -> String {
         [
             &self.name,
             &self.unit,
@@ -102,8 +111,15 @@ impl Row {
             &self.previous_text,
         ]
         .iter()
-        .any(|t| t.to_lowercase().contains(&needle))
-            || self.seq.to_string() == needle
+        .map(|t| t.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("\n")
+    }
+
+    /// After the decision's note changed.
+    pub fn set_note(&mut self, note: String) {
+        self.note = note;
+        self.search_text = self.searchable();
     }
 
     /// A cell of the overview by its key.
@@ -207,6 +223,7 @@ pub fn rows(defs: &Definitions, desk: &Desk) -> Vec<Row> {
                     .map(|f| f.role_text(FieldRole::Code, &s.draft))
                     .unwrap_or_default(),
                 sort_keys: Default::default(),
+                search_text: String::new(),
                 errors: s.errors(),
                 warnings: s.warnings(),
                 source: match &s.member {
@@ -235,6 +252,7 @@ pub fn rows(defs: &Definitions, desk: &Desk) -> Vec<Row> {
                 super::normalize::pinyin_key(&row.unit),
                 super::normalize::pinyin_key(&format!("{} {}", row.list_name, row.domain)),
             ];
+            row.search_text = row.searchable();
             row
         })
         .collect()

@@ -408,7 +408,9 @@ impl KczgApp {
                         let decision = d.desk.decision(&row.id);
                         row.recommend = decision.recommend;
                         row.rank = decision.rank;
-                        row.note = decision.note;
+                        if row.note != decision.note {
+                            row.set_note(decision.note);
+                        }
                     }
                 }
             }

@@ -142,8 +142,7 @@ impl DeskState {
     }
 
     /// Whether a row passes the filters and the search.
-    fn shown(&self, r: &Row) -> bool {
-        let needle = self.search.trim();
+    fn shown(&self, r: &Row, needle: &str) -> bool {
         self.list_filter.as_ref().is_none_or(|l| &r.list == l)
             && match self.status {
                 StatusFilter::All => true,
@@ -158,12 +157,18 @@ impl DeskState {
 
     /// How many rows pass the filters and the search.
     pub fn shown_count(&self) -> usize {
-        self.rows.iter().filter(|r| self.shown(r)).count()
+        let needle = self.search.trim().to_lowercase();
+        self.rows.iter().filter(|r| self.shown(r, &needle)).count()
     }
 
     /// The rows on show, filtered and sorted.
     pub fn visible(&self) -> Vec<&Row> {
-        let mut rows: Vec<&Row> = self.rows.iter().filter(|r| self.shown(r)).collect();
+        let needle = self.search.trim().to_lowercase();
+        let mut rows: Vec<&Row> = self
+            .rows
+            .iter()
+            .filter(|r| self.shown(r, &needle))
+            .collect();
         let (by, ascending) = self.sort;
         rows.sort_by(|a, b| {
             let o = match by {
