@@ -1446,3 +1446,42 @@ fn the_summaries_are_written_together_or_not_at_all() {
         "both summaries are the earlier ones"
     );
 }
+
+/// The desk's database on a full disk: a decision that cannot be written is said in Chinese
+/// (磁盘已满), and the database still opens with every decision written before.
+#[test]
+fn a_full_disk_keeps_the_desk_database() {
+    use kczg_form::consolidate::Decision;
+    use kczg_form::consolidate::store::{Change, DeskStore};
+    let Some(disk) = TinyDisk::mount() else {
+        return;
+    };
+    let db = disk.path().join("desk.sqlite");
+    let mut store = DeskStore::open(&db).unwrap();
+    let kept = Decision {
+        recommend: true,
+        rank: Some(1),
+        note: "材料齐全".into(),
+        ..Decision::default()
+    };
+    store
+        .apply(&Change::Decide("a".into(), kept.clone()))
+        .unwrap();
+    disk.fill();
+    let big = Decision {
+        note: "很长的备注。".repeat(100_000),
+        ..Decision::default()
+    };
+    let err = store
+        .apply(&Change::Decide("b".into(), big))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("磁盘已满"), "{err}");
+    assert_chinese_only("desk database", &err);
+    drop(store);
+    let _ = std::fs::remove_file(disk.path().join("填满.bin"));
+    let store = DeskStore::open(&db).unwrap();
+    let desk = store.load(&defs(), today()).unwrap();
+    assert_eq!(desk.decisions.get("a"), Some(&kept));
+    assert!(!desk.decisions.contains_key("b"));
+}
