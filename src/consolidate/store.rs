@@ -249,57 +249,14 @@ impl DeskStore {
         let fail = |e: rusqlite::Error| db_error(&path, "保存", &e);
         let tx = self.conn.transaction().map_err(fail)?;
         match change {
-            Change::Decide(id, d) => {
-                if *d == Decision::default() {
-                    tx.execute("DELETE FROM decisions WHERE id = ?1", [id])
-                        .map_err(fail)?;
-                } else {
-                    tx.execute(
-                        "INSERT INTO decisions (id, recommend, rank, note, rec_opinion, rec_org, rec_date)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                         ON CONFLICT(id) DO UPDATE SET recommend = ?2, rank = ?3, note = ?4,
-                             rec_opinion = ?5, rec_org = ?6, rec_date = ?7",
-                        params![
-                            id,
-                            d.recommend,
-                            d.rank,
-                            d.note,
-                            d.rec_opinion,
-                            d.rec_org,
-                            d.rec_date
-                        ],
-                    )
-                    .map_err(fail)?;
-                }
-            }
+            Change::Decide(id, d) => write_decision(&tx, id, d),
             Change::Add {
                 submissions,
                 problems,
-            } => {
-                for s in submissions {
-                    insert_submission(&tx, s).map_err(fail)?;
-                }
-                for p in problems {
-                    let json = serde_json::to_string(p).unwrap_or_default();
-                    tx.execute("INSERT INTO problems (json) VALUES (?1)", [json])
-                        .map_err(fail)?;
-                }
-            }
-            Change::Setting(key, value) => match value {
-                Some(v) => {
-                    tx.execute(
-                        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                         ON CONFLICT(key) DO UPDATE SET value = ?2",
-                        params![key, v],
-                    )
-                    .map_err(fail)?;
-                }
-                None => {
-                    tx.execute("DELETE FROM settings WHERE key = ?1", [key])
-                        .map_err(fail)?;
-                }
-            },
+            } => write_added(&tx, submissions, problems),
+            Change::Setting(key, value) => write_setting(&tx, key, value.as_deref()),
         }
+        .map_err(fail)?;
         tx.commit().map_err(fail)
     }
 
@@ -308,29 +265,81 @@ impl DeskStore {
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| db_error(&path, "保存", &e);
         let tx = self.conn.transaction().map_err(fail)?;
-        tx.execute_batch(
-            "DELETE FROM submissions; DELETE FROM attachments; DELETE FROM decisions; DELETE FROM problems;",
-        )
-        .map_err(fail)?;
-        tx.commit().map_err(fail)?;
-        self.apply(&Change::Add {
-            submissions: desk.submissions.clone(),
-            problems: desk.problems.clone(),
-        })?;
-        for (id, d) in &desk.decisions {
-            self.apply(&Change::Decide(id.clone(), d.clone()))?;
-        }
-        if let Some(previous) = &desk.previous {
-            self.apply(&Change::Setting(
-                "previous".into(),
-                serde_json::to_string(previous).ok(),
-            ))?;
-        }
-        if let Some(r) = &desk.recommender {
-            self.apply(&Change::Setting("recommender".into(), Some(r.clone())))?;
-        }
-        Ok(())
+        let written = (|| {
+            tx.execute_batch(
+                "DELETE FROM submissions; DELETE FROM attachments; DELETE FROM decisions; DELETE FROM problems;",
+            )?;
+            write_added(&tx, &desk.submissions, &desk.problems)?;
+            for (id, d) in &desk.decisions {
+                write_decision(&tx, id, d)?;
+            }
+            let previous = desk
+                .previous
+                .as_ref()
+                .and_then(|p| serde_json::to_string(p).ok());
+            write_setting(&tx, "previous", previous.as_deref())?;
+            write_setting(&tx, "recommender", desk.recommender.as_deref())
+        })();
+        written.map_err(fail)?;
+        tx.commit().map_err(fail)
     }
+}
+
+/// The decision on `id`: one row, none for the default.
+fn write_decision(tx: &rusqlite::Transaction, id: &str, d: &Decision) -> rusqlite::Result<()> {
+    if *d == Decision::default() {
+        tx.execute("DELETE FROM decisions WHERE id = ?1", [id])?;
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO decisions (id, recommend, rank, note, rec_opinion, rec_org, rec_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(id) DO UPDATE SET recommend = ?2, rank = ?3, note = ?4,
+             rec_opinion = ?5, rec_org = ?6, rec_date = ?7",
+        params![
+            id,
+            d.recommend,
+            d.rank,
+            d.note,
+            d.rec_opinion,
+            d.rec_org,
+            d.rec_date
+        ],
+    )?;
+    Ok(())
+}
+
+/// An import's submissions (one already there is skipped) and notices.
+fn write_added(
+    tx: &rusqlite::Transaction,
+    submissions: &[Submission],
+    problems: &[FileProblem],
+) -> rusqlite::Result<()> {
+    for s in submissions {
+        insert_submission(tx, s)?;
+    }
+    for p in problems {
+        let json = serde_json::to_string(p).unwrap_or_default();
+        tx.execute("INSERT INTO problems (json) VALUES (?1)", [json])?;
+    }
+    Ok(())
+}
+
+/// A setting, or (None) none.
+fn write_setting(
+    tx: &rusqlite::Transaction,
+    key: &str,
+    value: Option<&str>,
+) -> rusqlite::Result<()> {
+    match value {
+        Some(v) => tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = ?2",
+            params![key, v],
+        )?,
+        None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+    };
+    Ok(())
 }
 
 fn insert_submission(tx: &rusqlite::Transaction, s: &Submission) -> rusqlite::Result<()> {
