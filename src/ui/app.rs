@@ -49,7 +49,6 @@ pub enum Action {
     },
     DeskImport(Vec<PathBuf>),
     DeskPickPrevious,
-    DeskChanged,
     DeskExport(SummaryKind),
     DeskReexport(String),
     /// Open attachment n of a submission in the system viewer.
@@ -400,19 +399,6 @@ impl KczgApp {
                     return;
                 };
                 self.desk_previous(&path);
-            }
-            Action::DeskChanged => {
-                if let Screen::Desk(d) = &mut self.screen {
-                    // Only decisions changed: update the rows in place rather than re-deriving them.
-                    for row in &mut d.rows {
-                        let decision = d.desk.decision(&row.id);
-                        row.recommend = decision.recommend;
-                        row.rank = decision.rank;
-                        if row.note != decision.note {
-                            row.set_note(decision.note);
-                        }
-                    }
-                }
             }
             Action::DeskExport(kind) => self.desk_export(kind),
             Action::DeskReexport(id) => self.desk_reexport(&id),

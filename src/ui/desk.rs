@@ -98,7 +98,15 @@ impl DeskState {
     }
 
     /// A decision made: kept in memory and written as one row.
+    /// Its row follows in place (the rows are not derived again).
     pub fn decide(&mut self, id: &str, decision: Decision) {
+        if let Some(row) = self.rows.iter_mut().find(|r| r.id == id) {
+            row.recommend = decision.recommend;
+            row.rank = decision.rank;
+            if row.note != decision.note {
+                row.set_note(decision.note.clone());
+            }
+        }
         self.desk.decide(id, decision.clone());
         if let Some(w) = &self.writer {
             w.send(Change::Decide(id.to_owned(), decision));
@@ -313,7 +321,7 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
         if state.show_chart && !state.rows.is_empty() {
             chart(ui, defs, state);
         }
-        table(ui, state, &mut actions);
+        table(ui, state);
     });
     actions
 }
@@ -417,7 +425,7 @@ const COLUMNS: [(&str, Option<SortBy>); 14] = [
     ("备注", None),
 ];
 
-fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
+fn table(ui: &mut egui::Ui, state: &mut DeskState) {
     if state.rows.is_empty() {
         ui.add_space(40.0);
         ui.vertical_centered(|ui| {
@@ -605,7 +613,6 @@ fn table(ui: &mut egui::Ui, state: &mut DeskState, actions: &mut Vec<Action>) {
         for (id, d) in decisions {
             state.decide(&id, d);
         }
-        actions.push(Action::DeskChanged);
     }
 }
 
@@ -831,7 +838,6 @@ fn detail(
     body(ui);
     if decision != before {
         state.decide(id, decision);
-        actions.push(Action::DeskChanged);
     }
     if close {
         state.selected = None;
