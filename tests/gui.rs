@@ -57,6 +57,21 @@ fn new_draft(data: &Path, button: &str) -> Harness<'static, KczgApp> {
     h
 }
 
+/// Runs frames until the dialogs, exports and copies running off the frame are done (a
+/// spinner repaints, so `run` alone would not settle).
+fn settle(h: &mut Harness<'static, KczgApp>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while h.state().is_busy() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a task did not finish"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+}
+
 /// Whether some text containing `text` is on screen (a finding shows beside its field and in
 /// the problems panel, so it may be there twice).
 fn shows(h: &Harness<'_, KczgApp>, text: &str) -> bool {
@@ -201,6 +216,7 @@ fn export_is_blocked_while_errors_remain_and_enabled_without() {
     let mut h = opened(dir.path(), "innovation_org");
     h.get_by_label("导出申报表").click();
     h.run();
+    settle(&mut h);
     assert!(matches!(h.state().screen, Screen::Handoff(_)));
     let exported = dir
         .path()
@@ -348,6 +364,7 @@ fn the_secretariat_desk_imports_filters_recommends_and_exports() {
     h.run();
     h.get_by_label("秘书处汇总").click();
     h.run();
+    settle(&mut h);
     import_and_wait(&mut h, &inbox);
     let desk = |h: &Harness<'_, KczgApp>| match &h.state().screen {
         Screen::Desk(d) => (d.rows.len(), d.desk.problems.len()),
@@ -425,6 +442,7 @@ fn the_secretariat_desk_imports_filters_recommends_and_exports() {
     // The summary as .xlsx.
     h.get_by_label("导出汇总表 (.xlsx)").click();
     h.run();
+    settle(&mut h);
     let xlsx = dir.path().join("exports/推荐汇总表.xlsx");
     assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
 
@@ -433,6 +451,7 @@ fn the_secretariat_desk_imports_filters_recommends_and_exports() {
     h.run();
     h.get_by_label("秘书处汇总").click();
     h.run();
+    settle(&mut h);
     match &h.state().screen {
         Screen::Desk(d) => {
             assert_eq!(d.rows.len(), 4);
@@ -620,9 +639,11 @@ fn the_start_page_saves_blank_word_templates() {
     h.run();
     h.get_by_label("产业基础").click();
     h.run();
+    settle(&mut h);
     let buttons: Vec<_> = h.get_all_by_label(label).collect();
     buttons[1].click();
     h.run();
+    settle(&mut h);
     let defs = defs();
     for (name, list, domain) in [
         (
@@ -677,6 +698,7 @@ fn the_desk_searches_every_column_imports_a_folder_once_and_keeps_its_recommende
     h.run();
     h.get_by_label("秘书处汇总").click();
     h.run();
+    settle(&mut h);
     import_and_wait(&mut h, &inbox);
     assert!(shows(&h, "共 3 份"));
 
@@ -755,6 +777,27 @@ fn the_desk_searches_every_column_imports_a_folder_once_and_keeps_its_recommende
     }
     assert!(shows(&h, "这些文件都已在汇总中（3 份），没有新增。"));
 
+    // Under 「已推荐」 a submission leaves the moment it is no longer recommended (the order on
+    // show is kept between frames, and made again when a decision changes it).
+    h.get_by_label("推荐：孙雅婷").click();
+    h.run();
+    if let Screen::Desk(d) = &mut h.state_mut().screen {
+        d.status = kczg_form::ui::StatusFilter::Recommended;
+    }
+    h.run();
+    assert!(shows(&h, "显示 1 份（共 3 份）"));
+    match &h.state().screen {
+        Screen::Desk(d) => assert_eq!(d.visible()[0].name, "孙雅婷"),
+        _ => panic!("not on the desk"),
+    }
+    h.get_by_label("推荐：孙雅婷").click();
+    h.run();
+    assert!(shows(&h, "显示 0 份（共 3 份）"));
+    if let Screen::Desk(d) = &mut h.state_mut().screen {
+        d.status = kczg_form::ui::StatusFilter::All;
+    }
+    h.run();
+
     // The 推荐单位, set once, is there after leaving and coming back.
     h.get_by_label("推荐单位：").focus();
     h.run();
@@ -764,6 +807,7 @@ fn the_desk_searches_every_column_imports_a_folder_once_and_keeps_its_recommende
     h.run();
     h.get_by_label("秘书处汇总").click();
     h.run();
+    settle(&mut h);
     match &h.state().screen {
         Screen::Desk(d) => assert_eq!(d.desk.recommender.as_deref(), Some("安徽省某某学会")),
         _ => panic!("not on the desk"),
@@ -799,6 +843,7 @@ fn the_detail_view_shows_tables_and_links_the_duplicates() {
     h.run();
     h.get_by_label("秘书处汇总").click();
     h.run();
+    settle(&mut h);
     import_and_wait(&mut h, &inbox);
     h.get_by_role_and_label(Role::Link, "合肥晶叠光能科技有限公司")
         .click();
@@ -823,4 +868,77 @@ fn the_detail_view_shows_tables_and_links_the_duplicates() {
         }
         _ => panic!("not on the desk"),
     }
+}
+
+/// A save dialog stands open off the frame: the desk goes on answering (search, the count),
+/// a second save is refused with a word rather than opening a second dialog, cancelling
+/// writes nothing, and the chosen path gets the file and a confirmation.
+#[test]
+fn the_desk_keeps_working_while_a_save_dialog_is_open() {
+    use std::sync::{Arc, Mutex, mpsc};
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件箱");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for name in ["emerging_enterprise", "tech_manager", "innovation_org"] {
+        std::fs::write(inbox.join(format!("{name}.docx")), exported_fixture(name)).unwrap();
+    }
+    // The person's answer to the dialog, sent when the test says so.
+    let (answer, answers) = mpsc::channel::<Option<std::path::PathBuf>>();
+    let answers = Arc::new(Mutex::new(answers));
+    let asked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut app = app(dir.path());
+    let (answers_, asked_) = (answers.clone(), asked.clone());
+    app.save_dialog = Some(Box::new(move |name: &str| {
+        asked_.lock().unwrap().push(name.to_owned());
+        let answers = answers_.clone();
+        Box::pin(async move { answers.lock().unwrap().recv().ok().flatten() })
+    }));
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("秘书处汇总").click();
+    h.run();
+    settle(&mut h);
+    import_and_wait(&mut h, &inbox);
+
+    h.get_by_label("导出汇总表 (.xlsx)").click();
+    for _ in 0..5 {
+        h.step();
+    }
+    assert!(h.state().is_busy(), "the dialog is open");
+    assert_eq!(*asked.lock().unwrap(), ["推荐汇总表.xlsx"]);
+    assert!(shows(&h, "正在保存推荐汇总表"));
+    // The frame is not held: the search answers while the dialog waits.
+    if let Screen::Desk(d) = &mut h.state_mut().screen {
+        d.search = "孙雅婷".into();
+    }
+    h.step();
+    h.step();
+    assert!(shows(&h, "显示 1 份（共 3 份）"));
+    // One dialog at a time.
+    h.get_by_label("导出 .csv").click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "请等「正在保存推荐汇总表」完成后再试。"));
+    assert_eq!(asked.lock().unwrap().len(), 1, "no second dialog");
+
+    // Cancelled: nothing written, nothing said.
+    answer.send(None).unwrap();
+    settle(&mut h);
+    assert!(!shows(&h, "已保存"));
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("exports"))
+            .unwrap()
+            .count(),
+        0
+    );
+
+    // Chosen: written there (the whole desk, not only the rows searched for).
+    let chosen = dir.path().join("汇总 2023.xlsx");
+    h.get_by_label("导出汇总表 (.xlsx)").click();
+    h.step();
+    answer.send(Some(chosen.clone())).unwrap();
+    settle(&mut h);
+    assert!(shows(&h, "已保存"), "no confirmation");
+    let bytes = std::fs::read(&chosen).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
 }

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::desk::{DeskState, ImportJob, SummaryKind};
 use super::form::FormState;
 use super::handoff::HandoffState;
+use super::tasks::{Asking, Repaint, SaveDialog, Tasks};
 use super::{desk, form, handoff, start};
 use crate::Draft;
 use crate::docx::{self, ExportError, ExportOptions};
@@ -63,8 +64,6 @@ pub enum Screen {
     Desk(Box<DeskState>),
 }
 
-type Repaint = Box<dyn Fn() + Send + Sync>;
-
 pub struct KczgApp {
     pub defs: Definitions,
     store: Result<Store, String>,
@@ -76,8 +75,14 @@ pub struct KczgApp {
     pub notices: Vec<String>,
     /// Where exports go without asking (tests and headless runs); None: a save dialog.
     pub export_dir: Option<PathBuf>,
+    /// Asked instead of the system's save dialog, when set (before `export_dir`).
+    pub save_dialog: Option<SaveDialog>,
     title: String,
     repaint: Option<std::sync::Arc<Repaint>>,
+    /// Dialogs, exports and copies running off the frame.
+    tasks: Tasks,
+    /// While the desk is being opened: the imports asked for meanwhile.
+    desk_opening: Option<Vec<Vec<PathBuf>>>,
     /// Frame statistics on stderr, when asked for (see [`super::PERF_ENV`]).
     pub perf: Option<Perf>,
 }
@@ -149,8 +154,11 @@ impl KczgApp {
             drafts: Vec::new(),
             notices: Vec::new(),
             export_dir: None,
+            save_dialog: None,
             title: String::new(),
             repaint: None,
+            tasks: Tasks::default(),
+            desk_opening: None,
             perf: None,
             store,
         };
@@ -211,6 +219,9 @@ impl KczgApp {
     /// One frame of the whole app.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        for finish in self.tasks.finished() {
+            finish(self);
+        }
         let mut actions = Vec::new();
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S)) {
             actions.push(Action::SaveNow);
@@ -237,11 +248,22 @@ impl KczgApp {
         self.update_title(&ctx);
     }
 
+    /// Whether a dialog, export or copy is still running off the frame.
+    pub fn is_busy(&self) -> bool {
+        self.tasks.is_busy()
+    }
+
     fn notices_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-        if self.notices.is_empty() {
+        if self.notices.is_empty() && !self.tasks.is_busy() {
             return;
         }
         egui::Panel::top("notices").show(ui, |ui| {
+            for running in self.tasks.running() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(running);
+                });
+            }
             for (i, n) in self.notices.iter().enumerate() {
                 ui.horizontal(|ui| {
                     ui.colored_label(ui.visuals().warn_fg_color, n);
@@ -291,13 +313,14 @@ impl KczgApp {
                 let Some(form) = self.defs.form(&list) else {
                     return;
                 };
-                match docx::template(&self.defs, form, domain.as_deref()) {
-                    Ok(bytes) => {
-                        let name = crate::naming::template_file_name(form, domain.as_deref());
-                        self.save_file(&name, "docx", &bytes);
-                    }
-                    Err(e) => self.notify(e.to_string()),
-                }
+                let name = crate::naming::template_file_name(form, domain.as_deref());
+                let defs = self.defs.clone();
+                self.save_in_background("空白申报表", name, WORD, move || {
+                    let form = defs.form(&list).ok_or("未知榜单")?;
+                    docx::template(&defs, form, domain.as_deref())
+                        .map(|bytes| (bytes, Vec::new()))
+                        .map_err(|e| e.to_string())
+                });
             }
             Action::OpenDraft(id) => {
                 let Ok(store) = &self.store else { return };
@@ -374,31 +397,58 @@ impl KczgApp {
             }
             Action::OpenDesk => self.open_desk(),
             Action::DeskPick { folder } => {
-                let picked = if folder {
-                    rfd::FileDialog::new()
-                        .set_title("导入文件夹")
-                        .pick_folder()
-                        .map(|p| vec![p])
-                } else {
-                    rfd::FileDialog::new()
-                        .set_title("导入申报材料")
-                        .add_filter("申报材料", &["docx", "json", "eml", "zip"])
-                        .pick_files()
-                };
-                if let Some(paths) = picked {
-                    self.apply(ctx, Action::DeskImport(paths));
+                if self.refuse_while_busy() {
+                    return;
                 }
+                // Opened here, on the UI thread (macOS wants it there), and waited for on the
+                // task's thread.
+                let picking: Picking = if folder {
+                    let dialog = rfd::AsyncFileDialog::new()
+                        .set_title("导入文件夹")
+                        .pick_folder();
+                    Box::pin(async move { dialog.await.map(|f| vec![f]) })
+                } else {
+                    Box::pin(
+                        rfd::AsyncFileDialog::new()
+                            .set_title("导入申报材料")
+                            .add_filter("申报材料", &["docx", "json", "eml", "zip"])
+                            .pick_files(),
+                    )
+                };
+                self.tasks.run(
+                    "等待选择要导入的文件……",
+                    self.repaint.clone(),
+                    move || {
+                        let paths = picked(picking);
+                        Box::new(move |app: &mut KczgApp| {
+                            if let Some(paths) = paths {
+                                app.desk_import(paths);
+                            }
+                        })
+                    },
+                );
             }
             Action::DeskImport(paths) => self.desk_import(paths),
             Action::DeskPickPrevious => {
-                let Some(path) = rfd::FileDialog::new()
+                if self.refuse_while_busy() {
+                    return;
+                }
+                let dialog = rfd::AsyncFileDialog::new()
                     .set_title("载入历年入选名单")
                     .add_filter("名单", &["txt", "csv", "xlsx"])
-                    .pick_file()
-                else {
-                    return;
-                };
-                self.desk_previous(&path);
+                    .pick_file();
+                let picking: Picking = Box::pin(async move { dialog.await.map(|f| vec![f]) });
+                self.tasks.run(
+                    "正在载入历年入选名单……",
+                    self.repaint.clone(),
+                    move || {
+                        let Some(path) = picked(picking).and_then(|p| p.into_iter().next()) else {
+                            return Box::new(|_: &mut KczgApp| {});
+                        };
+                        let loaded = crate::consolidate::PreviousWinners::load(&path);
+                        Box::new(move |app: &mut KczgApp| app.desk_previous(loaded))
+                    },
+                );
             }
             Action::DeskExport(kind) => self.desk_export(kind),
             Action::DeskReexport(id) => self.desk_reexport(&id),
@@ -406,33 +456,75 @@ impl KczgApp {
         }
     }
 
+    /// Opens the desk's database (a desk of ten thousand takes about a second) on a task's
+    /// thread; the desk shows when it is loaded. Imports asked for meanwhile wait for it.
     fn open_desk(&mut self) {
         use crate::consolidate::store::DeskStore;
+        if self.desk_opening.is_some() || matches!(self.screen, Screen::Desk(_)) {
+            return;
+        }
+        if self.refuse_while_busy() {
+            return;
+        }
         self.flush();
-        let opened = match self.store.as_ref() {
-            // The database beside the drafts; a desk.json of an earlier version is migrated.
-            Ok(s) => DeskStore::open_or_migrate(
-                &s.root().join("desk.sqlite"),
-                &s.root().join("desk.json"),
-            )
-            .and_then(|db| Ok((db.load(&self.defs, self.today)?, db))),
-            Err(e) => Err(crate::consolidate::DeskError::NotDesk {
-                file: String::new(),
-                reason: e.clone(),
-            }),
+        let root = match self.store.as_ref() {
+            Ok(s) => Ok(s.root().to_owned()),
+            Err(e) => Err(e.clone()),
         };
-        let state = match opened {
-            Ok((desk, db)) => DeskState::new(&self.defs, desk, Some(db)),
-            Err(e) => {
-                // Never written over: what cannot be read is left as it is.
-                self.notify(format!("{e}。本次汇总只在内存中进行，不会覆盖该文件。"));
-                DeskState::new(&self.defs, crate::consolidate::Desk::default(), None)
-            }
-        };
-        self.screen = Screen::Desk(Box::new(state));
+        let (defs, today) = (self.defs.clone(), self.today);
+        self.desk_opening = Some(Vec::new());
+        self.tasks.run(
+            "正在打开秘书处汇总……",
+            self.repaint.clone(),
+            move || {
+                let opened = match root {
+                    // The database beside the drafts; a desk.json of an earlier version is
+                    // migrated.
+                    Ok(root) => DeskStore::open_or_migrate(
+                        &root.join("desk.sqlite"),
+                        &root.join("desk.json"),
+                    )
+                    .and_then(|db| Ok((db.load(&defs, today)?, db))),
+                    Err(reason) => Err(crate::consolidate::DeskError::NotDesk {
+                        file: String::new(),
+                        reason,
+                    }),
+                };
+                let state = match opened {
+                    Ok((desk, db)) => Ok(DeskState::new(&defs, desk, Some(db))),
+                    Err(e) => Err((
+                        // Never written over: what cannot be read is left as it is.
+                        format!("{e}。本次汇总只在内存中进行，不会覆盖该文件。"),
+                        DeskState::new(&defs, crate::consolidate::Desk::default(), None),
+                    )),
+                };
+                Box::new(move |app: &mut KczgApp| {
+                    let state = match state {
+                        Ok(state) => state,
+                        Err((message, state)) => {
+                            app.notify(message);
+                            state
+                        }
+                    };
+                    let imports = app.desk_opening.take().unwrap_or_default();
+                    // Someone who went on to a form meanwhile is not taken away from it.
+                    if !matches!(app.screen, Screen::Start) {
+                        return;
+                    }
+                    app.screen = Screen::Desk(Box::new(state));
+                    for paths in imports {
+                        app.desk_import(paths);
+                    }
+                })
+            },
+        );
     }
 
     fn desk_import(&mut self, paths: Vec<PathBuf>) {
+        if let Some(waiting) = &mut self.desk_opening {
+            waiting.push(paths);
+            return;
+        }
         let Screen::Desk(d) = &mut self.screen else {
             return;
         };
@@ -510,11 +602,14 @@ impl KczgApp {
         }
     }
 
-    fn desk_previous(&mut self, path: &Path) {
+    fn desk_previous(
+        &mut self,
+        loaded: Result<crate::consolidate::PreviousWinners, impl ToString>,
+    ) {
         let Screen::Desk(d) = &mut self.screen else {
             return;
         };
-        match crate::consolidate::PreviousWinners::load(path) {
+        match loaded {
             Ok(list) => d.set_previous(&self.defs, Some(list)),
             Err(e) => self.notices.push(e.to_string()),
         }
@@ -524,38 +619,31 @@ impl KczgApp {
         let Screen::Desk(d) = &self.screen else {
             return;
         };
-        let (bytes, name, filter) = match kind {
-            SummaryKind::Xlsx => (
-                crate::consolidate::xlsx(&self.defs, &d.desk, &d.rows)
-                    .map(|x| {
-                        self.notices
-                            .extend(x.cut.iter().map(|w| format!("注意：{w}")));
-                        x.bytes
-                    })
-                    .map_err(|e| e.to_string()),
-                "推荐汇总表.xlsx",
-                "xlsx",
-            ),
-            SummaryKind::Csv => (
-                Ok(crate::consolidate::csv(&d.rows)),
-                "推荐汇总表.csv",
-                "csv",
-            ),
-            SummaryKind::Docx => (
-                crate::consolidate::summary_docx(
-                    &self.defs,
-                    &d.rows,
-                    d.desk.recommender(&self.defs),
-                )
+        let defs = self.defs.clone();
+        let desk = d.desk.clone();
+        let rows = d.rows.clone();
+        let make = move || match kind {
+            SummaryKind::Xlsx => crate::consolidate::xlsx(&defs, &desk, &rows)
+                .map(|x| {
+                    (
+                        x.bytes,
+                        x.cut.iter().map(|w| format!("注意：{w}")).collect(),
+                    )
+                })
                 .map_err(|e| e.to_string()),
-                "推荐汇总表.docx",
-                "docx",
-            ),
+            SummaryKind::Csv => Ok((crate::consolidate::csv(&rows), Vec::new())),
+            SummaryKind::Docx => {
+                crate::consolidate::summary_docx(&defs, &rows, desk.recommender(&defs))
+                    .map(|bytes| (bytes, Vec::new()))
+                    .map_err(|e| e.to_string())
+            }
         };
-        match bytes {
-            Ok(bytes) => self.save_file(name, filter, &bytes),
-            Err(e) => self.notify(e),
-        }
+        let (name, filter) = match kind {
+            SummaryKind::Xlsx => ("推荐汇总表.xlsx", ("Excel 工作簿", "xlsx")),
+            SummaryKind::Csv => ("推荐汇总表.csv", ("CSV 表格", "csv")),
+            SummaryKind::Docx => ("推荐汇总表.docx", WORD),
+        };
+        self.save_in_background("推荐汇总表", name.to_owned(), filter, make);
     }
 
     fn desk_reexport(&mut self, id: &str) {
@@ -565,23 +653,26 @@ impl KczgApp {
         let Some(s) = d.desk.submissions.iter().find(|s| s.id == id) else {
             return;
         };
-        let decision = d.desk.decision(id);
         let name = self
             .defs
             .form(&s.draft.list)
             .map(|f| crate::naming::docx_file_name(&self.defs, f, &s.draft))
             .unwrap_or_else(|| "申报表.docx".into());
-        let recommender = d.desk.recommender(&self.defs);
-        match crate::consolidate::reexport(&self.defs, &s.draft, &decision, recommender, self.today)
-        {
-            Ok(bytes) => self.save_file(&name, "docx", &bytes),
-            Err(e) => self.notify(e.to_string()),
-        }
+        let defs = self.defs.clone();
+        let draft = s.draft.clone();
+        let decision = d.desk.decision(id);
+        let recommender = d.desk.recommender(&self.defs).to_owned();
+        let today = self.today;
+        self.save_in_background("申报表", name, WORD, move || {
+            crate::consolidate::reexport(&defs, &draft, &decision, &recommender, today)
+                .map(|bytes| (bytes, Vec::new()))
+                .map_err(|e| e.to_string())
+        });
     }
 
-    /// Copies an attachment into `desk-files/` in the data folder under a name made of its hash and opens
-    /// that copy with the system viewer (only types the desk allows; see
-    /// [`crate::intake::attachment`]).
+    /// Copies an attachment into `desk-files/` in the data folder under a name made of its
+    /// hash and opens that copy with the system viewer (only types the desk allows; see
+    /// [`crate::intake::attachment`]). A package is inflated on the task's thread.
     fn desk_open_attachment(&mut self, id: &str, n: usize) {
         let Screen::Desk(d) = &self.screen else {
             return;
@@ -598,50 +689,106 @@ impl KczgApp {
             self.notify("无法打开附件：数据文件夹不可用。");
             return;
         };
-        let result = crate::intake::copy_attachment(s, n, &dir);
-        match result {
-            Ok(path) => {
-                if open_folder(&path).is_err() {
-                    self.notify(format!(
-                        "无法启动查看程序打开附件。副本在：{}",
-                        path.display()
-                    ));
-                }
+        let submission = s.clone();
+        self.tasks.run(
+            "正在打开附件……",
+            self.repaint.clone(),
+            move || {
+                let message = match crate::intake::copy_attachment(&submission, n, &dir) {
+                    Ok(path) => open_folder(&path)
+                        .err()
+                        .map(|_| format!("无法启动查看程序打开附件。副本在：{}", path.display())),
+                    Err(e) => Some(e),
+                };
+                Box::new(move |app: &mut KczgApp| {
+                    if let Some(m) = message {
+                        app.notify(m)
+                    }
+                })
+            },
+        );
+    }
+
+    /// Says so, and returns true, when a dialog or a file is still being worked on: one at a
+    /// time, so that two save dialogs never stand open at once.
+    fn refuse_while_busy(&mut self) -> bool {
+        let Some(running) = self.tasks.running().next() else {
+            return false;
+        };
+        let message = format!("请等「{}」完成后再试。", running.trim_end_matches('…'));
+        self.notify(message);
+        true
+    }
+
+    /// Where a file goes: into `export_dir` without asking (tests, scripted runs), or where the
+    /// person says in the save dialog, opened now and waited for on a task's thread.
+    fn save_target(&self, name: &str, (filter, extension): (&str, &str)) -> Target {
+        if let Some(dialog) = &self.save_dialog {
+            return Target::Ask(dialog(name));
+        }
+        match &self.export_dir {
+            Some(dir) => Target::Fixed(dir.join(name)),
+            None => {
+                let dialog = rfd::AsyncFileDialog::new()
+                    .set_file_name(name)
+                    .add_filter(filter, &[extension])
+                    .save_file();
+                Target::Ask(Box::pin(async move {
+                    dialog.await.map(|f| f.path().to_owned())
+                }))
             }
-            Err(e) => self.notify(e),
         }
     }
 
-    /// Asks where to save (or uses `export_dir`) and writes atomically; says where it went.
-    fn save_file(&mut self, name: &str, extension: &str, bytes: &[u8]) {
-        let path = match &self.export_dir {
-            Some(dir) => Some(dir.join(name)),
-            None => rfd::FileDialog::new()
-                .set_file_name(name)
-                .add_filter(extension, &[extension])
-                .save_file(),
+    /// Files the desk must never write over: its submissions, the previous-winners list and
+    /// its own database.
+    fn protected(&self) -> Vec<PathBuf> {
+        let Screen::Desk(d) = &self.screen else {
+            return Vec::new();
         };
-        let Some(path) = path else { return };
-        // A summary saved over a submission it came from would replace that submission.
-        if let Screen::Desk(d) = &self.screen {
-            // …or over the previous-winners list, or the desk's own file.
-            let mut sources: Vec<&Path> = d
-                .desk
-                .submissions
-                .iter()
-                .map(|s| s.source.as_path())
-                .collect();
-            sources.extend(d.desk.previous.as_ref().map(|p| p.source.as_path()));
-            sources.extend(d.path.as_deref());
-            if let Err(e) = crate::files::refuse_overlap(&sources, &[&path]) {
-                self.notify(e.to_string());
-                return;
-            }
+        let mut sources: Vec<PathBuf> = d
+            .desk
+            .submissions
+            .iter()
+            .map(|s| s.source.clone())
+            .collect();
+        sources.extend(d.desk.previous.as_ref().map(|p| p.source.clone()));
+        sources.extend(d.path.clone());
+        sources
+    }
+
+    /// Asks where to save `name` (`what` is what the person is told is being saved), then
+    /// makes the bytes and writes them atomically on a task's thread; says where it went.
+    /// `make` gives the bytes and warnings to show beside the confirmation.
+    fn save_in_background(
+        &mut self,
+        what: &str,
+        name: String,
+        filter: (&str, &str),
+        make: impl FnOnce() -> Result<(Vec<u8>, Vec<String>), String> + Send + 'static,
+    ) {
+        if self.refuse_while_busy() {
+            return;
         }
-        match crate::files::write_atomic(&path, bytes) {
-            Ok(()) => self.notify(format!("已保存：{}", path.display())),
-            Err(e) => self.notify(e.to_string()),
-        }
+        let target = self.save_target(&name, filter);
+        let protected = self.protected();
+        self.tasks.run(
+            format!("正在保存{what}……"),
+            self.repaint.clone(),
+            move || {
+                let Some(path) = target.wait() else {
+                    return Box::new(|_: &mut KczgApp| {});
+                };
+                let saved = save(&protected, &path, make);
+                Box::new(move |app: &mut KczgApp| match saved {
+                    Ok(warnings) => {
+                        app.notices.extend(warnings);
+                        app.notify(format!("已保存：{}", path.display()));
+                    }
+                    Err(e) => app.notify(e),
+                })
+            },
+        );
     }
 
     fn open(&mut self, id: String, draft: Draft, misfits: Vec<String>) {
@@ -655,54 +802,115 @@ impl KczgApp {
         self.screen = Screen::Form(Box::new(state));
     }
 
+    /// 导出申报表: refused at once while there are errors (a preview is not); otherwise the
+    /// form as it is now is written where the person says, and the hand-off page follows.
     fn export(&mut self, preview: bool) {
+        if self.refuse_while_busy() {
+            return;
+        }
         let Screen::Form(f) = &self.screen else {
             return;
         };
         let Some(form) = self.defs.form(&f.draft.list) else {
             return;
         };
+        if !preview && f.errors() > 0 {
+            let message = format!(
+                "还有 {} 个错误，改正后才能导出正式申报表；可先导出预览稿。",
+                f.errors()
+            );
+            self.notify(message);
+            return;
+        }
         let name = crate::naming::docx_file_name(&self.defs, form, &f.draft);
         let name = if preview {
             name.replacen(".docx", "（预览稿）.docx", 1)
         } else {
             name
         };
-        let options = ExportOptions {
-            preview,
-            today: self.today,
-        };
-        let bytes = match docx::export(&self.defs, form, &f.draft, options) {
-            Ok(b) => b,
-            Err(ExportError::Refused { errors }) => {
-                self.notify(format!(
-                    "还有 {} 个错误，改正后才能导出正式申报表；可先导出预览稿。",
-                    errors.len()
-                ));
-                return;
-            }
-            Err(e) => {
-                self.notify(e.to_string());
-                return;
-            }
-        };
-        let path = match &self.export_dir {
-            Some(dir) => Some(dir.join(&name)),
-            None => rfd::FileDialog::new()
-                .set_title("导出申报表")
-                .set_file_name(&name)
-                .add_filter("Word 文档", &["docx"])
-                .save_file(),
-        };
-        let Some(path) = path else { return };
-        if let Err(e) = crate::files::write_atomic(&path, &bytes) {
-            self.notify(e.to_string());
-            return;
-        }
-        let state = HandoffState::new(path, f.draft.clone(), preview);
-        self.flush();
-        self.screen = Screen::Handoff(Box::new(state));
+        let target = self.save_target(&name, WORD);
+        let (defs, draft, id, today) =
+            (self.defs.clone(), f.draft.clone(), f.id.clone(), self.today);
+        self.tasks.run(
+            "正在导出申报表……",
+            self.repaint.clone(),
+            move || {
+                let Some(path) = target.wait() else {
+                    return Box::new(|_: &mut KczgApp| {});
+                };
+                let options = ExportOptions { preview, today };
+                let written = match defs.form(&draft.list) {
+                    Some(form) => save(&[], &path, || {
+                        match docx::export(&defs, form, &draft, options) {
+                            Ok(bytes) => Ok((bytes, Vec::new())),
+                            Err(ExportError::Refused { errors }) => Err(format!(
+                                "还有 {} 个错误，改正后才能导出正式申报表；可先导出预览稿。",
+                                errors.len()
+                            )),
+                            Err(e) => Err(e.to_string()),
+                        }
+                    }),
+                    None => Err("未知榜单".to_owned()),
+                };
+                Box::new(move |app: &mut KczgApp| {
+                    if let Err(e) = written {
+                        app.notify(e);
+                        return;
+                    }
+                    // The person may have gone on to another page while the dialog was open.
+                    let here = matches!(&app.screen, Screen::Form(f) if f.id == id);
+                    if !here {
+                        app.notify(format!("已导出：{}", path.display()));
+                        return;
+                    }
+                    app.flush();
+                    app.screen = Screen::Handoff(Box::new(HandoffState::new(path, draft, preview)));
+                })
+            },
+        );
     }
+}
+
+/// The filter of a Word file in a save dialog.
+const WORD: (&str, &str) = ("Word 文档", "docx");
+
+/// A file dialog opened on the UI thread, to be waited for on a task's thread.
+type Picking =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Option<Vec<rfd::FileHandle>>> + Send>>;
+
+fn picked(picking: Picking) -> Option<Vec<PathBuf>> {
+    pollster::block_on(picking).map(|files| files.iter().map(|f| f.path().to_owned()).collect())
+}
+
+/// Where a file is to be saved.
+enum Target {
+    Fixed(PathBuf),
+    Ask(Asking),
+}
+
+impl Target {
+    /// The path, once the person has chosen it; None if they cancelled.
+    fn wait(self) -> Option<PathBuf> {
+        match self {
+            Target::Fixed(path) => Some(path),
+            Target::Ask(asking) => pollster::block_on(asking),
+        }
+    }
+}
+
+/// Makes the bytes and writes them atomically to `path`, never over a file in `protected`.
+/// Gives the warnings of `make`.
+fn save(
+    protected: &[PathBuf],
+    path: &Path,
+    make: impl FnOnce() -> Result<(Vec<u8>, Vec<String>), String>,
+) -> Result<Vec<String>, String> {
+    // A summary saved over a submission it came from would replace that submission.
+    let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
+    crate::files::refuse_overlap(&protected, &[path]).map_err(|e| e.to_string())?;
+    let (bytes, warnings) = make()?;
+    crate::files::write_atomic(path, &bytes).map_err(|e| e.to_string())?;
+    Ok(warnings)
 }
 
 impl eframe::App for KczgApp {

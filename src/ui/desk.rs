@@ -52,7 +52,8 @@ pub enum SummaryKind {
 }
 
 pub struct DeskState {
-    pub desk: Desk,
+    /// Shared with an export running off the frame; a change made meanwhile copies it.
+    pub desk: Arc<Desk>,
     /// Where the desk is kept between sessions.
     pub path: Option<PathBuf>,
     /// Derived from the desk: recomputed when it changes.
@@ -72,6 +73,20 @@ pub struct DeskState {
     /// The 排序 being typed (submission id, text) while its box has focus: a text that is not
     /// a whole number is kept on screen with a word, never taken as a rank or as none.
     pub rank_typing: Option<(String, String)>,
+    /// Bumped whenever a row changes: the order on show is made again only then, or when
+    /// the search, a filter or the sort changes, not every frame.
+    generation: u64,
+    order: std::cell::RefCell<Option<(ViewKey, Vec<usize>)>>,
+}
+
+/// What the rows on show depend on.
+#[derive(Clone, PartialEq)]
+struct ViewKey {
+    generation: u64,
+    search: String,
+    list: Option<String>,
+    status: StatusFilter,
+    sort: (SortBy, bool),
 }
 
 impl DeskState {
@@ -80,7 +95,7 @@ impl DeskState {
         let recommender = desk.recommender.clone().unwrap_or_default();
         let mut state = DeskState {
             rows: Vec::new(),
-            desk,
+            desk: Arc::new(desk),
             path,
             search: String::new(),
             list_filter: None,
@@ -92,6 +107,8 @@ impl DeskState {
             writer: store.map(DeskWriter::new),
             recommender,
             rank_typing: None,
+            generation: 0,
+            order: Default::default(),
         };
         state.refresh(defs);
         state
@@ -100,6 +117,7 @@ impl DeskState {
     /// A decision made: kept in memory and written as one row.
     /// Its row follows in place (the rows are not derived again).
     pub fn decide(&mut self, id: &str, decision: Decision) {
+        self.generation += 1;
         if let Some(row) = self.rows.iter_mut().find(|r| r.id == id) {
             row.recommend = decision.recommend;
             row.rank = decision.rank;
@@ -107,7 +125,7 @@ impl DeskState {
                 row.set_note(decision.note.clone());
             }
         }
-        self.desk.decide(id, decision.clone());
+        Arc::make_mut(&mut self.desk).decide(id, decision.clone());
         if let Some(w) = &self.writer {
             w.send(Change::Decide(id.to_owned(), decision));
         }
@@ -120,7 +138,7 @@ impl DeskState {
         batch: crate::consolidate::Batch,
     ) -> crate::consolidate::Added {
         let (submissions, problems) = (self.desk.submissions.len(), self.desk.problems.len());
-        let added = self.desk.add(batch);
+        let added = Arc::make_mut(&mut self.desk).add(batch);
         if let Some(w) = &self.writer {
             w.send(Change::Add {
                 submissions: self.desk.submissions[submissions..].to_vec(),
@@ -141,12 +159,13 @@ impl DeskState {
             let json = list.as_ref().and_then(|l| serde_json::to_string(l).ok());
             w.send(Change::Setting("previous".into(), json));
         }
-        self.desk.previous = list;
+        Arc::make_mut(&mut self.desk).previous = list;
         self.refresh(defs);
     }
 
     pub fn refresh(&mut self, defs: &Definitions) {
         self.rows = crate::consolidate::rows(defs, &self.desk);
+        self.generation += 1;
     }
 
     /// Whether a row passes the filters and the search.
@@ -165,20 +184,44 @@ impl DeskState {
 
     /// How many rows pass the filters and the search.
     pub fn shown_count(&self) -> usize {
-        let needle = self.search.trim().to_lowercase();
-        self.rows.iter().filter(|r| self.shown(r, &needle)).count()
+        self.with_order(|order| order.len())
     }
 
     /// The rows on show, filtered and sorted.
     pub fn visible(&self) -> Vec<&Row> {
+        self.with_order(|order| order.iter().map(|&i| &self.rows[i]).collect())
+    }
+
+    /// `f` of the indices of the rows on show, in order; made again only when what they
+    /// depend on has changed.
+    fn with_order<T>(&self, f: impl FnOnce(&[usize]) -> T) -> T {
+        let key = ViewKey {
+            generation: self.generation,
+            search: self.search.clone(),
+            list: self.list_filter.clone(),
+            status: self.status,
+            sort: self.sort,
+        };
+        let mut cache = self.order.borrow_mut();
+        match &*cache {
+            Some((k, order)) if *k == key => f(order),
+            _ => {
+                let order = self.make_order();
+                let result = f(&order);
+                *cache = Some((key, order));
+                result
+            }
+        }
+    }
+
+    fn make_order(&self) -> Vec<usize> {
         let needle = self.search.trim().to_lowercase();
-        let mut rows: Vec<&Row> = self
-            .rows
-            .iter()
-            .filter(|r| self.shown(r, &needle))
+        let mut order: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| self.shown(&self.rows[i], &needle))
             .collect();
         let (by, ascending) = self.sort;
-        rows.sort_by(|a, b| {
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&self.rows[a], &self.rows[b]);
             let o = match by {
                 SortBy::Seq => a.seq.cmp(&b.seq),
                 // By pinyin, as people read a list of Chinese names.
@@ -190,7 +233,7 @@ impl DeskState {
             };
             if ascending { o } else { o.reverse() }
         });
-        rows
+        order
     }
 }
 
@@ -252,7 +295,8 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
                 .on_hover_text("设一次即可：打印的汇总表由它签章；单份申报的推荐单位未填时用它");
             if edit.changed() {
                 let value = state.recommender.trim().to_owned();
-                state.desk.recommender = (!value.is_empty()).then(|| value.clone());
+                Arc::make_mut(&mut state.desk).recommender =
+                    (!value.is_empty()).then(|| value.clone());
                 if let Some(w) = &state.writer {
                     w.send(Change::Setting(
                         "recommender".into(),

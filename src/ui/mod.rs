@@ -9,13 +9,15 @@ pub mod fonts;
 mod form;
 mod handoff;
 mod start;
+mod tasks;
 
 use std::path::PathBuf;
 
 pub use app::{Action, KczgApp, Screen};
-pub use desk::{DeskState, SummaryKind};
+pub use desk::{DeskState, SortBy, StatusFilter, SummaryKind};
 pub use fonts::install_fonts;
 pub use form::{FormState, Page};
+pub use tasks::{Asking, SaveDialog};
 
 use crate::Definitions;
 
