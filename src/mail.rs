@@ -62,6 +62,17 @@ pub fn subject(defs: &Definitions, form: &Form, draft: &Draft) -> String {
 /// made one line each), ending in a line break. The contact is 联系人 and 手机 from the
 /// contact block, or 姓名 and 手机 for 技术经理人先锋榜 whose applicant is the contact.
 pub fn body(defs: &Definitions, form: &Form, draft: &Draft, attachment_name: &str) -> String {
+    body_with(defs, form, draft, attachment_name, None)
+}
+
+/// [`body`], saying also that the sealed scan (its first file's name) is attached.
+pub fn body_with(
+    defs: &Definitions,
+    form: &Form,
+    draft: &Draft,
+    attachment_name: &str,
+    sealed: Option<&str>,
+) -> String {
     let name = one_line(&application_name(form, draft));
     let unit = one_line(&application_unit(form, draft));
     let name_label = field_label(form, &form.name_field, "名称");
@@ -102,6 +113,12 @@ pub fn body(defs: &Definitions, form: &Form, draft: &Draft, attachment_name: &st
         lines.push(format!(
             "申报表所列附件随本邮件一并发送：{}。",
             listed.join("；")
+        ));
+    }
+    if let Some(sealed) = sealed {
+        lines.push(format!(
+            "盖章签字后的申报表扫描件见附件「{}」。",
+            one_line(sealed)
         ));
     }
     match (contact.is_empty(), mobile.is_empty()) {
@@ -176,30 +193,49 @@ pub fn eml(
     attachment: &[u8],
     date: DateTime<FixedOffset>,
 ) -> Vec<u8> {
-    let file_name = match one_line(attachment_name) {
-        name if name.is_empty() => docx_file_name(defs, form, draft),
-        name => name,
+    let parts = [crate::bundle::Part {
+        name: attachment_name.to_owned(),
+        bytes: attachment.to_vec(),
+    }];
+    eml_with(defs, form, draft, &parts, date)
+}
+
+/// [`eml`] carrying everything gathered to send (see [`crate::bundle`]): the form first, then
+/// the attachments and the pages of the sealed scan, each with its own type and its name in
+/// RFC 2231 and RFC 2047 form.
+pub fn eml_with(
+    defs: &Definitions,
+    form: &Form,
+    draft: &Draft,
+    parts: &[crate::bundle::Part],
+    date: DateTime<FixedOffset>,
+) -> Vec<u8> {
+    let file_name = match parts.first().map(|p| one_line(&p.name)) {
+        Some(name) if !name.is_empty() => name,
+        _ => docx_file_name(defs, form, draft),
     };
-    let text = MimePart::new("text/plain", body(defs, form, draft, &file_name));
-    let docx = MimePart {
-        headers: vec![
-            (
-                "Content-Type".into(),
-                Raw::new(format!(
-                    "{DOCX_CONTENT_TYPE}; name={}",
-                    quoted_encoded_words(&file_name)
-                ))
-                .into(),
-            ),
-            (
-                "Content-Disposition".into(),
-                ContentType::new("attachment")
-                    .attribute("filename", file_name.clone())
-                    .into(),
-            ),
-        ],
-        contents: BodyPart::Binary(attachment.into()),
-    };
+    let sealed = parts
+        .iter()
+        .find(|p| crate::intake::attachment::is_sealed_scan(&p.name))
+        .map(|p| p.name.as_str());
+    let text = MimePart::new(
+        "text/plain",
+        body_with(defs, form, draft, &file_name, sealed),
+    );
+    let mut mime = vec![text];
+    for (i, part) in parts.iter().enumerate() {
+        let name = if i == 0 {
+            file_name.clone()
+        } else {
+            one_line(&part.name)
+        };
+        let kind = if i == 0 {
+            DOCX_CONTENT_TYPE
+        } else {
+            part.content_type()
+        };
+        mime.push(attachment_part(kind, &name, &part.bytes));
+    }
     // Unique enough for a draft (the clock in nanoseconds and a per-process counter, from
     // mail-builder's boundary generator); the client that sends it may assign its own.
     let unique = make_boundary(".");
@@ -217,9 +253,29 @@ pub fn eml(
         .header("Date", Raw::new(date.to_rfc2822()))
         .message_id(MessageId::new(message_id))
         .header("X-Unsent", Raw::new("1"))
-        .body(MimePart::new("multipart/mixed", vec![text, docx]))
+        .body(MimePart::new("multipart/mixed", mime))
         .serialize(&mut out);
     out
+}
+
+/// One attached file: its type with the name for old clients, and the disposition with the
+/// name as RFC 2231 (mail-builder encodes it).
+fn attachment_part(kind: &str, name: &str, bytes: &[u8]) -> MimePart<'static> {
+    MimePart {
+        headers: vec![
+            (
+                "Content-Type".into(),
+                Raw::new(format!("{kind}; name={}", quoted_encoded_words(name))).into(),
+            ),
+            (
+                "Content-Disposition".into(),
+                ContentType::new("attachment")
+                    .attribute("filename", name.to_owned())
+                    .into(),
+            ),
+        ],
+        contents: BodyPart::Binary(bytes.to_vec().into()),
+    }
 }
 
 /// The value as one line: control characters (line breaks, tabs, …) and runs of white space

@@ -102,7 +102,7 @@ fn rename_duplicate_delete_restore_and_empty_the_trash() {
     let defs = defs();
     let id = store.create(&fixture("innovation_org")).unwrap();
     store.rename(&id, "  孵化器 2023 申报  ").unwrap();
-    let copy = store.duplicate(&id).unwrap();
+    let copy = store.duplicate(&defs, &id).unwrap();
     assert_ne!(copy, id);
     let names: Vec<String> = ok_entries(&store.list(&defs, today()))
         .iter()
@@ -132,6 +132,77 @@ fn rename_duplicate_delete_restore_and_empty_the_trash() {
         store.delete("../../etc/passwd"),
         Err(StoreError::NotFound(_))
     ));
+}
+
+/// Duplicate, trash and restore take a draft's attachments along; an unnamed draft's copy is
+/// told apart until its own name changes.
+#[test]
+fn attachments_go_with_duplicate_trash_and_restore() {
+    let (dir, store) = store();
+    let defs = defs();
+    let limits = defs.call.attachments;
+    let id = store.create(&fixture("innovation_org")).unwrap();
+    let scan = dir.path().join("扫描.pdf");
+    std::fs::write(&scan, b"%PDF-1.7\n...").unwrap();
+    store.attachments(&id).add(&scan, &limits, true).unwrap();
+    let licence = dir.path().join("营业执照.jpg");
+    std::fs::write(&licence, b"\xFF\xD8\xFF\xE0").unwrap();
+    store
+        .attachments(&id)
+        .add(&licence, &limits, false)
+        .unwrap();
+    let names = |id: &str| -> Vec<String> {
+        store
+            .attachments(id)
+            .list()
+            .into_iter()
+            .map(|s| s.name)
+            .collect()
+    };
+    assert_eq!(names(&id), ["盖章扫描件.pdf", "营业执照.jpg"]);
+
+    let copy = store.duplicate(&defs, &id).unwrap();
+    assert_eq!(names(&copy), names(&id));
+    let listed: Vec<String> = ok_entries(&store.list(&defs, today()))
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let original = "深圳湾创智能硬件专业孵化器";
+    assert!(listed.contains(&original.to_owned()), "{listed:?}");
+    assert!(
+        listed.contains(&format!("{original}（副本）")),
+        "the unnamed copy is told apart: {listed:?}"
+    );
+    // Its own name given in the form: no longer a 「副本」.
+    let mut changed = store.load(&defs, &copy).unwrap().draft;
+    changed.set(
+        &defs.form("innovation_org").unwrap().name_field,
+        Some("另一个孵化器".into()),
+    );
+    store.save(&copy, &changed).unwrap();
+    let listed: Vec<String> = ok_entries(&store.list(&defs, today()))
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    assert!(listed.contains(&"另一个孵化器".to_owned()), "{listed:?}");
+
+    store.delete(&id).unwrap();
+    assert!(names(&id).is_empty(), "gone with the draft");
+    assert!(!store.attachments_dir(&id).exists());
+    let back = store.restore(&id).unwrap();
+    assert_eq!(back, id);
+    assert_eq!(names(&id), ["盖章扫描件.pdf", "营业执照.jpg"]);
+
+    // A draft of the same id made meanwhile: the restored one gets a new id, files and all.
+    store.delete(&id).unwrap();
+    std::fs::create_dir_all(store.attachments_dir(&id)).unwrap();
+    let back = store.restore(&id).unwrap();
+    assert_ne!(back, id);
+    assert_eq!(names(&back), ["盖章扫描件.pdf", "营业执照.jpg"]);
+
+    store.delete(&back).unwrap();
+    assert_eq!(store.empty_trash().unwrap(), 1);
+    assert!(!store.trash_dir().join("attachments").join(&back).exists());
 }
 
 #[test]

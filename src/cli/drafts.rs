@@ -18,6 +18,23 @@ pub(super) fn drafts(
     let today = chrono::Local::now().date_naive();
     match action {
         DraftsAction::Path => println!("{}", store.drafts_dir().display()),
+        DraftsAction::Trash => {
+            let trashed = store.trash_list(defs, today);
+            if trashed.is_empty() {
+                println!("回收站是空的。");
+            }
+            for s in &trashed {
+                println!("{}  {}  {}  保存于 {}", s.id, s.list_name, s.name, s.saved);
+            }
+        }
+        DraftsAction::Restore { id } => match store.restore(&id) {
+            Ok(back) if back == id => println!("已恢复草稿 {id}"),
+            Ok(back) => println!("已恢复草稿 {id}，编号 {id} 已被占用，现为 {back}"),
+            Err(e) => {
+                eprintln!("错误：{e}");
+                return ExitCode::from(2);
+            }
+        },
         DraftsAction::List { json } => {
             let entries = store.list(defs, today);
             if json {

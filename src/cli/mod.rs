@@ -14,7 +14,7 @@ use check::{forms, validate};
 use consolidate::{SummaryOutputs, consolidate};
 use drafts::drafts;
 use window::{desk, gui};
-use word::{export, import, mail, template};
+use word::{export, import, mail, package, template};
 
 use clap::{Parser, Subcommand};
 use kczg_form::draft::Draft;
@@ -83,6 +83,26 @@ enum Command {
         file: PathBuf,
         /// 写出的邮件文件（.eml）
         #[arg(short = 'o', long = "output", value_name = "MESSAGE.eml")]
+        output: PathBuf,
+        /// 随邮件发送的附件（可多次给出）
+        #[arg(long = "attach", value_name = "文件")]
+        attach: Vec<PathBuf>,
+        /// 盖章签字后的申报表扫描件（PDF 或图片，可多次给出：多页图片）
+        #[arg(long = "sealed", value_name = "扫描件")]
+        sealed: Vec<PathBuf>,
+    },
+    /// 生成申报材料包（.zip）：申报表、附件清单中的附件与盖章扫描件，按秘书处读取的格式放在一起
+    Package {
+        /// 草稿库中的草稿编号（带上其附件），或草稿文件（.json）
+        draft: String,
+        /// 另外放入的附件（可多次给出）
+        #[arg(long = "attach", value_name = "文件")]
+        attach: Vec<PathBuf>,
+        /// 盖章签字后的申报表扫描件（PDF 或图片，可多次给出：多页图片）
+        #[arg(long = "sealed", value_name = "扫描件")]
+        sealed: Vec<PathBuf>,
+        /// 写出的申报材料包
+        #[arg(short = 'o', long = "output", value_name = "申报材料包.zip")]
         output: PathBuf,
     },
     /// 打开图形界面的“秘书处汇总”，并导入给出的申报表、草稿、邮件、材料包或文件夹（可把文件拖到程序图标上）
@@ -255,6 +275,13 @@ enum DraftsAction {
     },
     /// 显示草稿库所在的文件夹
     Path,
+    /// 列出回收站中的草稿（删除的草稿及其附件在此，可恢复）
+    Trash,
+    /// 从回收站恢复草稿及其附件
+    Restore {
+        /// 草稿编号（见 drafts trash）
+        id: String,
+    },
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -271,9 +298,30 @@ pub fn run(args: Args) -> ExitCode {
             let defs = definitions(args.forms.as_deref());
             drafts(&defs, args.data_dir.as_deref(), action)
         }
-        Command::Mail { file, output } => {
+        Command::Mail {
+            file,
+            output,
+            attach,
+            sealed,
+        } => {
             let defs = definitions(args.forms.as_deref());
-            mail(&defs, &file, &output)
+            mail(&defs, &file, &output, &attach, &sealed)
+        }
+        Command::Package {
+            draft,
+            attach,
+            sealed,
+            output,
+        } => {
+            let defs = definitions(args.forms.as_deref());
+            package(
+                &defs,
+                args.data_dir.as_deref(),
+                &draft,
+                &attach,
+                &sealed,
+                &output,
+            )
         }
         Command::Import { file, output } => {
             let defs = definitions(args.forms.as_deref());

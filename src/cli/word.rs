@@ -2,7 +2,13 @@
 
 use super::*;
 
-pub(super) fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
+pub(super) fn mail(
+    defs: &Definitions,
+    path: &Path,
+    output: &Path,
+    attach: &[PathBuf],
+    sealed: &[PathBuf],
+) -> ExitCode {
     if !path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
@@ -13,7 +19,9 @@ pub(super) fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    if let Err(code) = refuse_overlap(&[path], &[output]) {
+    let mut inputs: Vec<&Path> = vec![path];
+    inputs.extend(attach.iter().chain(sealed).map(PathBuf::as_path));
+    if let Err(code) = refuse_overlap(&inputs, &[output]) {
         return code;
     }
     let (opened, form) = match open_draft(defs, path) {
@@ -32,9 +40,32 @@ pub(super) fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
             path.display()
         );
     }
-    let message = kczg_form::mail::eml(defs, form, &opened.draft, name, &opened.bytes, now);
+    let sources = kczg_form::bundle::Sources {
+        folder: None,
+        attach,
+        sealed,
+    };
+    let limits = defs.call.attachments;
+    let bundle = match kczg_form::bundle::gather(
+        form,
+        &opened.draft,
+        name,
+        opened.bytes.clone(),
+        &sources,
+        &limits,
+    ) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let message = kczg_form::mail::eml_with(defs, form, &opened.draft, &bundle.parts, now);
     if !write_output(output, &message) {
         return ExitCode::from(2);
+    }
+    if let Some(w) = too_large_for_the_mailbox(defs, message.len() as u64) {
+        eprintln!("注意：{w}");
     }
     println!(
         "已生成邮件草稿：{}（收件人 {}，主题：{}）",
@@ -43,6 +74,138 @@ pub(super) fn mail(defs: &Definitions, path: &Path, output: &Path) -> ExitCode {
         kczg_form::mail::subject(defs, form, &opened.draft)
     );
     println!("用邮件程序打开后，核对附件并点“发送”。");
+    ExitCode::SUCCESS
+}
+
+/// The warning when an .eml passes the size the submission mailbox takes.
+fn too_large_for_the_mailbox(defs: &Definitions, size: u64) -> Option<String> {
+    let limits = defs.call.attachments;
+    (size > limits.mailbox_bytes()).then(|| {
+        format!(
+            "邮件共 {}（附件编码后约为原文件的 1.37 倍），超过征集邮箱单封 {} MB 的限制，可能无法送达。请压缩附件，或把附件分几封邮件发送（每封注明申报名称）。",
+            kczg_form::files::size_text(size),
+            limits.mailbox_mb
+        )
+    })
+}
+
+/// `kczg-form package DRAFT [--attach F]... [--sealed S]... -o 申报材料包.zip`: the form
+/// exported (refused while it has errors), its stored attachments named as the 附件清单 says,
+/// the files given and the sealed scan, in the layout the secretariat's intake reads.
+pub(super) fn package(
+    defs: &Definitions,
+    data_dir: Option<&Path>,
+    draft: &str,
+    attach: &[PathBuf],
+    sealed: &[PathBuf],
+    output: &Path,
+) -> ExitCode {
+    use kczg_form::store::Store;
+    // A store id names a draft of the store (with its attachments); anything else a file.
+    let as_path = Path::new(draft);
+    let stored = (!as_path.exists() && !draft.contains(['/', '\\']))
+        .then(|| Store::open(data_dir).ok())
+        .flatten();
+    let (opened_draft, folder, input) = match &stored {
+        Some(store) => match store.load(defs, draft) {
+            Ok(opened) => (
+                opened.draft,
+                Some(store.attachments(draft)),
+                store.path_of(draft),
+            ),
+            Err(e) => {
+                eprintln!("错误：{e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => match kczg_form::store::read_draft_file(as_path) {
+            Ok(d) => (d, None, as_path.to_path_buf()),
+            Err(e) => {
+                eprintln!("错误：{e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let mut inputs: Vec<&Path> = vec![input.as_path()];
+    inputs.extend(attach.iter().chain(sealed).map(PathBuf::as_path));
+    if let Some(f) = &folder {
+        inputs.push(f.dir());
+    }
+    if let Err(code) = refuse_overlap(&inputs, &[output]) {
+        return code;
+    }
+    let Some(form) = defs.form(&opened_draft.list) else {
+        eprintln!("错误：{draft}：榜单「{}」不认识", opened_draft.list);
+        return ExitCode::from(2);
+    };
+    let options = kczg_form::docx::ExportOptions {
+        preview: false,
+        today: chrono::Local::now().date_naive(),
+    };
+    let bytes = match kczg_form::docx::export(defs, form, &opened_draft, options) {
+        Ok(bytes) => bytes,
+        Err(kczg_form::docx::ExportError::Refused { errors }) => {
+            eprintln!(
+                "未生成材料包：{draft} 尚有 {} 个错误，请改正后再试：",
+                errors.len()
+            );
+            for f in &errors {
+                eprintln!("  错误  {}  {}", f.field, f.message);
+            }
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let name = kczg_form::naming::docx_file_name(defs, form, &opened_draft);
+    let sources = kczg_form::bundle::Sources {
+        folder: folder.as_ref(),
+        attach,
+        sealed,
+    };
+    let bundle = match kczg_form::bundle::gather(
+        form,
+        &opened_draft,
+        &name,
+        bytes,
+        &sources,
+        &defs.call.attachments,
+    ) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let zip = match bundle.zip() {
+        Ok(z) => z,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !write_output(output, &zip) {
+        return ExitCode::from(2);
+    }
+    for n in &bundle.notes {
+        eprintln!("注意：{n}");
+    }
+    if !bundle.has_sealed() {
+        eprintln!(
+            "注意：材料包中没有盖章扫描件。打印申报表、盖章签字并扫描后，用 --sealed 扫描件 加入。"
+        );
+    }
+    println!(
+        "已生成申报材料包：{}（{} 个文件，共 {}）",
+        output.display(),
+        bundle.parts.len(),
+        kczg_form::files::size_text(zip.len() as u64)
+    );
+    for p in &bundle.parts {
+        println!("  {}", p.name);
+    }
     ExitCode::SUCCESS
 }
 

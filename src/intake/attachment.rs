@@ -351,7 +351,7 @@ pub fn copy_for_viewing(
 
 /// Whether an Office file carries macros: a VBA project in a Word/Excel 97 file (its stream
 /// names, UTF-16) or a `vbaProject.bin` part in an OOXML one.
-fn has_macros(kind: FileType, bytes: &[u8]) -> bool {
+pub(crate) fn has_macros(kind: FileType, bytes: &[u8]) -> bool {
     let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
     match kind {
         // `_VBA_PROJECT` (Word) and `_VBA_PROJECT_CUR` (Excel) are the VBA storages' names.

@@ -106,6 +106,47 @@ pub struct Call {
     /// Dates that rules refer to as `call:NAME`.
     #[serde(default)]
     pub dates: BTreeMap<String, NaiveDate>,
+    /// How large the files an applicant sends with the form may be (`[attachments]`).
+    #[serde(default)]
+    pub attachments: AttachmentLimits,
+}
+
+/// The sizes of what an applicant sends (`[attachments]` of the call file, in MB).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentLimits {
+    /// One attachment or sealed scan.
+    pub file_mb: u64,
+    /// Everything sent together: the form, its attachments and the sealed scan.
+    pub total_mb: u64,
+    /// The largest message the submission mailbox takes; a larger .eml is warned about.
+    pub mailbox_mb: u64,
+}
+
+impl Default for AttachmentLimits {
+    fn default() -> AttachmentLimits {
+        AttachmentLimits {
+            file_mb: 20,
+            total_mb: 100,
+            mailbox_mb: 50,
+        }
+    }
+}
+
+impl AttachmentLimits {
+    const MB: u64 = 1024 * 1024;
+
+    pub fn file_bytes(&self) -> u64 {
+        self.file_mb.saturating_mul(Self::MB)
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.total_mb.saturating_mul(Self::MB)
+    }
+
+    pub fn mailbox_bytes(&self) -> u64 {
+        self.mailbox_mb.saturating_mul(Self::MB)
+    }
 }
 
 impl Call {

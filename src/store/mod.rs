@@ -224,28 +224,70 @@ impl Store {
         self.save(id, &draft).map(|_| ())
     }
 
-    /// A copy of a draft under a new id (e.g. a second application of the same organisation).
-    pub fn duplicate(&self, id: &str) -> Result<String, StoreError> {
+    /// A copy of a draft under a new id (e.g. a second application of the same organisation),
+    /// with its attachments. Told apart in the list: 「…（副本）」, a given name for good, a name
+    /// taken from the form until the copy's own is changed.
+    pub fn duplicate(&self, defs: &Definitions, id: &str) -> Result<String, StoreError> {
         let mut draft = read_draft_file(&self.existing(id)?)?;
         let base = draft
             .meta
             .get("name")
             .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
             .map(str::to_owned);
         draft.meta.remove("created");
-        if let Some(base) = base {
-            draft
-                .meta
-                .insert("name".into(), format!("{base}（副本）").into());
+        match base {
+            Some(base) => {
+                draft
+                    .meta
+                    .insert("name".into(), format!("{base}（副本）").into());
+            }
+            None => {
+                let name = derived_name(defs, &draft);
+                draft.meta.insert(COPY_OF.into(), name.into());
+            }
         }
-        self.create(&draft)
+        let copy = self.create(&draft)?;
+        let from = self.attachments_dir(id);
+        if from.is_dir() {
+            copy_folder(&from, &self.attachments_dir(&copy))?;
+        }
+        Ok(copy)
     }
 
-    /// Moves a draft to the trash, from where [`Store::restore`] brings it back.
+    /// Moves a draft and its attachments to the trash, from where [`Store::restore`] brings
+    /// them back.
     pub fn delete(&self, id: &str) -> Result<(), StoreError> {
         let from = self.existing(id)?;
+        let attachments = self.attachments_dir(id);
+        if attachments.is_dir() {
+            let to = self.trashed_attachments_dir(id);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| FileError::io(parent, files::Doing::Writing, &e))?;
+            }
+            // An older folder of the same id left in the trash goes first, for good.
+            if to.exists() {
+                let _ = std::fs::remove_dir_all(&to);
+            }
+            rename(&attachments, &to)?;
+        }
         let to = self.trash.join(format!("{id}.json"));
         rename(&from, &to)
+    }
+
+    /// `attachments/<id>/` in the data folder: the files sent with the draft's form.
+    pub fn attachments_dir(&self, id: &str) -> PathBuf {
+        self.root.join("attachments").join(id)
+    }
+
+    /// The attachments of a draft, checked and copied in (see [`crate::attachments`]).
+    pub fn attachments(&self, id: &str) -> crate::attachments::Folder {
+        crate::attachments::Folder::new(self.attachments_dir(id))
+    }
+
+    fn trashed_attachments_dir(&self, id: &str) -> PathBuf {
+        self.trash.join("attachments").join(id)
     }
 
     /// Drafts in the trash, by id.
@@ -253,18 +295,50 @@ impl Store {
         ids_in(&self.trash)
     }
 
-    pub fn restore(&self, id: &str) -> Result<(), StoreError> {
+    /// The drafts in the trash as they are listed (most recently deleted first); those that
+    /// cannot be read are left out (they stay in the trash).
+    pub fn trash_list(&self, defs: &Definitions, today: NaiveDate) -> Vec<Summary> {
+        let mut out: Vec<(SystemTime, Summary)> = self
+            .trashed()
+            .into_iter()
+            .filter_map(|id| {
+                let path = self.trash.join(format!("{id}.json"));
+                let draft = read_draft_file(&path).ok()?;
+                // Deleting renames the file, which keeps its time: listed by when last saved.
+                let when = std::fs::metadata(&path)
+                    .and_then(|m| m.modified())
+                    .unwrap_or(SystemTime::UNIX_EPOCH);
+                Some((when, summarise(defs, &id, &draft, when, today)))
+            })
+            .collect();
+        out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.id.cmp(&a.1.id)));
+        out.into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// Brings a draft and its attachments back from the trash; returns its id (a new one
+    /// when a draft of the same id has been made since).
+    pub fn restore(&self, id: &str) -> Result<String, StoreError> {
         let from = self.trash.join(format!("{id}.json"));
         if !valid_id(id) || !from.is_file() {
             return Err(StoreError::NotFound(id.to_owned()));
         }
-        let to = self.path_of(id);
-        let to = if to.exists() {
-            self.path_of(&self.fresh_id())
+        let taken = self.path_of(id).exists() || self.attachments_dir(id).exists();
+        let new = if taken {
+            self.fresh_id()
         } else {
-            to
+            id.to_owned()
         };
-        rename(&from, &to)
+        let attachments = self.trashed_attachments_dir(id);
+        if attachments.is_dir() {
+            let to = self.attachments_dir(&new);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| FileError::io(parent, files::Doing::Writing, &e))?;
+            }
+            rename(&attachments, &to)?;
+        }
+        rename(&from, &self.path_of(&new))?;
+        Ok(new)
     }
 
     /// Deletes everything in the trash for good; returns how many drafts went.
@@ -274,6 +348,11 @@ impl Store {
             let path = self.trash.join(format!("{id}.json"));
             std::fs::remove_file(&path)
                 .map_err(|e| FileError::io(&path, files::Doing::Writing, &e))?;
+            let attachments = self.trashed_attachments_dir(id);
+            if attachments.is_dir() {
+                std::fs::remove_dir_all(&attachments)
+                    .map_err(|e| FileError::io(&attachments, files::Doing::Writing, &e))?;
+            }
         }
         Ok(ids.len())
     }
@@ -366,6 +445,38 @@ impl Store {
             }
         }
     }
+}
+
+const UNNAMED: &str = "未命名草稿";
+
+/// `meta` of a copy of a draft without a given name: the name it was copied under.
+const COPY_OF: &str = "copy_of_name";
+
+/// The name a draft is listed by when it has none given: the application's name from the
+/// form, else 「未命名草稿」.
+fn derived_name(defs: &Definitions, draft: &Draft) -> String {
+    defs.form(&draft.list)
+        .map(|f| crate::naming::application_name(f, draft))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| UNNAMED.to_owned())
+}
+
+/// Copies the files of a folder (not its subfolders: an attachment folder has none) into a
+/// new one, each written atomically.
+fn copy_folder(from: &Path, to: &Path) -> Result<(), StoreError> {
+    std::fs::create_dir_all(to).map_err(|e| FileError::io(to, files::Doing::Writing, &e))?;
+    for entry in std::fs::read_dir(from)
+        .map_err(|e| FileError::io(from, files::Doing::Reading, &e))?
+        .flatten()
+    {
+        let path = entry.path();
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let bytes = files::read_bounded(&path, crate::limits::ATTACHMENT_BYTES)?;
+        write_private(&to.join(entry.file_name()), &bytes)?;
+    }
+    Ok(())
 }
 
 /// Draft ids are names, never paths: a file stem of printable characters with no separator,
@@ -584,7 +695,15 @@ fn summarise(
     let name = given
         .map(str::to_owned)
         .or(named)
-        .unwrap_or_else(|| "未命名草稿".to_owned());
+        .unwrap_or_else(|| UNNAMED.to_owned());
+    // A copy keeps 「（副本）」 until its own name is given or changed.
+    let copied =
+        given.is_none() && draft.meta.get(COPY_OF).and_then(Value::as_str) == Some(name.as_str());
+    let name = if copied {
+        format!("{name}（副本）")
+    } else {
+        name
+    };
     Summary {
         id: id.to_owned(),
         name,

@@ -337,7 +337,7 @@ impl KczgApp {
             }
             Action::DuplicateDraft(id) => {
                 if let Ok(store) = &self.store
-                    && let Err(e) = store.duplicate(&id)
+                    && let Err(e) = store.duplicate(&self.defs, &id)
                 {
                     self.notify(e.to_string());
                 }
