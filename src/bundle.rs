@@ -10,6 +10,7 @@ use crate::Draft;
 use crate::attachments::{FILE_KEY, Folder};
 use crate::files::size_text;
 use crate::intake::attachment::{FileType, safe_name};
+use crate::naming::safe_file_name;
 use crate::schema::{AttachmentLimits, FieldRole, Form};
 
 /// One file sent.
@@ -140,7 +141,7 @@ pub fn gather(
         let bytes = read(&path, &file, limits)?;
         let ext = file
             .rsplit_once('.')
-            .map(|(_, e)| format!(".{}", e.to_lowercase()))
+            .map(|(_, e)| e.to_lowercase())
             .unwrap_or_default();
         let stem = if listed.is_empty() {
             file.rsplit_once('.')
@@ -149,7 +150,8 @@ pub fn gather(
         } else {
             listed
         };
-        let name = unique(&bundle.parts, &safe_name(&format!("{stem}{ext}")));
+        // A name Windows can extract: no `<>:"/\\|?*`, at most 120 characters.
+        let name = unique(&bundle.parts, &safe_file_name(&safe_name(&stem), &ext));
         used_from_folder.push(file);
         bundle.parts.push(Part { name, bytes });
     }

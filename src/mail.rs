@@ -258,6 +258,19 @@ pub fn eml_with(
     out
 }
 
+/// The warning when a message of `size` bytes passes what the submission mailbox takes
+/// (`mailbox_mb` of the call file).
+pub fn too_large_for_the_mailbox(defs: &Definitions, size: u64) -> Option<String> {
+    let limits = defs.call.attachments;
+    (size > limits.mailbox_bytes()).then(|| {
+        format!(
+            "邮件共 {}（附件编码后约为原文件的 1.37 倍），超过征集邮箱单封 {} MB 的限制，可能无法送达。请压缩附件，或把附件分几封邮件发送（每封注明申报名称）。",
+            crate::files::size_text(size),
+            limits.mailbox_mb
+        )
+    })
+}
+
 /// One attached file: its type with the name for old clients, and the disposition with the
 /// name as RFC 2231 (mail-builder encodes it).
 fn attachment_part(kind: &str, name: &str, bytes: &[u8]) -> MimePart<'static> {

@@ -942,3 +942,165 @@ fn the_desk_keeps_working_while_a_save_dialog_is_open() {
     let bytes = std::fs::read(&chosen).unwrap();
     assert_eq!(&bytes[..2], b"PK");
 }
+
+/// A file dropped onto the window, as eframe hands it to egui.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_files(h: &mut Harness<'static, KczgApp>, paths: &[&Path]) {
+    for p in paths {
+        h.input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped(p.to_path_buf())));
+    }
+    h.step();
+    settle(h);
+}
+
+/// Attachments go with the form: files dropped onto it get rows of the 附件清单 (the scan its
+/// own slot, an .exe refused with the reason), a row takes a file, a file is removed; the
+/// hand-off page lists them, adds the scan, writes the package and the e-mail with all of
+/// them, and leads back to the form.
+#[test]
+fn attachments_are_added_refused_and_carried_into_the_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("我的文件");
+    std::fs::create_dir_all(&files).unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = files.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let licence = write("营业执照.pdf", b"%PDF-1.7\n licence");
+    let stats = write("孵化统计 2023.xlsx", b"PK\x03\x04 stats");
+    let exe = write("setup.exe", b"MZ\x90\x00");
+    let scan = write("盖章扫描件.jpg", b"\xFF\xD8\xFF page");
+
+    let mut h = opened(dir.path(), "innovation_org");
+    drop_files(&mut h, &[&stats, &exe, &scan]);
+    assert!(shows(&h, "附件须为 PDF、JPG、PNG、OFD、Word、Excel 或 ZIP"));
+    assert!(shows(&h, "孵化统计 2023.xlsx"), "listed with its name");
+    let id = form_state(&h).id.clone();
+    let rows = || -> Vec<serde_json::Value> {
+        let data = kczg_form::store::Store::at(dir.path()).unwrap();
+        let draft = data.load(&defs(), &id).unwrap().draft;
+        draft.values["attachments"].as_array().unwrap().clone()
+    };
+    {
+        let f = form_state(&h);
+        let rows = f.draft.values["attachments"].as_array().unwrap();
+        assert_eq!(rows.len(), 4, "a new row for the dropped file");
+        assert_eq!(rows[3]["name"], "孵化统计 2023");
+        assert_eq!(rows[3]["file"], "孵化统计 2023.xlsx");
+        let names: Vec<&str> = f.files.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["孵化统计 2023.xlsx", "盖章扫描件.jpg"]);
+    }
+    // The first row takes its file (as 选择文件… does once the dialog answers).
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        kczg_form::ui::Action::AddAttachments {
+            row: Some(0),
+            sealed: false,
+            paths: vec![licence.clone()],
+        },
+    );
+    settle(&mut h);
+    assert_eq!(
+        form_state(&h).draft.values["attachments"][0]["file"],
+        "营业执照.pdf"
+    );
+    assert!(shows(&h, "营业执照.pdf（"), "name, size and type shown");
+    // Kept on disk with the draft.
+    h.state().flush();
+    assert_eq!(rows()[0]["file"], "营业执照.pdf");
+    // The fourth row's file removed again: the row stays, the file goes.
+    let remove: Vec<_> = h.get_all_by_label("移除文件").collect();
+    assert_eq!(remove.len(), 2);
+    remove[1].click();
+    h.run();
+    assert!(
+        form_state(&h).draft.values["attachments"][3]
+            .get("file")
+            .is_none()
+    );
+    assert!(
+        !dir.path()
+            .join("attachments")
+            .join(&id)
+            .join("孵化统计 2023.xlsx")
+            .exists()
+    );
+
+    // Exported: the hand-off page lists what goes, and writes the package and the e-mail.
+    h.get_by_label("导出申报表").click();
+    h.run();
+    settle(&mut h);
+    assert!(matches!(h.state().screen, Screen::Handoff(_)));
+    assert!(shows(&h, "1. 运营主体营业执照副本复印件：营业执照.pdf"));
+    assert!(shows(&h, "2. 科技企业孵化器认定文件复印件：未选择文件"));
+    assert!(shows(&h, "盖章扫描件.jpg（"), "the scan in its slot");
+    h.get_by_label("生成申报材料包(.zip)").click();
+    h.run();
+    settle(&mut h);
+    let zip_path = dir
+        .path()
+        .join("exports/申报材料包-融通创新组织榜-深圳湾创智能硬件专业孵化器.zip");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "融通创新组织榜-深圳湾创智能硬件专业孵化器.docx",
+            "运营主体营业执照副本复印件.pdf",
+            "盖章扫描件.jpg"
+        ]
+    );
+    let mut licence_in = Vec::new();
+    std::io::Read::read_to_end(
+        &mut archive.by_name("运营主体营业执照副本复印件.pdf").unwrap(),
+        &mut licence_in,
+    )
+    .unwrap();
+    assert_eq!(licence_in, std::fs::read(&licence).unwrap());
+    h.get_by_label("生成邮件草稿(.eml)").click();
+    h.run();
+    settle(&mut h);
+    let eml = zip_path.with_file_name("融通创新组织榜-深圳湾创智能硬件专业孵化器.eml");
+    let message = std::fs::read(&eml).unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&message)
+        .unwrap();
+    let attached: Vec<String> = parsed
+        .attachments()
+        .map(|a| {
+            mail_parser::MimeHeaders::attachment_name(a)
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        attached,
+        [
+            "融通创新组织榜-深圳湾创智能硬件专业孵化器.docx",
+            "运营主体营业执照副本复印件.pdf",
+            "盖章扫描件.jpg"
+        ]
+    );
+
+    // 返回修改: the same draft, on the form.
+    h.get_by_label("← 返回修改").click();
+    h.run();
+    assert_eq!(form_state(&h).id, id);
+}

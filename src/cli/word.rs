@@ -64,7 +64,7 @@ pub(super) fn mail(
     if !write_output(output, &message) {
         return ExitCode::from(2);
     }
-    if let Some(w) = too_large_for_the_mailbox(defs, message.len() as u64) {
+    if let Some(w) = kczg_form::mail::too_large_for_the_mailbox(defs, message.len() as u64) {
         eprintln!("注意：{w}");
     }
     println!(
@@ -75,18 +75,6 @@ pub(super) fn mail(
     );
     println!("用邮件程序打开后，核对附件并点“发送”。");
     ExitCode::SUCCESS
-}
-
-/// The warning when an .eml passes the size the submission mailbox takes.
-fn too_large_for_the_mailbox(defs: &Definitions, size: u64) -> Option<String> {
-    let limits = defs.call.attachments;
-    (size > limits.mailbox_bytes()).then(|| {
-        format!(
-            "邮件共 {}（附件编码后约为原文件的 1.37 倍），超过征集邮箱单封 {} MB 的限制，可能无法送达。请压缩附件，或把附件分几封邮件发送（每封注明申报名称）。",
-            kczg_form::files::size_text(size),
-            limits.mailbox_mb
-        )
-    })
 }
 
 /// `kczg-form package DRAFT [--attach F]... [--sealed S]... -o 申报材料包.zip`: the form

@@ -54,6 +54,27 @@ pub enum Action {
     DeskReexport(String),
     /// Open attachment n of a submission in the system viewer.
     DeskOpenAttachment(String, usize),
+    /// 选择文件…: the file of a 附件清单 row (Some), files for new rows (None), or pages of
+    /// the sealed scan.
+    PickAttachment {
+        row: Option<usize>,
+        sealed: bool,
+    },
+    /// Files chosen or dropped for the open draft: checked and copied into its attachment
+    /// folder off the frame, then named in the rows. A file named 「盖章扫描件」 is the scan.
+    AddAttachments {
+        row: Option<usize>,
+        sealed: bool,
+        paths: Vec<PathBuf>,
+    },
+    /// Removes a copy from the draft's attachment folder (and from the row naming it).
+    RemoveAttachment(String),
+    /// Puts a file of the folder no row names into the 附件清单.
+    ListAttachment(String),
+    /// 生成申报材料包(.zip) on the hand-off page.
+    WritePackage,
+    /// 返回修改: from the hand-off page back to the form.
+    BackToForm,
 }
 
 /// The screen on show, with its own state.
@@ -354,14 +375,7 @@ impl KczgApp {
                 }
                 self.refresh_drafts();
             }
-            Action::Edited => {
-                if let Screen::Form(f) = &mut self.screen {
-                    f.revalidate(&self.defs, self.today);
-                    if let Some(saver) = &self.saver {
-                        saver.changed(&f.id, &f.draft);
-                    }
-                }
-            }
+            Action::Edited => self.edited(),
             Action::SaveNow => {
                 if let Some(saver) = &self.saver {
                     saver.save_now();
@@ -374,14 +388,7 @@ impl KczgApp {
                 self.refresh_drafts();
             }
             Action::Export { preview } => self.export(preview),
-            Action::WriteEml => {
-                if let Screen::Handoff(h) = &mut self.screen {
-                    // Success shows on the page itself (the path of the .eml).
-                    if let Err(e) = h.write_eml(&self.defs) {
-                        self.notices.push(e);
-                    }
-                }
-            }
+            Action::WriteEml => self.write_eml(),
             Action::CopyText(text) => ctx.copy_text(text),
             Action::OpenUrl(url) => ctx.open_url(egui::OpenUrl::new_tab(url)),
             Action::OpenFolder(dir) => {
@@ -453,7 +460,283 @@ impl KczgApp {
             Action::DeskExport(kind) => self.desk_export(kind),
             Action::DeskReexport(id) => self.desk_reexport(&id),
             Action::DeskOpenAttachment(id, n) => self.desk_open_attachment(&id, n),
+            Action::PickAttachment { row, sealed } => self.pick_attachment(row, sealed),
+            Action::AddAttachments { row, sealed, paths } => {
+                self.add_attachments(row, sealed, paths)
+            }
+            Action::RemoveAttachment(name) => self.remove_attachment(&name),
+            Action::ListAttachment(name) => {
+                if let Screen::Form(f) = &mut self.screen {
+                    let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+                    if !list_file(&self.defs, f, None, stem, &name) {
+                        self.notices
+                            .push("附件清单已满，无法再添加一行。".to_owned());
+                    }
+                }
+                self.apply(ctx, Action::Edited);
+            }
+            Action::WritePackage => self.write_package(),
+            Action::BackToForm => {
+                let Screen::Handoff(h) = &self.screen else {
+                    return;
+                };
+                let id = h.id.clone();
+                self.apply(ctx, Action::OpenDraft(id));
+            }
         }
+    }
+
+    /// The id of the draft on show (its form or its hand-off page).
+    fn draft_on_show(&self) -> Option<String> {
+        match &self.screen {
+            Screen::Form(f) => Some(f.id.clone()),
+            Screen::Handoff(h) => Some(h.id.clone()),
+            _ => None,
+        }
+    }
+
+    /// Lists the open draft's attachment folder again.
+    fn refresh_files(&mut self) {
+        let Ok(store) = &self.store else { return };
+        match &mut self.screen {
+            Screen::Form(f) => f.files = store.attachments(&f.id).list(),
+            Screen::Handoff(h) => h.files = store.attachments(&h.id).list(),
+            _ => {}
+        }
+    }
+
+    fn pick_attachment(&mut self, row: Option<usize>, sealed: bool) {
+        if self.refuse_while_busy() {
+            return;
+        }
+        let extensions: &[&str] = if sealed {
+            &["pdf", "jpg", "jpeg", "png", "ofd"]
+        } else {
+            &[
+                "pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx", "zip",
+            ]
+        };
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_title(if sealed {
+                "添加盖章扫描件"
+            } else {
+                "选择附件"
+            })
+            .add_filter(if sealed { "扫描件" } else { "附件" }, extensions);
+        let picking: Picking = if row.is_some() {
+            let one = dialog.pick_file();
+            Box::pin(async move { one.await.map(|f| vec![f]) })
+        } else {
+            Box::pin(dialog.pick_files())
+        };
+        self.tasks.run(
+            "等待选择文件……",
+            self.repaint.clone(),
+            move || {
+                let paths = picked(picking);
+                Box::new(move |app: &mut KczgApp| {
+                    if let Some(paths) = paths {
+                        app.add_attachments(row, sealed, paths);
+                    }
+                })
+            },
+        );
+    }
+
+    fn add_attachments(&mut self, row: Option<usize>, sealed: bool, paths: Vec<PathBuf>) {
+        let Some(id) = self.draft_on_show() else {
+            return;
+        };
+        let Ok(store) = &self.store else {
+            self.notify("无法添加附件：数据文件夹不可用。");
+            return;
+        };
+        let folder = store.attachments(&id);
+        let limits = self.defs.call.attachments;
+        self.tasks.run(
+            "正在添加附件……",
+            self.repaint.clone(),
+            move || {
+                let added: Vec<(bool, Result<crate::attachments::Stored, String>)> = paths
+                    .iter()
+                    .map(|p| {
+                        let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                        let scan = sealed
+                            || name.is_some_and(|n| crate::intake::attachment::is_sealed_scan(&n));
+                        (scan, folder.add(p, &limits, scan))
+                    })
+                    .collect();
+                Box::new(move |app: &mut KczgApp| app.attachments_added(&id, row, added))
+            },
+        );
+    }
+
+    /// Names the files copied in the rows of the draft they were added to (if it is still
+    /// open), and says what was refused.
+    fn attachments_added(
+        &mut self,
+        id: &str,
+        row: Option<usize>,
+        added: Vec<(bool, Result<crate::attachments::Stored, String>)>,
+    ) {
+        let mut changed = false;
+        let mut row = row;
+        for (scan, result) in added {
+            let stored = match result {
+                Ok(stored) => stored,
+                Err(e) => {
+                    self.notices.push(e);
+                    continue;
+                }
+            };
+            if scan {
+                continue;
+            }
+            match &mut self.screen {
+                Screen::Form(f) if f.id == id => {
+                    let stem = stored
+                        .name
+                        .rsplit_once('.')
+                        .map_or(stored.name.as_str(), |(s, _)| s)
+                        .to_owned();
+                    if list_file(&self.defs, f, row.take(), &stem, &stored.name) {
+                        changed = true;
+                    } else {
+                        self.notices.push(format!(
+                            "附件清单已满，「{}」已保存在草稿的附件文件夹中，但未列入清单。",
+                            stored.name
+                        ));
+                    }
+                }
+                _ => self.notices.push(format!(
+                    "「{}」已保存在草稿的附件文件夹中；打开草稿后可列入附件清单。",
+                    stored.name
+                )),
+            }
+        }
+        self.refresh_files();
+        if changed {
+            self.edited();
+        }
+    }
+
+    fn remove_attachment(&mut self, name: &str) {
+        let Some(id) = self.draft_on_show() else {
+            return;
+        };
+        let Ok(store) = &self.store else { return };
+        if let Err(e) = store.attachments(&id).remove(name) {
+            self.notify(e);
+            return;
+        }
+        let mut changed = false;
+        if let Screen::Form(f) = &mut self.screen
+            && let Some(field) = f.attachments_field.clone()
+            && let Some(rows) = f
+                .draft
+                .values
+                .get_mut(&field)
+                .and_then(|v| v.as_array_mut())
+        {
+            for row in rows.iter_mut().filter_map(|r| r.as_object_mut()) {
+                if row
+                    .get(crate::attachments::FILE_KEY)
+                    .and_then(|v| v.as_str())
+                    == Some(name)
+                {
+                    row.shift_remove(crate::attachments::FILE_KEY);
+                    changed = true;
+                }
+            }
+        }
+        self.refresh_files();
+        if changed {
+            self.edited();
+        }
+    }
+
+    /// A value of the open draft changed: validated again and autosaved.
+    fn edited(&mut self) {
+        if let Screen::Form(f) = &mut self.screen {
+            f.revalidate(&self.defs, self.today);
+            if let Some(saver) = &self.saver {
+                saver.changed(&f.id, &f.draft);
+            }
+        }
+    }
+
+    /// 生成邮件草稿: the unsent message beside the exported form, carrying it, the files of
+    /// its 附件清单 and the sealed scan; warned about when it passes the mailbox's limit.
+    fn write_eml(&mut self) {
+        if self.refuse_while_busy() {
+            return;
+        }
+        let Screen::Handoff(h) = &self.screen else {
+            return;
+        };
+        let Ok(store) = &self.store else {
+            self.notify("无法生成邮件：数据文件夹不可用。");
+            return;
+        };
+        let folder = store.attachments(&h.id);
+        let (defs, draft, docx) = (self.defs.clone(), h.draft.clone(), h.path.clone());
+        self.tasks.run(
+            "正在生成邮件草稿……",
+            self.repaint.clone(),
+            move || {
+                let written = (|| {
+                    let form = defs.form(&draft.list).ok_or("未知榜单")?;
+                    let bundle = gather_for(&defs, &draft, &docx, &folder)?;
+                    let now = chrono::Local::now().fixed_offset();
+                    let message = crate::mail::eml_with(&defs, form, &draft, &bundle.parts, now);
+                    let eml = docx.with_extension("eml");
+                    crate::files::write_atomic(&eml, &message).map_err(|e| e.to_string())?;
+                    let mut said = bundle.notes;
+                    said.extend(crate::mail::too_large_for_the_mailbox(
+                        &defs,
+                        message.len() as u64,
+                    ));
+                    Ok::<_, String>((eml, said))
+                })();
+                Box::new(move |app: &mut KczgApp| match written {
+                    Ok((eml, said)) => {
+                        // Success shows on the page itself (the path of the .eml).
+                        if let Screen::Handoff(h) = &mut app.screen {
+                            h.eml = Some(eml);
+                        }
+                        app.notices.extend(said);
+                    }
+                    Err(e) => app.notify(e),
+                })
+            },
+        );
+    }
+
+    /// 生成申报材料包: the exported form as it is on disk, the files of its 附件清单 and the
+    /// sealed scan, written where the person says.
+    fn write_package(&mut self) {
+        let Screen::Handoff(h) = &self.screen else {
+            return;
+        };
+        let Ok(store) = &self.store else {
+            self.notify("无法生成材料包：数据文件夹不可用。");
+            return;
+        };
+        let folder = store.attachments(&h.id);
+        let (defs, draft, docx) = (self.defs.clone(), h.draft.clone(), h.path.clone());
+        let stem = docx
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = crate::naming::safe_file_name(&format!("申报材料包-{stem}"), "zip");
+        self.save_in_background("申报材料包", name, ("ZIP 压缩包", "zip"), move || {
+            let bundle = gather_for(&defs, &draft, &docx, &folder)?;
+            let mut said = bundle.notes.clone();
+            if !bundle.has_sealed() {
+                said.push("材料包中没有盖章扫描件：打印申报表、盖章签字并扫描后，在本页添加，再生成一次。".into());
+            }
+            Ok((bundle.zip()?, said))
+        });
     }
 
     /// Opens the desk's database (a desk of ten thousand takes about a second) on a task's
@@ -792,7 +1075,10 @@ impl KczgApp {
     }
 
     fn open(&mut self, id: String, draft: Draft, misfits: Vec<String>) {
-        let state = FormState::new(&self.defs, id, draft, self.today);
+        let mut state = FormState::new(&self.defs, id, draft, self.today);
+        if let Ok(store) = &self.store {
+            state.files = store.attachments(&state.id).list();
+        }
         // Said once: what the problems panel already lists is not a notice too.
         for m in misfits {
             if !state.findings.iter().any(|f| f.message == m) {
@@ -864,11 +1150,92 @@ impl KczgApp {
                         return;
                     }
                     app.flush();
-                    app.screen = Screen::Handoff(Box::new(HandoffState::new(path, draft, preview)));
+                    let mut state = HandoffState::new(id, path, draft, preview);
+                    if let Ok(store) = &app.store {
+                        state.files = store.attachments(&state.id).list();
+                    }
+                    app.screen = Screen::Handoff(Box::new(state));
                 })
             },
         );
     }
+}
+
+/// Names a stored file in the 附件清单: in row `row` (its 附件名称 filled from the file's
+/// name when empty), else in a new row. False when the list is full.
+fn list_file(
+    defs: &Definitions,
+    f: &mut FormState,
+    row: Option<usize>,
+    stem: &str,
+    file: &str,
+) -> bool {
+    use serde_json::{Map, Value};
+    let Some(field) = f
+        .form(defs)
+        .and_then(|form| form.role_field(crate::schema::FieldRole::Attachments))
+    else {
+        return false;
+    };
+    let name_column = field.columns.first();
+    let limit = name_column.and_then(|c| c.max_chars).unwrap_or(60);
+    let listed: String = stem.chars().take(limit).collect();
+    let max_rows = field.max_rows;
+    let field_id = field.id.clone();
+    let name_id = name_column.map_or_else(|| "name".to_owned(), |c| c.id.clone());
+    let rows = f
+        .draft
+        .values
+        .entry(field_id)
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !rows.is_array() {
+        return false;
+    }
+    let rows = rows.as_array_mut().expect("an array, checked above");
+    let index = match row.filter(|&r| r < rows.len()) {
+        Some(r) => r,
+        None => {
+            if max_rows.is_some_and(|m| rows.len() >= m) {
+                return false;
+            }
+            rows.push(Value::Object(Map::new()));
+            rows.len() - 1
+        }
+    };
+    if !rows[index].is_object() {
+        rows[index] = Value::Object(Map::new());
+    }
+    let cells = rows[index].as_object_mut().expect("made an object above");
+    let empty = cells
+        .get(&name_id)
+        .and_then(Value::as_str)
+        .is_none_or(|s| s.trim().is_empty());
+    if empty {
+        cells.insert(name_id, listed.into());
+    }
+    cells.insert(crate::attachments::FILE_KEY.into(), file.into());
+    true
+}
+
+/// What is sent with the form exported to `docx`.
+fn gather_for(
+    defs: &Definitions,
+    draft: &Draft,
+    docx: &Path,
+    folder: &crate::attachments::Folder,
+) -> Result<crate::bundle::Bundle, String> {
+    let form = defs.form(&draft.list).ok_or("未知榜单")?;
+    let bytes = crate::files::read_bounded(docx, crate::limits::DOCX_BYTES)
+        .map_err(|e| format!("{e}。请重新导出申报表后再试。"))?;
+    let name = docx
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sources = crate::bundle::Sources {
+        folder: Some(folder),
+        ..Default::default()
+    };
+    crate::bundle::gather(form, draft, &name, bytes, &sources, &defs.call.attachments)
 }
 
 /// The filter of a Word file in a save dialog.

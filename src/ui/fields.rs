@@ -427,13 +427,18 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
         .unwrap_or_default();
     let mut changed = false;
     let mut row_action: Option<(usize, RowOp)> = None;
+    // The 附件清单 takes a file per row.
+    let with_files = state.attachments_field.as_deref() == Some(field.id.as_str());
     egui::Grid::new(("table", &field.id))
         .striped(true)
-        .num_columns(field.columns.len() + 2)
+        .num_columns(field.columns.len() + 2 + usize::from(with_files))
         .show(ui, |ui| {
             ui.label("序号");
             for c in &field.columns {
                 ui.strong(&c.label);
+            }
+            if with_files {
+                ui.strong("文件");
             }
             ui.label("");
             ui.end_row();
@@ -478,6 +483,13 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
                         None => {}
                     }
                 }
+                if with_files {
+                    let file = row
+                        .get(crate::attachments::FILE_KEY)
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty());
+                    super::attach::file_cell(ui, i, file, &state.files, &mut state.requests);
+                }
                 ui.horizontal(|ui| {
                     if ui.small_button("上移").clicked() {
                         row_action = Some((i, RowOp::Up));
@@ -506,6 +518,29 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
     if add.clicked() {
         rows.push(Value::Object(Map::new()));
         changed = true;
+    }
+    if with_files {
+        if ui
+            .add_enabled(!full, egui::Button::new("添加附件文件…"))
+            .on_hover_text("选一个或几个文件，每个文件添加一行；也可把文件拖到本页")
+            .clicked()
+        {
+            state.requests.push(super::Action::PickAttachment {
+                row: None,
+                sealed: false,
+            });
+        }
+        let named: Vec<String> = rows
+            .iter()
+            .filter_map(|r| {
+                r.get(crate::attachments::FILE_KEY)?
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect();
+        super::attach::unlisted(ui, &named, &state.files, &mut state.requests);
+        ui.add_space(8.0);
+        super::attach::sealed_slot(ui, &state.files, &mut state.requests);
     }
     if let Some((i, op)) = row_action {
         match op {

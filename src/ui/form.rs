@@ -41,6 +41,13 @@ pub struct FormState {
     pub cleaning: Vec<Finding>,
     /// Whether the draft has a file yet (a new form is written on its first edit).
     pub on_disk: bool,
+    /// The files in the draft's attachment folder, listed when the form opens and after
+    /// each change made through the app.
+    pub files: Vec<crate::attachments::Stored>,
+    /// The field id of the 附件清单, whose rows take files.
+    pub attachments_field: Option<String>,
+    /// What the fields asked for this frame (choose a file …), handed to the app.
+    pub requests: Vec<Action>,
 }
 
 impl FormState {
@@ -66,7 +73,11 @@ impl FormState {
             by_section: Vec::new(),
             cleaning,
             on_disk: true,
+            files: Vec::new(),
+            attachments_field: None,
+            requests: Vec::new(),
         };
+        state.attachments_field = state.form(defs).and_then(|f| f.roles.attachments.clone());
         state.revalidate(defs, today);
         state
     }
@@ -143,6 +154,30 @@ pub fn ui(
         return actions;
     };
     super::fields::forget_typing_without_focus(ui, state);
+    // Files dropped onto the form are attachments: each gets a row of the 附件清单 (the scan,
+    // named 「盖章扫描件」, its slot), and the section is shown.
+    let dropped: Vec<std::path::PathBuf> = ui.ctx().input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect()
+    });
+    if !dropped.is_empty()
+        && let Some(pos) = state
+            .attachments_field
+            .as_deref()
+            .and_then(|id| form.position(id))
+    {
+        state.section = pos.section;
+        state.page = Page::Fields;
+        actions.push(Action::AddAttachments {
+            row: None,
+            sealed: false,
+            paths: dropped,
+        });
+    }
     top_bar(ui, defs, state, saved, &mut actions);
     sections_nav(ui, form, state);
     if state.show_problems {
@@ -167,6 +202,7 @@ pub fn ui(
                     if fields::section_ui(ui, defs, form, section, state) {
                         actions.push(Action::Edited);
                     }
+                    actions.append(&mut state.requests);
                     ui.add_space(16.0);
                     next_previous(ui, form, state);
                 });

@@ -9,71 +9,87 @@ use crate::Draft;
 use crate::schema::Definitions;
 
 pub struct HandoffState {
+    /// The draft exported (its attachments are in its folder).
+    pub id: String,
     pub path: PathBuf,
     pub draft: Draft,
     pub preview: bool,
     pub eml: Option<PathBuf>,
+    /// The draft's attachment folder, listed.
+    pub files: Vec<crate::attachments::Stored>,
 }
 
 impl HandoffState {
-    pub fn new(path: PathBuf, draft: Draft, preview: bool) -> HandoffState {
+    pub fn new(id: String, path: PathBuf, draft: Draft, preview: bool) -> HandoffState {
         HandoffState {
+            id,
             path,
             draft,
             preview,
             eml: None,
+            files: Vec::new(),
         }
-    }
-
-    /// Writes the unsent message with the .docx attached, beside the .docx.
-    pub fn write_eml(&mut self, defs: &Definitions) -> Result<PathBuf, String> {
-        let form = defs.form(&self.draft.list).ok_or("未知榜单")?;
-        let bytes = crate::files::read_bounded(&self.path, crate::limits::DOCX_BYTES)
-            .map_err(|e| e.to_string())?;
-        let name = self
-            .path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let message = crate::mail::eml(
-            defs,
-            form,
-            &self.draft,
-            name,
-            &bytes,
-            chrono::Local::now().fixed_offset(),
-        );
-        let eml = self.path.with_extension("eml");
-        crate::files::write_atomic(&eml, &message).map_err(|e| e.to_string())?;
-        self.eml = Some(eml.clone());
-        Ok(eml)
     }
 }
 
 pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &HandoffState) -> Vec<Action> {
     let mut actions = Vec::new();
     let email = &defs.call.submission_email;
-    egui::CentralPanel::default_margins().show(ui, |ui| {
-        ui.heading(if state.preview { "预览稿已导出" } else { "申报表已导出" });
-        ui.add_space(8.0);
-        if state.preview {
-            ui.label(
-                RichText::new("这是预览稿，文档中标明了“草稿”，不能作为正式申报材料提交。改正全部错误后再导出正式申报表。")
-                    .color(ui.visuals().warn_fg_color),
-            );
-        }
-        ui.horizontal_wrapped(|ui| {
-            ui.label("文件：");
-            ui.monospace(state.path.display().to_string());
-            if let Some(dir) = state.path.parent()
-                && ui.button("打开所在文件夹").clicked()
-            {
-                actions.push(Action::OpenFolder(dir.to_path_buf()));
-            }
+    // Files dropped here are pages of the sealed scan.
+    let dropped: Vec<PathBuf> = ui.ctx().input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect()
+    });
+    if !dropped.is_empty() && !state.preview {
+        actions.push(Action::AddAttachments {
+            row: None,
+            sealed: true,
+            paths: dropped,
         });
-        if !state.preview {
+    }
+    egui::CentralPanel::default_margins().show(ui, |ui| {
+        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if ui.button("← 返回修改").on_hover_text("回到申报表继续修改；改完后再导出").clicked() {
+                    actions.push(Action::BackToForm);
+                }
+                if ui.button("返回首页").clicked() {
+                    actions.push(Action::Home);
+                }
+            });
+            ui.add_space(8.0);
+            ui.heading(if state.preview { "预览稿已导出" } else { "申报表已导出" });
+            ui.add_space(8.0);
+            if state.preview {
+                ui.label(
+                    RichText::new("这是预览稿，文档中标明了“草稿”，不能作为正式申报材料提交。改正全部错误后再导出正式申报表。")
+                        .color(ui.visuals().warn_fg_color),
+                );
+            }
+            ui.horizontal_wrapped(|ui| {
+                ui.label("文件：");
+                ui.monospace(state.path.display().to_string());
+                if let Some(dir) = state.path.parent()
+                    && ui.button("打开所在文件夹").clicked()
+                {
+                    actions.push(Action::OpenFolder(dir.to_path_buf()));
+                }
+            });
+            if state.preview {
+                return;
+            }
             ui.add_space(12.0);
-            ui.label("下一步：把申报表（及附件清单中列出的附件）发送到学会秘书处的征集邮箱：");
+            ui.label(RichText::new("第一步：打印、盖章签字、扫描").strong());
+            ui.label("打印这份申报表，在承诺栏盖章、签字后扫描，把扫描件添加到下面：");
+            super::attach::sealed_slot(ui, &state.files, &mut actions);
+            ui.add_space(12.0);
+            ui.label(RichText::new("第二步：发送").strong());
+            sent_files(ui, defs, state);
+            ui.label("把申报表、附件和盖章扫描件发送到学会秘书处的征集邮箱：");
             ui.horizontal(|ui| {
                 ui.label(RichText::new(email).strong().size(18.0));
                 if ui.button("复制邮箱地址").clicked() {
@@ -85,30 +101,75 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &HandoffState) -> Vec<Ac
                 let name = state.path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
                 ui.horizontal_wrapped(|ui| {
                     if ui
-                        .button("发送邮件")
-                        .on_hover_text("打开邮件程序，收件人、主题和正文已填好；请手动添加申报表附件")
-                        .clicked()
-                    {
-                        actions.push(Action::OpenUrl(crate::mail::mailto_url(defs, form, &state.draft, name)));
-                    }
-                    if ui
                         .button("生成邮件草稿(.eml)")
-                        .on_hover_text("生成已附上申报表的邮件，用 Outlook、Foxmail 等打开后点“发送”")
+                        .on_hover_text("生成已附上申报表、附件和盖章扫描件的邮件，用 Outlook、Foxmail 等打开后点“发送”")
                         .clicked()
                     {
                         actions.push(Action::WriteEml);
+                    }
+                    if ui
+                        .button("生成申报材料包(.zip)")
+                        .on_hover_text("把申报表、附件和盖章扫描件放进一个压缩包，可作为一个附件发送或另行提交")
+                        .clicked()
+                    {
+                        actions.push(Action::WritePackage);
+                    }
+                    if ui
+                        .button("发送邮件")
+                        .on_hover_text("打开邮件程序，收件人、主题和正文已填好；附件须手动添加")
+                        .clicked()
+                    {
+                        actions.push(Action::OpenUrl(crate::mail::mailto_url(defs, form, &state.draft, name)));
                     }
                 });
                 ui.label(RichText::new(format!("邮件主题：{}", crate::mail::subject(defs, form, &state.draft))).weak());
             }
             if let Some(eml) = &state.eml {
-                ui.label(format!("邮件草稿：{}", eml.display()));
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!("邮件草稿：{}", eml.display()));
+                    if let Some(dir) = eml.parent()
+                        && ui.small_button("打开所在文件夹").clicked()
+                    {
+                        actions.push(Action::OpenFolder(dir.to_path_buf()));
+                    }
+                });
             }
-        }
-        ui.add_space(16.0);
-        if ui.button("← 返回首页").clicked() {
-            actions.push(Action::Home);
-        }
+        });
     });
     actions
+}
+
+/// What goes with the form: each 附件清单 row and its file, or that it has none.
+fn sent_files(ui: &mut egui::Ui, defs: &Definitions, state: &HandoffState) {
+    let Some(form) = defs.form(&state.draft.list) else {
+        return;
+    };
+    let rows = crate::bundle::listed_files(form, &state.draft);
+    if rows.is_empty() {
+        return;
+    }
+    ui.label("随申报表发送的附件（按附件清单）：");
+    for (i, listed, file) in rows {
+        let stored = file
+            .as_deref()
+            .and_then(|f| state.files.iter().find(|s| s.name == f));
+        let text = match (stored, &file) {
+            (Some(s), _) => format!("{}. {listed}：{}", i + 1, s.describe()),
+            (None, Some(f)) => format!(
+                "{}. {listed}：文件「{f}」已不在本机，返回修改后重新选择",
+                i + 1
+            ),
+            (None, None) => format!(
+                "{}. {listed}：未选择文件（返回修改，在附件清单中选择；或另行发送）",
+                i + 1
+            ),
+        };
+        let color = if stored.is_some() {
+            ui.visuals().text_color()
+        } else {
+            ui.visuals().warn_fg_color
+        };
+        ui.label(RichText::new(text).color(color));
+    }
+    ui.add_space(6.0);
 }

@@ -2,6 +2,7 @@
 //! their own state that return [`Action`]s; [`KczgApp`] applies them in one place per frame.
 
 mod app;
+mod attach;
 mod desk;
 mod eligibility;
 mod fields;
