@@ -222,7 +222,15 @@ fn wrong_types_in_every_field_give_findings_with_exit_1() {
 #[test]
 fn bad_usage_exits_2() {
     assert_eq!(run(&["validate"]).code, 2);
-    assert_eq!(run(&["no-such-command"]).code, 2);
+    // Not a command: a file to open in the window, which is not there; no window opens.
+    let r = run(&["no-such-command"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("找不到文件「no-such-command」"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("kczg-form --help"), "{}", r.stderr);
 }
 
 #[test]

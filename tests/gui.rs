@@ -1104,3 +1104,135 @@ fn attachments_are_added_refused_and_carried_into_the_package() {
     h.run();
     assert_eq!(form_state(&h).id, id);
 }
+
+/// 打开 (the command line's `kczg-form FILE`, the start page's button and a drop): a draft, our
+/// export, a blank template and a package each open on the form page as a new draft, saying
+/// what was found; a file with no form says why; a folder goes to the desk.
+#[test]
+fn opening_each_kind_of_file_says_what_was_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("收到的");
+    std::fs::create_dir_all(&files).unwrap();
+    let defs = defs();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = files.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let json = write(
+        "草稿.json",
+        &std::fs::read(fixture_path("tech_manager.json")).unwrap(),
+    );
+    let exported = exported_fixture("emerging_enterprise");
+    let docx = write("导出.docx", &exported);
+    let template = write(
+        "空白.docx",
+        &kczg_form::docx::template(&defs, defs.form("innovation_org").unwrap(), None).unwrap(),
+    );
+    let package = {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("申报表.docx", options).unwrap();
+        std::io::Write::write_all(&mut zip, &exported_fixture("innovation_org")).unwrap();
+        zip.start_file("营业执照.pdf", options).unwrap();
+        std::io::Write::write_all(&mut zip, b"%PDF-1.7\n").unwrap();
+        write("材料包.zip", &zip.finish().unwrap().into_inner())
+    };
+    let pdf = write("说明.pdf", b"%PDF-1.7\n");
+
+    let mut h = harness(app(dir.path()));
+    h.run();
+    let ctx = h.ctx.clone();
+    for (path, list, said) in [
+        (&json, "tech_manager", "（草稿文件 · 草稿）"),
+        (&docx, "emerging_enterprise", "（Word 文档 · 导出件）"),
+        (&template, "innovation_org", "（Word 文档 · 模板填写）"),
+        (&package, "innovation_org", "随附的 1 个文件未复制"),
+    ] {
+        h.state_mut().apply(&ctx, kczg_form::ui::Action::Home);
+        h.run();
+        if path == &json {
+            // Dropped onto the start page.
+            drop_files(&mut h, &[path.as_path()]);
+        } else {
+            h.state_mut()
+                .apply(&ctx, kczg_form::ui::Action::OpenFiles(vec![path.clone()]));
+            settle(&mut h);
+        }
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(shows(&h, &format!("已打开「{name}」")), "{name}");
+        assert!(shows(&h, said), "{name}: {:?}", h.state().notices);
+        assert_eq!(form_state(&h).draft.list, list, "{name}");
+    }
+    // Each is a draft of the store now; the files themselves are as they were.
+    let store = kczg_form::store::Store::at(dir.path()).unwrap();
+    assert_eq!(store.list(&defs, today()).len(), 4);
+    assert!(
+        std::fs::read(&docx).unwrap() == exported,
+        "the file is left as it was"
+    );
+
+    h.state_mut().apply(&ctx, kczg_form::ui::Action::Home);
+    h.run();
+    h.state_mut()
+        .apply(&ctx, kczg_form::ui::Action::OpenFiles(vec![pdf.clone()]));
+    settle(&mut h);
+    assert!(matches!(h.state().screen, Screen::Start));
+    assert!(shows(&h, "无法打开："), "{:?}", h.state().notices);
+
+    // A folder: the desk, with the folder imported.
+    h.state_mut()
+        .apply(&ctx, kczg_form::ui::Action::OpenFiles(vec![files.clone()]));
+    settle(&mut h);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while matches!(&h.state().screen, Screen::Desk(d) if d.job.is_some()) {
+        assert!(std::time::Instant::now() < deadline);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.run();
+    }
+    match &h.state().screen {
+        Screen::Desk(d) => assert_eq!(d.rows.len(), 5, "four forms and the loose PDF"),
+        _ => panic!("not on the desk"),
+    }
+}
+
+/// 删除 says so with 撤销, which brings the draft back; the trash on the start page restores
+/// too. Notices are toasts: the page under them does not move.
+#[test]
+fn a_deleted_draft_comes_back_by_undo_or_from_the_trash_and_notices_do_not_move_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = kczg_form::store::Store::at(dir.path()).unwrap();
+    store
+        .import_file(&fixture_path("innovation_org.json"))
+        .unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    let top = h.get_by_label("打开申报草稿或申报表…").rect().min;
+    h.get_by_label("删除").click();
+    h.run();
+    assert!(shows(
+        &h,
+        "已把「深圳湾创智能硬件专业孵化器」移到回收站（连同附件）。"
+    ));
+    assert_eq!(
+        h.get_by_label("打开申报草稿或申报表…").rect().min,
+        top,
+        "the toast is over the page, not above it"
+    );
+    h.get_by_label("撤销").click();
+    h.run();
+    assert_eq!(store.list(&defs(), today()).len(), 1);
+    assert!(store.trashed().is_empty());
+    assert!(!shows(&h, "移到回收站"), "the toast went with its button");
+
+    h.get_by_label("删除").click();
+    h.run();
+    h.get_by_label("知道了").click();
+    h.run();
+    h.get_by_label("回收站（1 份）").click();
+    h.run();
+    h.get_by_label("恢复").click();
+    h.run();
+    assert_eq!(store.list(&defs(), today()).len(), 1);
+    assert!(!shows(&h, "回收站（"));
+}

@@ -34,6 +34,7 @@ use kczg_form::schema::{Definitions, Form, Kind, Origin};
     disable_help_flag = true,
     disable_version_flag = true,
     disable_help_subcommand = true,
+    args_conflicts_with_subcommands = true,
 )]
 pub struct Args {
     /// 显示帮助
@@ -48,6 +49,9 @@ pub struct Args {
     /// 草稿库所在文件夹（默认为系统的应用数据文件夹；也可用环境变量 KCZG_FORM_DATA_DIR）
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// 在窗口中打开的文件：一份申报表、草稿或申报材料包打开到填写页；几份，或文件夹，打开到秘书处汇总
+    #[arg(value_name = "文件")]
+    files: Vec<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -286,7 +290,7 @@ enum DraftsAction {
 
 pub fn run(args: Args) -> ExitCode {
     let Some(command) = args.command else {
-        return gui(args.forms.as_deref(), args.data_dir);
+        return gui(args.forms.as_deref(), args.data_dir, args.files);
     };
     match command {
         Command::Forms => forms(args.forms.as_deref()),

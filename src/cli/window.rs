@@ -2,15 +2,37 @@
 
 use super::*;
 
-/// With no subcommand: the window.
+/// With no subcommand: the window, on the files given (`kczg-form 申报表.docx`, which is
+/// also what a file manager's 「打开方式」 runs). A path that is not there is refused before
+/// any window opens: it is more likely a mistyped command.
 #[cfg(feature = "gui")]
-pub(super) fn gui(forms: Option<&Path>, data_dir: Option<PathBuf>) -> ExitCode {
-    open_window(forms, data_dir, Vec::new())
+pub(super) fn gui(
+    forms: Option<&Path>,
+    data_dir: Option<PathBuf>,
+    files: Vec<PathBuf>,
+) -> ExitCode {
+    if let Some(missing) = files.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+        eprintln!(
+            "错误：找不到文件「{}」。如要使用命令，请用 kczg-form --help 查看可用的命令。",
+            missing.display()
+        );
+        return ExitCode::from(2);
+    }
+    let first = if files.is_empty() {
+        Vec::new()
+    } else {
+        vec![kczg_form::ui::Action::OpenFiles(files)]
+    };
+    open_window(forms, data_dir, first)
 }
 
 /// Built without the GUI: say so and show what the command line can do.
 #[cfg(not(feature = "gui"))]
-pub(super) fn gui(_forms: Option<&Path>, _data_dir: Option<PathBuf>) -> ExitCode {
+pub(super) fn gui(
+    _forms: Option<&Path>,
+    _data_dir: Option<PathBuf>,
+    _files: Vec<PathBuf>,
+) -> ExitCode {
     println!("此版本未包含图形界面（编译时关闭了 gui 特性），可使用下列命令：\n");
     let _ = <Args as clap::CommandFactory>::command().print_help();
     ExitCode::SUCCESS

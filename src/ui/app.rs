@@ -75,6 +75,20 @@ pub enum Action {
     WritePackage,
     /// 返回修改: from the hand-off page back to the form.
     BackToForm,
+    /// Files given on the command line, dropped onto the start page or chosen with 打开…: one
+    /// draft, form or package opens on the form page (as a new draft of the store); several,
+    /// or a folder, go to 秘书处汇总.
+    OpenFiles(Vec<PathBuf>),
+    /// 打开申报草稿或申报表…
+    PickOpen,
+    /// Brings a draft (and its attachments) back from the trash.
+    RestoreDraft(String),
+}
+
+/// When a notice came, and the button it has, if any.
+struct NoticeMeta {
+    since: std::time::Instant,
+    action: Option<(String, Action)>,
 }
 
 /// The screen on show, with its own state.
@@ -94,6 +108,10 @@ pub struct KczgApp {
     pub drafts: Vec<Entry>,
     /// Messages for the person (errors, confirmations), shown until dismissed.
     pub notices: Vec<String>,
+    /// When each notice came and what its button does, beside `notices`.
+    notice_meta: Vec<NoticeMeta>,
+    /// The drafts in the trash, for the start page.
+    pub trash: Vec<crate::store::Summary>,
     /// Where exports go without asking (tests and headless runs); None: a save dialog.
     pub export_dir: Option<PathBuf>,
     /// Asked instead of the system's save dialog, when set (before `export_dir`).
@@ -174,6 +192,8 @@ impl KczgApp {
             screen: Screen::Start,
             drafts: Vec::new(),
             notices: Vec::new(),
+            notice_meta: Vec::new(),
+            trash: Vec::new(),
             export_dir: None,
             save_dialog: None,
             title: String::new(),
@@ -219,7 +239,80 @@ impl KczgApp {
     pub fn refresh_drafts(&mut self) {
         if let Ok(store) = &self.store {
             self.drafts = store.list(&self.defs, self.today);
+            self.trash = store.trash_list(&self.defs, self.today);
         }
+    }
+
+    /// See [`Action::OpenFiles`]. One file is read off the frame, then opened as a new draft
+    /// (the file itself is never written), with what was found said.
+    fn open_files(&mut self, paths: Vec<PathBuf>) {
+        let one = match paths.as_slice() {
+            [one] if !one.is_dir() => one.clone(),
+            _ => {
+                if !matches!(self.screen, Screen::Desk(_)) {
+                    self.open_desk();
+                }
+                self.desk_import(paths);
+                return;
+            }
+        };
+        if self.refuse_while_busy() {
+            return;
+        }
+        let (defs, today) = (self.defs.clone(), self.today);
+        self.tasks.run("正在打开……", self.repaint.clone(), move || {
+            let found = crate::intake::open(&defs, &one, today);
+            Box::new(move |app: &mut KczgApp| app.opened_file(&one, found))
+        });
+    }
+
+    fn opened_file(&mut self, path: &Path, found: Result<crate::intake::Opened, String>) {
+        let shown = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let opened = match found {
+            Ok(o) => o,
+            Err(e) => {
+                self.notify(format!("无法打开：{e}"));
+                return;
+            }
+        };
+        let Some(submission) = opened.submissions.into_iter().next() else {
+            self.notify(format!("「{shown}」中没有申报表。"));
+            return;
+        };
+        let Ok(store) = &self.store else {
+            self.notify("无法打开：数据文件夹不可用，草稿无法保存。");
+            return;
+        };
+        let id = match store.create(&submission.draft) {
+            Ok(id) => id,
+            Err(e) => {
+                self.notify(e.to_string());
+                return;
+            }
+        };
+        let mut said = vec![format!(
+            "已打开「{shown}」（{}），另存为新草稿；原文件不会被改动。",
+            submission.container.label().to_owned() + " · " + submission.origin().label()
+        )];
+        if !submission.edits.is_empty() {
+            said.push(format!(
+                "这份申报表导出后在 Word 中改动过 {} 处，已按文档中显示的内容打开。",
+                submission.edits.len()
+            ));
+        }
+        if !submission.attachments.is_empty() {
+            said.push(format!(
+                "随附的 {} 个文件未复制，请在「附件清单」中重新选择。",
+                submission.attachments.len()
+            ));
+        }
+        let misfits = crate::store::misfits(&self.defs, &submission.draft);
+        self.refresh_drafts();
+        self.open(id, submission.draft, misfits);
+        self.notices.extend(said);
     }
 
     /// The save state of the open draft.
@@ -247,13 +340,13 @@ impl KczgApp {
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S)) {
             actions.push(Action::SaveNow);
         }
-        self.notices_ui(ui, &mut actions);
         let status = self.save_status();
         match &mut self.screen {
             Screen::Start => {
                 let view = start::StartView {
                     defs: &self.defs,
                     drafts: &self.drafts,
+                    trash: &self.trash,
                     today: self.today,
                 };
                 actions.extend(start::ui(ui, &view));
@@ -262,6 +355,7 @@ impl KczgApp {
             Screen::Handoff(state) => actions.extend(handoff::ui(ui, &self.defs, state)),
             Screen::Desk(state) => actions.extend(desk::ui(ui, &self.defs, state)),
         }
+        self.notices_ui(ui, &mut actions);
         self.desk_background();
         for action in actions {
             self.apply(&ctx, action);
@@ -274,26 +368,102 @@ impl KczgApp {
         self.tasks.is_busy()
     }
 
+    /// Says something with a button that does it (「撤销」 after 删除).
+    pub fn notify_with(&mut self, message: impl Into<String>, label: &str, action: Action) {
+        self.sync_notices();
+        self.notices.push(message.into());
+        self.notice_meta.push(NoticeMeta {
+            since: std::time::Instant::now(),
+            action: Some((label.to_owned(), action)),
+        });
+    }
+
+    /// Every notice has its time (notices are pushed from many places).
+    fn sync_notices(&mut self) {
+        let now = std::time::Instant::now();
+        self.notice_meta.truncate(self.notices.len());
+        while self.notice_meta.len() < self.notices.len() {
+            self.notice_meta.push(NoticeMeta {
+                since: now,
+                action: None,
+            });
+        }
+    }
+
+    /// Notices as toasts in the lower right corner, over the page (which does not move):
+    /// each goes by itself after a time that grows with its length, stays while the pointer
+    /// is on it, and can be dismissed. What is running off the frame shows there too.
     fn notices_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        self.sync_notices();
+        let now = std::time::Instant::now();
+        let lifetime = |text: &str| {
+            std::time::Duration::from_secs_f32((6.0 + 0.12 * text.chars().count() as f32).min(30.0))
+        };
+        // Gone by themselves.
+        let mut i = 0;
+        while i < self.notices.len() {
+            if now.duration_since(self.notice_meta[i].since) > lifetime(&self.notices[i]) {
+                self.notices.remove(i);
+                self.notice_meta.remove(i);
+            } else {
+                i += 1;
+            }
+        }
         if self.notices.is_empty() && !self.tasks.is_busy() {
             return;
         }
-        egui::Panel::top("notices").show(ui, |ui| {
-            for running in self.tasks.running() {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label(running);
-                });
-            }
-            for (i, n) in self.notices.iter().enumerate() {
-                ui.horizontal(|ui| {
-                    ui.colored_label(ui.visuals().warn_fg_color, n);
-                    if ui.small_button("知道了").clicked() {
-                        actions.push(Action::DismissNotice(i));
+        let ctx = ui.ctx().clone();
+        let next = self
+            .notices
+            .iter()
+            .zip(&self.notice_meta)
+            .map(|(n, m)| lifetime(n).saturating_sub(now.duration_since(m.since)))
+            .min();
+        if let Some(next) = next {
+            ctx.request_repaint_after(next + std::time::Duration::from_millis(50));
+        }
+        let mut hovered = Vec::new();
+        egui::Area::new(egui::Id::unique("toasts"))
+            .anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -12.0])
+            .order(egui::Order::Foreground)
+            .show(&ctx, |ui| {
+                ui.set_max_width(440.0);
+                for running in self.tasks.running() {
+                    egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.label(running);
+                        });
+                    });
+                }
+                for (i, (n, meta)) in self.notices.iter().zip(&self.notice_meta).enumerate() {
+                    let frame = egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        ui.add(
+                            egui::Label::new(
+                                egui::RichText::new(n).color(ui.visuals().warn_fg_color),
+                            )
+                            .wrap(),
+                        );
+                        ui.horizontal(|ui| {
+                            if let Some((label, action)) = &meta.action
+                                && ui.button(label).clicked()
+                            {
+                                actions.push(action.clone());
+                                actions.push(Action::DismissNotice(i));
+                            }
+                            if ui.small_button("知道了").clicked() {
+                                actions.push(Action::DismissNotice(i));
+                            }
+                        });
+                    });
+                    if frame.response.contains_pointer() {
+                        hovered.push(i);
                     }
-                });
-            }
-        });
+                }
+            });
+        for i in hovered {
+            self.notice_meta[i].since = now;
+        }
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -366,14 +536,56 @@ impl KczgApp {
             }
             Action::DeleteDraft(id) => {
                 if let Ok(store) = &self.store {
+                    let name = self
+                        .drafts
+                        .iter()
+                        .find_map(|e| match e {
+                            crate::store::Entry::Ok(s) if s.id == id => Some(s.name.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| id.clone());
                     match store.delete(&id) {
-                        Ok(()) => {
-                            self.notify(format!("已移到回收站：{}", store.trash_dir().display()))
-                        }
+                        Ok(()) => self.notify_with(
+                            format!("已把「{name}」移到回收站（连同附件）。"),
+                            "撤销",
+                            Action::RestoreDraft(id),
+                        ),
                         Err(e) => self.notify(e.to_string()),
                     }
                 }
                 self.refresh_drafts();
+            }
+            Action::RestoreDraft(id) => {
+                if let Ok(store) = &self.store {
+                    match store.restore(&id) {
+                        Ok(_) => {}
+                        Err(e) => self.notify(e.to_string()),
+                    }
+                }
+                self.refresh_drafts();
+            }
+            Action::OpenFiles(paths) => self.open_files(paths),
+            Action::PickOpen => {
+                if self.refuse_while_busy() {
+                    return;
+                }
+                let dialog = rfd::AsyncFileDialog::new()
+                    .set_title("打开申报草稿或申报表")
+                    .add_filter("草稿、申报表或申报材料包", &["json", "docx", "zip"])
+                    .pick_files();
+                let picking: Picking = Box::pin(dialog);
+                self.tasks.run(
+                    "等待选择文件……",
+                    self.repaint.clone(),
+                    move || {
+                        let paths = picked(picking);
+                        Box::new(move |app: &mut KczgApp| {
+                            if let Some(paths) = paths {
+                                app.open_files(paths);
+                            }
+                        })
+                    },
+                );
             }
             Action::Edited => self.edited(),
             Action::SaveNow => {
@@ -398,8 +610,10 @@ impl KczgApp {
                 }
             }
             Action::DismissNotice(i) => {
+                self.sync_notices();
                 if i < self.notices.len() {
                     self.notices.remove(i);
+                    self.notice_meta.remove(i);
                 }
             }
             Action::OpenDesk => self.open_desk(),

@@ -4,11 +4,13 @@ use chrono::NaiveDate;
 
 use super::Action;
 use crate::schema::Definitions;
-use crate::store::Entry;
+use crate::store::{Entry, Summary};
 
 pub struct StartView<'a> {
     pub defs: &'a Definitions,
     pub drafts: &'a [Entry],
+    /// The drafts in the trash, most recent first.
+    pub trash: &'a [Summary],
     pub today: NaiveDate,
 }
 
@@ -19,6 +21,19 @@ const TEMPLATE_HINT: &str =
 pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
     let mut actions = Vec::new();
     let call = &view.defs.call;
+    // A draft, an exported form, a filled template or a package dropped here is opened;
+    // several, or a folder, go to 秘书处汇总.
+    let dropped: Vec<std::path::PathBuf> = ui.ctx().input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect()
+    });
+    if !dropped.is_empty() {
+        actions.push(Action::OpenFiles(dropped));
+    }
     egui::CentralPanel::default_margins().show(ui, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading(egui::RichText::new(format!("{}申报助手", call.title)).size(24.0));
@@ -39,7 +54,17 @@ pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
                 "申报材料发送至 {}。联系方式：{} {} {}",
                 call.submission_email, call.contact.unit, call.contact.person, call.contact.phone
             ));
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
+                if ui
+                    .button("打开申报草稿或申报表…")
+                    .on_hover_text(
+                        "草稿（.json）、本程序导出的或在 Word 中填好的申报表（.docx）、申报材料包（.zip）；也可把文件拖到窗口中",
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::PickOpen);
+                }
+                ui.separator();
                 ui.label("学会秘书处：");
                 if ui
                     .button("秘书处汇总")
@@ -49,6 +74,10 @@ pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
                     actions.push(Action::OpenDesk);
                 }
             });
+            ui.add_space(8.0);
+            ui.heading("我的草稿");
+            drafts_ui(ui, view.drafts, &mut actions);
+            trash_ui(ui, view.trash, &mut actions);
             ui.add_space(12.0);
             ui.heading("选择榜单，开始填写");
             ui.add_space(4.0);
@@ -104,9 +133,6 @@ pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
                 });
                 ui.add_space(6.0);
             }
-            ui.add_space(12.0);
-            ui.heading("我的草稿");
-            drafts_ui(ui, view.drafts, &mut actions);
         });
     });
     actions
@@ -182,6 +208,32 @@ fn drafts_ui(ui: &mut egui::Ui, drafts: &[Entry], actions: &mut Vec<Action>) {
                 }
                 ui.end_row();
             }
+        });
+}
+
+/// 回收站: deleted drafts, each with 恢复.
+fn trash_ui(ui: &mut egui::Ui, trash: &[Summary], actions: &mut Vec<Action>) {
+    if trash.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!("回收站（{} 份）", trash.len()))
+        .id_salt("trash")
+        .show(ui, |ui| {
+            egui::Grid::new("trash_grid").striped(true).show(ui, |ui| {
+                for s in trash {
+                    ui.label(&s.list_name);
+                    ui.label(&s.name);
+                    ui.label(format!("保存于 {}", s.saved));
+                    if ui
+                        .button("恢复")
+                        .on_hover_text("连同附件放回「我的草稿」")
+                        .clicked()
+                    {
+                        actions.push(Action::RestoreDraft(s.id.clone()));
+                    }
+                    ui.end_row();
+                }
+            });
         });
 }
 
