@@ -122,10 +122,25 @@ fn choosing_each_list_and_domain_opens_its_form() {
     }
 }
 
+/// A new form is calm: no 「请填写」 beside its empty fields until one is left empty (the
+/// problems panel and the export button still count everything); filling it clears it.
 #[test]
-fn filling_a_required_field_makes_its_error_disappear() {
+fn a_fresh_form_is_calm_until_a_field_is_left_empty_and_filling_it_clears_the_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = new_draft(dir.path(), "新建技术经理人先锋榜申报");
+    let errors = form_state(&h).errors();
+    assert!(errors > 10);
+    assert!(
+        !shows(&h, "× 请填写「姓名」"),
+        "not before the field is left"
+    );
+    assert!(shows(&h, &format!("导出申报表（还有 {errors} 个错误）")));
+    assert!(shows(&h, "项必填内容尚未填写"), "the panel counts them");
+    // In and out again, empty: now it is said beside the field.
+    input(&h, "姓名 *").focus();
+    h.run();
+    input(&h, "出生年月 *").focus();
+    h.run();
     assert!(shows(&h, "× 请填写「姓名」"));
     input(&h, "姓名 *").focus();
     h.run();
@@ -133,6 +148,11 @@ fn filling_a_required_field_makes_its_error_disappear() {
     h.run();
     assert_eq!(form_state(&h).draft.values["person_name"], "张三");
     assert!(!shows(&h, "请填写「姓名」"));
+    // Asking for export says everything where it is.
+    h.get_by_label(&format!("导出申报表（还有 {} 个错误）", errors - 1))
+        .click();
+    h.run();
+    assert!(shows(&h, "× 请填写「工作单位」"));
 }
 
 #[test]
@@ -170,8 +190,13 @@ fn adding_and_deleting_table_rows() {
             .map_or(0, Vec::len)
     };
     assert_eq!(rows(&h), 2);
-    // The empty rows' required cells are reported with their row.
+    // The empty rows' required cells wait; asked for, they are one line under the table's
+    // name and each in the panel with its row.
+    assert!(!shows(&h, "第 2 行的「名称」"));
+    h.get_by_label("逐项列出").click();
+    h.run();
     assert!(shows(&h, "第 2 行的「名称」"));
+    assert!(shows(&h, "详见右侧「问题」列表"));
     let delete = h.get_all_by_label("删除").next().unwrap();
     delete.click();
     h.run();
@@ -182,7 +207,12 @@ fn adding_and_deleting_table_rows() {
 fn the_problems_panel_jumps_to_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = new_draft(dir.path(), "新建技术经理人先锋榜申报");
-    h.get_by_label_contains("× 请填写「工作单位」").click();
+    h.get_by_label("逐项列出").click();
+    h.run();
+    h.get_all_by_label_contains("× 请填写「工作单位」")
+        .last()
+        .unwrap()
+        .click();
     h.run();
     h.run();
     let state = form_state(&h);
@@ -1235,4 +1265,58 @@ fn a_deleted_draft_comes_back_by_undo_or_from_the_trash_and_notices_do_not_move_
     h.run();
     assert_eq!(store.list(&defs(), today()).len(), 1);
     assert!(!shows(&h, "回收站（"));
+}
+
+/// Ticking the 承诺 boxes top to bottom: what is said about a box stands on its own line,
+/// so the boxes below stay where the pointer expects them, and each click ticks its box.
+#[test]
+fn ticking_the_pledges_top_to_bottom_ticks_each_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建新锐企业榜申报");
+    // Everything said, as after asking for export.
+    h.get_by_label("逐项列出").click();
+    h.run();
+    section(&h, "申报承诺").click();
+    h.run();
+    let pledges = [
+        (
+            "pledge_not_prohibited",
+            "企业提供的产品和服务不属于国家规定的禁止、限制和淘汰类",
+        ),
+        (
+            "pledge_no_incidents",
+            "企业在2022年及2023年内未发生重大安全、重大质量事故和严重环境违法、科研严重失信行为",
+        ),
+        (
+            "pledge_not_blacklisted",
+            "企业未列入经营异常名录和严重违法失信企业名单",
+        ),
+    ];
+    // Where each box is before any is ticked: the pointer goes there, one after the other.
+    let places: Vec<egui::Pos2> = pledges
+        .iter()
+        .map(|(_, label)| h.get_by_label(label).rect().center())
+        .collect();
+    for (i, ((id, _), at)) in pledges.iter().zip(&places).enumerate() {
+        h.hover_at(*at);
+        h.event(egui::Event::PointerButton {
+            pos: *at,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: Default::default(),
+        });
+        h.event(egui::Event::PointerButton {
+            pos: *at,
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: Default::default(),
+        });
+        h.run();
+        assert_eq!(
+            form_state(&h).draft.values.get(*id),
+            Some(&serde_json::Value::Bool(true)),
+            "box {} ticked where it was",
+            i + 1
+        );
+    }
 }

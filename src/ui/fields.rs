@@ -52,9 +52,17 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
         Kind::Table => table_ui(ui, field, &label_text, state),
         Kind::Pledge => {
             let mut ticked = state.draft.values.get(&field.id) == Some(&Value::Bool(true));
-            let response = ui.checkbox(&mut ticked, RichText::new(&field.label));
+            // The finding stands on the box's own line: ticking never moves the boxes below.
+            let response = ui
+                .horizontal(|ui| {
+                    let r = ui.checkbox(&mut ticked, RichText::new(&field.label));
+                    findings_inline(ui, state, &path, false);
+                    r
+                })
+                .inner;
             focus_if_asked(state, &path, &response);
             if response.changed() {
+                state.touched.insert(path.clone());
                 state
                     .draft
                     .values
@@ -63,7 +71,15 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
             response.changed()
         }
         _ => {
-            let label = ui.label(RichText::new(&label_text).strong());
+            // What is wrong stands on the label's line, so that it coming and going never
+            // moves the fields below under the pointer.
+            let label = ui
+                .horizontal(|ui| {
+                    let label = ui.label(RichText::new(&label_text).strong());
+                    findings_inline(ui, state, &path, false);
+                    label
+                })
+                .inner;
             if let Some(hint) = &field.hint {
                 ui.label(RichText::new(hint).weak().small());
             }
@@ -84,9 +100,13 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
             );
             if let Some(r) = &response {
                 focus_if_asked(state, &path, r);
+                if r.lost_focus() {
+                    state.touched.insert(path.clone());
+                }
             }
             match new_value {
                 Some(Edit(v)) => {
+                    state.touched.insert(path.clone());
                     set_top(state, field, v);
                     true
                 }
@@ -94,9 +114,6 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
             }
         }
     };
-    if field.kind != Kind::Table {
-        findings_ui(ui, state, &path, false);
-    }
     changed
 }
 
@@ -388,8 +405,10 @@ fn focus_if_asked(state: &mut FormState, path: &str, response: &egui::Response) 
     }
 }
 
-/// The findings of one path (and, with `rows`, of all its cells), in the theme's colours.
-fn findings_ui(ui: &mut egui::Ui, state: &FormState, path: &str, rows: bool) {
+/// The findings of one path (and, with `rows`, of all its rows and cells) on one line, in
+/// the theme's colours: those of an empty field not yet left wait (see [`FormState::quiet`]).
+/// More than two are counted, the details in the problems panel.
+fn findings_inline(ui: &mut egui::Ui, state: &FormState, path: &str, rows: bool) {
     let prefix = format!("{path}[");
     let mut indices: Vec<usize> = state.by_path.get(path).cloned().unwrap_or_default();
     if rows {
@@ -400,21 +419,47 @@ fn findings_ui(ui: &mut egui::Ui, state: &FormState, path: &str, rows: bool) {
         }
         indices.sort_unstable();
     }
-    for i in indices {
-        let f = &state.findings[i];
-        let (mark, color) = if f.is_error() {
-            ("×", ui.visuals().error_fg_color)
-        } else {
-            ("⚠", ui.visuals().warn_fg_color)
-        };
-        let text = format!("{mark} {}", state.shown[i]);
-        ui.label(RichText::new(text).color(color));
+    indices.retain(|&i| !state.quiet(&state.findings[i]));
+    if indices.is_empty() {
+        return;
     }
+    let any_error = indices.iter().any(|&i| state.findings[i].is_error());
+    let (mark, color) = if any_error {
+        ("×", ui.visuals().error_fg_color)
+    } else {
+        ("⚠", ui.visuals().warn_fg_color)
+    };
+    let all: Vec<&str> = indices.iter().map(|&i| state.shown[i].as_str()).collect();
+    let text = if all.len() <= 2 {
+        format!("{mark} {}", all.join("；"))
+    } else {
+        let (errors, warnings) = indices.iter().fold((0, 0), |(e, w), &i| {
+            if state.findings[i].is_error() {
+                (e + 1, w)
+            } else {
+                (e, w + 1)
+            }
+        });
+        let counted = match (errors, warnings) {
+            (0, w) => format!("{w} 个提醒"),
+            (e, 0) => format!("{e} 个错误"),
+            (e, w) => format!("{e} 个错误、{w} 个提醒"),
+        };
+        format!("{mark} 这里有 {counted}，详见右侧「问题」列表")
+    };
+    ui.add(egui::Label::new(RichText::new(text).color(color)).truncate())
+        .on_hover_text(all.join("\n"));
 }
 
 /// A table field: one grid row per entry with add, move and delete.
 fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut FormState) -> bool {
-    let label = ui.label(RichText::new(label_text).strong());
+    let label = ui
+        .horizontal(|ui| {
+            let label = ui.label(RichText::new(label_text).strong());
+            findings_inline(ui, state, &field.id, true);
+            label
+        })
+        .inner;
     if let Some(hint) = &field.hint {
         ui.label(RichText::new(hint).weak().small());
     }
@@ -469,6 +514,12 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
                         .inner;
                     if let Some(r) = &response {
                         focus_if_asked(state, &path, r);
+                        if r.lost_focus() {
+                            state.touched.insert(path.clone());
+                        }
+                    }
+                    if edit.is_some() {
+                        state.touched.insert(path.clone());
                     }
                     let cells = row.as_object_mut().expect("made an object above");
                     match edit {
@@ -571,7 +622,6 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
                 .insert(field.id.clone(), Value::Array(rows));
         }
     }
-    findings_ui(ui, state, &field.id, true);
     changed
 }
 

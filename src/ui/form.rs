@@ -48,6 +48,12 @@ pub struct FormState {
     pub attachments_field: Option<String>,
     /// What the fields asked for this frame (choose a file …), handed to the app.
     pub requests: Vec<Action>,
+    /// Field paths the applicant has been in and left, or changed: a finding about an empty
+    /// field is said beside it only then (a new form is not a page of 「请填写」).
+    pub touched: std::collections::HashSet<String>,
+    /// Every finding said beside its field, touched or not: once export has been asked for,
+    /// or 「逐项列出」 pressed.
+    pub show_all: bool,
 }
 
 impl FormState {
@@ -76,6 +82,8 @@ impl FormState {
             files: Vec::new(),
             attachments_field: None,
             requests: Vec::new(),
+            touched: Default::default(),
+            show_all: false,
         };
         state.attachments_field = state.form(defs).and_then(|f| f.roles.attachments.clone());
         state.revalidate(defs, today);
@@ -110,6 +118,12 @@ impl FormState {
         self.findings = findings;
     }
 
+    /// Whether a finding waits to be said beside its field: it is about a field still empty
+    /// that the applicant has not been in yet (the panel and the export button count it).
+    pub fn quiet(&self, f: &Finding) -> bool {
+        !self.show_all && !self.touched.contains(&f.field) && path_is_empty(&self.draft, &f.field)
+    }
+
     pub fn errors(&self) -> usize {
         self.findings.iter().filter(|f| f.is_error()).count()
     }
@@ -140,6 +154,45 @@ impl FormState {
         }
         self.page = Page::Fields;
         self.focus = Some(path.to_owned());
+    }
+}
+
+/// Whether the value at a finding's path (`id`, `id[row]`, `id[row].column`) is missing or
+/// empty (an empty text, list or row, an unticked box).
+pub fn path_is_empty(draft: &Draft, path: &str) -> bool {
+    use serde_json::Value;
+    let empty = |v: &Value| match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o
+            .values()
+            .all(|v| matches!(v, Value::Null) || v.as_str().is_some_and(|s| s.trim().is_empty())),
+        Value::Number(_) | Value::Bool(true) => false,
+    };
+    let (id, rest) = match path.find('[') {
+        Some(at) => (&path[..at], Some(&path[at + 1..])),
+        None => (path, None),
+    };
+    let Some(value) = draft.value(id) else {
+        return true;
+    };
+    let Some(rest) = rest else {
+        return empty(&value);
+    };
+    let Some((row, after)) = rest.split_once(']') else {
+        return empty(&value);
+    };
+    let Some(row) = row
+        .parse::<usize>()
+        .ok()
+        .and_then(|r| value.get(r).cloned())
+    else {
+        return true;
+    };
+    match after.strip_prefix('.') {
+        Some(column) => row.get(column).is_none_or(empty),
+        None => empty(&row),
     }
 }
 
@@ -247,6 +300,8 @@ fn top_bar(
             };
             let response = ui.button(export);
             if response.clicked() {
+                // Asked for export: every problem is said where it is.
+                state.show_all = true;
                 if errors == 0 {
                     actions.push(Action::Export { preview: false });
                 } else if let Some(first) = state
@@ -263,6 +318,7 @@ fn top_bar(
                 .on_hover_text("有错误也可导出，文档标明“草稿”")
                 .clicked()
             {
+                state.show_all = true;
                 actions.push(Action::Export { preview: true });
             }
             let label = format!("问题（{}）", state.findings.len());
@@ -321,8 +377,24 @@ fn problems_panel(ui: &mut egui::Ui, defs: &Definitions, state: &mut FormState) 
             if state.findings.is_empty() {
                 ui.label("✓ 没有发现问题，可以导出申报表。");
             }
+            let waiting = state.findings.iter().filter(|f| state.quiet(f)).count();
+            if waiting > 0 {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "另有 {waiting} 项必填内容尚未填写：离开该栏或导出时在栏旁提示。"
+                    ))
+                    .weak(),
+                );
+                if ui.small_button("逐项列出").clicked() {
+                    state.show_all = true;
+                }
+                ui.separator();
+            }
             egui::ScrollArea::vertical().show(ui, |ui| {
                 for (f, shown) in state.findings.iter().zip(&state.shown) {
+                    if state.quiet(f) {
+                        continue;
+                    }
                     let (mark, color) = match f.severity {
                         Severity::Error => ("×", ui.visuals().error_fg_color),
                         Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
