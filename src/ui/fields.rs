@@ -48,7 +48,7 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
     if let Some(unit) = field.unit.as_ref().filter(|_| field.kind == Kind::Table) {
         label_text.push_str(&format!("（{unit}）"));
     }
-    let changed = match field.kind {
+    match field.kind {
         Kind::Table => table_ui(ui, field, &label_text, state),
         Kind::Pledge => {
             let mut ticked = state.draft.values.get(&field.id) == Some(&Value::Bool(true));
@@ -113,8 +113,7 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
                 None => false,
             }
         }
-    };
-    changed
+    }
 }
 
 fn set_top(state: &mut FormState, field: &Field, value: Option<Value>) {
