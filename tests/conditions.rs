@@ -582,3 +582,18 @@ fn all_lists_previously_listed_are_not_candidates() {
         assert_clean(&ok);
     }
 }
+
+/// A 统一社会信用代码 typed with one character too many is one message (its format's, which
+/// says how long it is and should be), not that and 「不超过 18 字」 as well.
+#[test]
+fn a_19_character_uscc_gets_one_message() {
+    let draft = fixture("emerging_enterprise");
+    let code = format!("{}1", draft.text("ent_uscc").unwrap());
+    let draft = with(draft, "ent_uscc", code.into());
+    let found = errors_on(&draft, "ent_uscc");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].message.contains("应为18位，现为19位"),
+        "{found:#?}"
+    );
+}

@@ -1320,3 +1320,105 @@ fn ticking_the_pledges_top_to_bottom_ticks_each_box() {
         );
     }
 }
+
+/// Dates as people type them (2015/6/8, 2015-6-8, 20150608, 2015年6月8日, 2015.06.08) are kept
+/// as typed while the field has focus and shown as 2015-06-08 after; the calendar beside in
+/// Chinese sets one with a click.
+#[test]
+fn dates_are_taken_as_typed_and_from_a_chinese_calendar() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建新锐企业榜申报");
+    for typed in [
+        "2015/6/8",
+        "2015-6-8",
+        "20150608",
+        "2015年6月8日",
+        "2015.06.08",
+    ] {
+        input(&h, "成立日期 *").focus();
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        input(&h, "成立日期 *").type_text(typed);
+        h.run();
+        assert_eq!(
+            form_state(&h).draft.values["ent_founded"],
+            "2015-06-08",
+            "{typed}"
+        );
+        assert_eq!(
+            input(&h, "成立日期 *").value().as_deref(),
+            Some(typed),
+            "as typed while focused"
+        );
+        input(&h, "法定代表人 *").focus();
+        h.run();
+        assert_eq!(
+            input(&h, "成立日期 *").value().as_deref(),
+            Some("2015-06-08"),
+            "{typed}: as stored once left"
+        );
+    }
+    // The calendar opens on the month of the date, weeks from 一 to 日; a click sets the day.
+    h.get_by_label("选择日期").click();
+    h.run();
+    assert!(shows(&h, "一") && shows(&h, "日"));
+    assert!(!shows(&h, "Mo") && !shows(&h, "Sun"));
+    h.get_by_label("20").click();
+    h.run();
+    assert_eq!(form_state(&h).draft.values["ent_founded"], "2015-06-20");
+}
+
+/// A drop-down of the 34 provinces takes what is typed (characters, pinyin or initials) and
+/// Enter takes the first that matches; it opens at the selected one.
+#[test]
+fn a_long_drop_down_takes_type_to_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建新锐企业榜申报");
+    h.get_by_label("注册地（省级） *").click();
+    h.run();
+    assert!(shows(&h, "北京市") && shows(&h, "广东省"));
+    h.get_by_role_and_label(Role::TextInput, "查找：")
+        .type_text("gd");
+    h.run();
+    assert!(shows(&h, "广东省"));
+    assert!(!shows(&h, "北京市"), "filtered");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(form_state(&h).draft.values["ent_region"], "广东省");
+    // Open again: the search is empty and 广东省 is there, selected.
+    h.get_by_label("注册地（省级） *").click();
+    h.run();
+    assert!(shows(&h, "北京市") && shows(&h, "广东省"));
+    h.get_by_label("广西壮族自治区").click();
+    h.run();
+    assert_eq!(form_state(&h).draft.values["ent_region"], "广西壮族自治区");
+}
+
+/// Tab goes from field to field of the section and round, never into the navigation or the
+/// problems panel.
+#[test]
+fn tab_stays_in_the_forms_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建技术经理人先锋榜申报");
+    input(&h, "电子邮箱 *").focus();
+    h.run();
+    h.key_press(egui::Key::Tab);
+    h.run();
+    assert!(
+        input(&h, "姓名 *").is_focused(),
+        "from the last field round to the first"
+    );
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
+    h.run();
+    assert!(input(&h, "电子邮箱 *").is_focused(), "and back");
+    h.key_press(egui::Key::Tab);
+    h.run();
+    h.key_press(egui::Key::Tab);
+    h.run();
+    let focused = h.ctx.memory(|m| m.focused());
+    assert!(focused.is_some());
+    assert!(
+        !input(&h, "姓名 *").is_focused(),
+        "moved on from 姓名 to the next field"
+    );
+}

@@ -94,8 +94,14 @@ fn check_value(ctx: &mut Ctx, field: &Field, value: Option<&Value>, place: &Plac
                     format!("{q}不少于 {min} 字{spaces}，现有 {n} 字"),
                 );
             }
+            let format_issue = field
+                .format
+                .filter(|_| format_applies(ctx, field, place))
+                .and_then(|format| check_format(format, text.trim(), ctx.today).err());
+            // A code of 19 characters is said once, by its format (「应为18位，现为19位」).
             if let Some(max) = field.max_chars
                 && n > max
+                && format_issue.is_none()
             {
                 report(
                     ctx,
@@ -103,10 +109,7 @@ fn check_value(ctx: &mut Ctx, field: &Field, value: Option<&Value>, place: &Plac
                     format!("{q}不超过 {max} 字{spaces}，现有 {n} 字"),
                 );
             }
-            if let Some(format) = field.format
-                && format_applies(ctx, field, place)
-                && let Err(issue) = check_format(format, text.trim(), ctx.today)
-            {
+            if let Some(issue) = format_issue {
                 report(ctx, issue.severity, format!("{q}：{}", issue.message));
             }
         }

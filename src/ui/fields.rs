@@ -219,9 +219,26 @@ fn value_ui(
                     {
                         counter(ui, field, &text, max);
                     }
-                    r
+                    let picked = matches!(field.kind, Kind::Date | Kind::Month)
+                        .then(|| {
+                            super::pickers::date_button(
+                                ui,
+                                id,
+                                value.and_then(Value::as_str),
+                                field.kind == Kind::Month,
+                                chrono::Local::now().date_naive(),
+                            )
+                        })
+                        .flatten();
+                    (r, picked)
                 })
                 .inner;
+            let (response, picked) = response;
+            if let Some(date) = picked {
+                // Chosen on the calendar: stored as it is, shown as stored.
+                *typing = None;
+                return (Some(Edit(Some(Value::String(date)))), Some(response));
+            }
             let edit = response.changed().then(|| typed(field, path, text, typing));
             (edit, Some(response))
         }
@@ -355,9 +372,16 @@ fn choice_ui(
                 })
         })
         .unwrap_or_else(|| "请选择…".to_owned());
+    let width = if compact { 130.0 } else { 320.0 };
+    if field.options.len() > 10 {
+        let (picked, response) =
+            super::pickers::searchable_choice(ui, field, id, chosen, selected, width);
+        let edit = picked.map(|v| Edit(Some(Value::String(v))));
+        return (edit, Some(response.labelled_by(label)));
+    }
     let response = egui::ComboBox::from_id_salt(id)
         .selected_text(selected)
-        .width(if compact { 130.0 } else { 320.0 })
+        .width(width)
         .show_ui(ui, |ui| {
             for option in &field.options {
                 if ui
@@ -397,6 +421,8 @@ fn counter(ui: &mut egui::Ui, field: &Field, text: &str, max: usize) {
 }
 
 fn focus_if_asked(state: &mut FormState, path: &str, response: &egui::Response) {
+    // In the order drawn: where Tab goes next.
+    state.tab_order.push(response.id);
     if state.focus.as_deref() == Some(path) {
         response.scroll_to_me(Some(Align::Center));
         response.request_focus();

@@ -48,6 +48,9 @@ pub struct FormState {
     pub attachments_field: Option<String>,
     /// What the fields asked for this frame (choose a file …), handed to the app.
     pub requests: Vec<Action>,
+    /// The fields' widgets in the order drawn this frame: Tab goes from one to the next and
+    /// stays among them (not into the navigation or the problems panel).
+    pub tab_order: Vec<egui::Id>,
     /// Field paths the applicant has been in and left, or changed: a finding about an empty
     /// field is said beside it only then (a new form is not a page of 「请填写」).
     pub touched: std::collections::HashSet<String>,
@@ -82,6 +85,7 @@ impl FormState {
             files: Vec::new(),
             attachments_field: None,
             requests: Vec::new(),
+            tab_order: Vec::new(),
             touched: Default::default(),
             show_all: false,
         };
@@ -207,6 +211,10 @@ pub fn ui(
         return actions;
     };
     super::fields::forget_typing_without_focus(ui, state);
+    // Tab from a field goes to the next field (the order drawn last frame), round the
+    // section: decided before any widget of this frame takes the focus egui would move.
+    let order = std::mem::take(&mut state.tab_order);
+    keep_tab_in_fields(ui.ctx(), &order);
     // Files dropped onto the form are attachments: each gets a row of the 附件清单 (the scan,
     // named 「盖章扫描件」, its slot), and the section is shown.
     let dropped: Vec<std::path::PathBuf> = ui.ctx().input(|i| {
@@ -262,6 +270,35 @@ pub fn ui(
         }
     });
     actions
+}
+
+/// Tab (Shift+Tab) from a field moves to the next (previous) field of the section, round to
+/// the first, instead of into the buttons of the panels around.
+fn keep_tab_in_fields(ctx: &egui::Context, order: &[egui::Id]) {
+    let (tab, back) = ctx.input(|i| {
+        (
+            i.key_pressed(egui::Key::Tab) && !i.modifiers.ctrl && !i.modifiers.alt,
+            i.modifiers.shift,
+        )
+    });
+    if !tab || order.is_empty() {
+        return;
+    }
+    let Some(at) = ctx
+        .memory(|m| m.focused())
+        .and_then(|f| order.iter().position(|&id| id == f))
+    else {
+        return;
+    };
+    let next = if back {
+        (at + order.len() - 1) % order.len()
+    } else {
+        (at + 1) % order.len()
+    };
+    ctx.memory_mut(|m| {
+        m.move_focus(egui::FocusDirection::None);
+        m.request_focus(order[next]);
+    });
 }
 
 fn top_bar(

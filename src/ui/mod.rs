@@ -9,6 +9,7 @@ mod fields;
 pub mod fonts;
 mod form;
 mod handoff;
+mod pickers;
 mod start;
 mod tasks;
 
