@@ -1422,3 +1422,65 @@ fn tab_stays_in_the_forms_fields() {
         "moved on from 姓名 to the next field"
     );
 }
+
+/// Waits (running frames) until some text is on screen.
+fn wait_for(h: &mut Harness<'static, KczgApp>, text: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !shows(h, text) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "「{text}」 never came: {:?}",
+            h.state().notices
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.run();
+    }
+}
+
+/// No dead ends after export: 发送邮件 with nothing to handle `mailto:` (the opener exits 3,
+/// as xdg-open does) says so and offers the .eml, which one click writes; 打开所在文件夹
+/// that fails says so in Chinese with the path; 返回修改 leads back.
+#[cfg(unix)]
+#[test]
+fn with_no_mail_program_the_handoff_offers_the_eml_and_the_address() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let opener = dir.path().join("xdg-open");
+    std::fs::write(
+        &opener,
+        "#!/bin/sh\ncase \"$1\" in mailto:*) exit 3;; *) exit 2;; esac\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let store = kczg_form::store::Store::at(dir.path()).unwrap();
+    store
+        .import_file(&fixture_path("innovation_org.json"))
+        .unwrap();
+    let mut app = app(dir.path());
+    app.opener = Some(opener);
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("打开").click();
+    h.run();
+    h.get_by_label("导出申报表").click();
+    h.run();
+    settle(&mut h);
+    assert!(matches!(h.state().screen, Screen::Handoff(_)));
+
+    h.get_by_label("发送邮件").click();
+    h.run();
+    wait_for(&mut h, "这台电脑上没有可以发送邮件的程序");
+    assert!(shows(&h, "已把征集邮箱 gxtdzxh@126.com 复制到剪贴板"));
+    h.get_by_label("生成邮件草稿").click();
+    h.run();
+    settle(&mut h);
+    let eml = dir
+        .path()
+        .join("exports/融通创新组织榜-深圳湾创智能硬件专业孵化器.eml");
+    assert!(eml.exists(), "the .eml offered is written");
+
+    h.get_all_by_label("打开所在文件夹").next().unwrap().click();
+    h.run();
+    wait_for(&mut h, "无法打开文件夹，请在文件管理器中打开：");
+    assert!(shows(&h, &dir.path().join("exports").display().to_string()));
+}

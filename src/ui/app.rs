@@ -116,6 +116,11 @@ pub struct KczgApp {
     pub export_dir: Option<PathBuf>,
     /// Asked instead of the system's save dialog, when set (before `export_dir`).
     pub save_dialog: Option<SaveDialog>,
+    /// The program that opens folders, files and `mailto:` links instead of the system's
+    /// (`xdg-open`, `open`, ShellExecute), when set: for tests.
+    pub opener: Option<PathBuf>,
+    /// Text to put on the clipboard on the next frame (work done off the frame asks).
+    pending_copy: Option<String>,
     title: String,
     repaint: Option<std::sync::Arc<Repaint>>,
     /// Dialogs, exports and copies running off the frame.
@@ -196,6 +201,8 @@ impl KczgApp {
             trash: Vec::new(),
             export_dir: None,
             save_dialog: None,
+            opener: None,
+            pending_copy: None,
             title: String::new(),
             repaint: None,
             tasks: Tasks::default(),
@@ -335,6 +342,9 @@ impl KczgApp {
         let ctx = ui.ctx().clone();
         for finish in self.tasks.finished() {
             finish(self);
+        }
+        if let Some(text) = self.pending_copy.take() {
+            ctx.copy_text(text);
         }
         let mut actions = Vec::new();
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S)) {
@@ -602,12 +612,9 @@ impl KczgApp {
             Action::Export { preview } => self.export(preview),
             Action::WriteEml => self.write_eml(),
             Action::CopyText(text) => ctx.copy_text(text),
-            Action::OpenUrl(url) => ctx.open_url(egui::OpenUrl::new_tab(url)),
+            Action::OpenUrl(url) => self.open_with_system(url.into(), Opening::Mail),
             Action::OpenFolder(dir) => {
-                if let Err(e) = open_folder(&dir) {
-                    let why = crate::files::reason(&e, crate::files::Doing::Reading);
-                    self.notify(format!("无法打开文件夹 {}：{why}", dir.display()));
-                }
+                self.open_with_system(dir.clone().into_os_string(), Opening::Folder(dir))
             }
             Action::DismissNotice(i) => {
                 self.sync_notices();
@@ -1191,19 +1198,53 @@ impl KczgApp {
             "正在打开附件……",
             self.repaint.clone(),
             move || {
-                let message = match crate::intake::copy_attachment(&submission, n, &dir) {
-                    Ok(path) => open_folder(&path)
-                        .err()
-                        .map(|_| format!("无法启动查看程序打开附件。副本在：{}", path.display())),
-                    Err(e) => Some(e),
-                };
-                Box::new(move |app: &mut KczgApp| {
-                    if let Some(m) = message {
-                        app.notify(m)
-                    }
+                let copied = crate::intake::copy_attachment(&submission, n, &dir);
+                Box::new(move |app: &mut KczgApp| match copied {
+                    Ok(path) => app
+                        .open_with_system(path.clone().into_os_string(), Opening::Attachment(path)),
+                    Err(e) => app.notify(e),
                 })
             },
         );
+    }
+
+    /// Opens a folder, a file or a `mailto:` link with the system's program off the frame,
+    /// and says what to do instead when nothing opened it (see [`super::opener`]).
+    fn open_with_system(&mut self, target: std::ffi::OsString, what: Opening) {
+        let opener = self.opener.clone();
+        let email = self.defs.call.submission_email.clone();
+        self.tasks.run_quietly(self.repaint.clone(), move || {
+            let opened = super::opener::open(&target, opener.as_deref());
+            Box::new(move |app: &mut KczgApp| {
+                let Err(e) = opened else { return };
+                match what {
+                    Opening::Mail => {
+                        let why = match e {
+                            super::opener::OpenError::Failed => "邮件程序未能打开",
+                            _ => "这台电脑上没有可以发送邮件的程序",
+                        };
+                        app.pending_copy = Some(email.clone());
+                        app.notify_with(
+                            format!(
+                                "{why}。已把征集邮箱 {email} 复制到剪贴板，可在网页邮箱中粘贴后发送；也可生成邮件草稿（.eml，已附上申报表、附件和盖章扫描件），用邮件程序打开后发送。"
+                            ),
+                            "生成邮件草稿",
+                            Action::WriteEml,
+                        );
+                    }
+                    Opening::Folder(dir) => app.notify_with(
+                        format!("无法打开文件夹，请在文件管理器中打开：{}", dir.display()),
+                        "复制路径",
+                        Action::CopyText(dir.display().to_string()),
+                    ),
+                    Opening::Attachment(path) => app.notify_with(
+                        format!("无法启动查看程序打开附件。副本在：{}", path.display()),
+                        "复制路径",
+                        Action::CopyText(path.display().to_string()),
+                    ),
+                }
+            })
+        });
     }
 
     /// Says so, and returns true, when a dialog or a file is still being worked on: one at a
@@ -1452,6 +1493,13 @@ fn gather_for(
     crate::bundle::gather(form, draft, &name, bytes, &sources, &defs.call.attachments)
 }
 
+/// What is being opened with the system's program, for what to say when it cannot be.
+enum Opening {
+    Mail,
+    Folder(PathBuf),
+    Attachment(PathBuf),
+}
+
 /// The filter of a Word file in a save dialog.
 const WORD: (&str, &str) = ("Word 文档", "docx");
 
@@ -1506,18 +1554,4 @@ impl eframe::App for KczgApp {
         self.flush();
         self.save_desk();
     }
-}
-
-/// Opens a folder in the system's file manager, or a file in its viewer.
-fn open_folder(dir: &Path) -> std::io::Result<()> {
-    #[cfg(target_os = "windows")]
-    let program = "explorer";
-    #[cfg(target_os = "macos")]
-    let program = "open";
-    #[cfg(not(any(target_os = "windows", target_os = "macos")))]
-    let program = "xdg-open";
-    std::process::Command::new(program)
-        .arg(dir)
-        .spawn()
-        .map(|_| ())
 }

@@ -9,6 +9,7 @@ mod fields;
 pub mod fonts;
 mod form;
 mod handoff;
+pub mod opener;
 mod pickers;
 mod start;
 mod tasks;

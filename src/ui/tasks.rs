@@ -82,6 +82,28 @@ impl Tasks {
         }
     }
 
+    /// Like [`Tasks::run`], for what the person need not wait for (starting a viewer): not
+    /// shown as running, and other work is not held back by it.
+    pub fn run_quietly(
+        &mut self,
+        repaint: Option<Arc<Repaint>>,
+        work: impl FnOnce() -> Finish + Send + 'static,
+    ) {
+        let id = self.next;
+        self.next += 1;
+        let sender = self.sender.clone();
+        let _ = std::thread::Builder::new()
+            .name(format!("task-{id}"))
+            .spawn(move || {
+                if let Ok(finish) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+                    let _ = sender.send((id, finish));
+                }
+                if let Some(r) = &repaint {
+                    r();
+                }
+            });
+    }
+
     /// What has finished since the last frame, in the order it finished.
     pub fn finished(&mut self) -> Vec<Finish> {
         let mut done = Vec::new();
