@@ -5,10 +5,14 @@
 
 mod common;
 
+#[cfg(unix)]
 use std::io::{BufRead, BufReader};
 use std::path::Path;
+#[cfg(unix)]
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(unix)]
+use std::time::Instant;
 
 use common::{defs, exported_fixture, today};
 use kczg_form::consolidate::store::{Change, DeskStore, DeskWriter};

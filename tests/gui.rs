@@ -1424,6 +1424,7 @@ fn tab_stays_in_the_forms_fields() {
 }
 
 /// Waits (running frames) until some text is on screen.
+#[cfg(unix)]
 fn wait_for(h: &mut Harness<'static, KczgApp>, text: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !shows(h, text) {

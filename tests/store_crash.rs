@@ -3,8 +3,11 @@
 //! (old or new), never a mix.
 #![allow(clippy::disallowed_methods)] // tests set up their files directly
 
+#[cfg(unix)]
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(unix)]
+use std::time::Instant;
 
 use kczg_form::Draft;
 use kczg_form::store::Store;
@@ -23,6 +26,7 @@ fn version(seq: u64) -> Draft {
     d
 }
 
+#[cfg(unix)]
 fn check(draft: &Draft) -> Result<u64, String> {
     let seq = draft.values["seq"].as_u64().ok_or("no seq")?;
     if draft.values["body"] != json!(format!("{seq:08}-").repeat(8_000))
