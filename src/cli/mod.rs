@@ -34,7 +34,6 @@ use kczg_form::schema::{Definitions, Form, Kind, Origin};
     disable_help_flag = true,
     disable_version_flag = true,
     disable_help_subcommand = true,
-    args_conflicts_with_subcommands = true,
 )]
 pub struct Args {
     /// 显示帮助
