@@ -222,15 +222,31 @@ fn wrong_types_in_every_field_give_findings_with_exit_1() {
 #[test]
 fn bad_usage_exits_2() {
     assert_eq!(run(&["validate"]).code, 2);
-    // Not a command: a file to open in the window, which is not there; no window opens.
+    // Not a command, nor a file to open in the window: no window opens.
     let r = run(&["no-such-command"]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("找不到文件「no-such-command」"),
+        r.stderr.contains("没有名为「no-such-command」的命令"),
         "{}",
         r.stderr
     );
     assert!(r.stderr.contains("kczg-form --help"), "{}", r.stderr);
+    let r = run(&["不存在的申报表.docx"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("找不到文件「不存在的申报表.docx」"),
+        "{}",
+        r.stderr
+    );
+    // Subcommands after the global options.
+    let data = tempfile::tempdir().unwrap();
+    let r = run(&[
+        "--data-dir",
+        data.path().to_str().unwrap(),
+        "drafts",
+        "list",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[test]

@@ -1485,3 +1485,35 @@ fn with_no_mail_program_the_handoff_offers_the_eml_and_the_address() {
     wait_for(&mut h, "无法打开文件夹，请在文件管理器中打开：");
     assert!(shows(&h, &dir.path().join("exports").display().to_string()));
 }
+
+/// On a 1024×600 screen: 我的草稿 is in sight on the start page without scrolling, the
+/// problems panel folds away on the form (and comes with its button), and the fields stay
+/// clear of the panels.
+#[test]
+fn a_small_screen_of_1024_by_600_keeps_the_drafts_and_the_fields_in_sight() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = kczg_form::store::Store::at(dir.path()).unwrap();
+    store
+        .import_file(&fixture_path("innovation_org.json"))
+        .unwrap();
+    let mut h = Harness::builder()
+        .with_size([1024.0, 600.0])
+        .with_max_steps(64)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, app: &mut KczgApp| app.show(ui), app(dir.path()));
+    h.run();
+    let drafts = h.get_by_label("我的草稿").rect();
+    let open = h.get_by_label("打开").rect();
+    assert!(
+        drafts.max.y < 600.0 && open.max.y < 600.0,
+        "{drafts:?} {open:?}"
+    );
+    h.get_by_label("打开").click();
+    h.run();
+    assert!(!shows(&h, "没有发现问题"), "the panel is folded");
+    let name = input(&h, "机构名称 *").rect();
+    assert!(name.max.x <= 1024.0, "{name:?}");
+    h.get_by_label_contains("问题（").click();
+    h.run();
+    assert!(shows(&h, "没有发现问题"), "and comes when asked for");
+}

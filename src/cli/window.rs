@@ -12,10 +12,19 @@ pub(super) fn gui(
     files: Vec<PathBuf>,
 ) -> ExitCode {
     if let Some(missing) = files.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
-        eprintln!(
-            "错误：找不到文件「{}」。如要使用命令，请用 kczg-form --help 查看可用的命令。",
-            missing.display()
-        );
+        // A bare word is more likely a command mistyped than a file.
+        let word = missing.components().count() == 1 && missing.extension().is_none();
+        if word {
+            eprintln!(
+                "错误：没有名为「{}」的命令，也没有这个文件。可用的命令请用 kczg-form --help 查看。",
+                missing.display()
+            );
+        } else {
+            eprintln!(
+                "错误：找不到文件「{}」。如要使用命令，请用 kczg-form --help 查看可用的命令。",
+                missing.display()
+            );
+        }
         return ExitCode::from(2);
     }
     let first = if files.is_empty() {

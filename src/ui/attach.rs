@@ -16,23 +16,25 @@ pub fn file_cell(
     files: &[Stored],
     actions: &mut Vec<Action>,
 ) {
-    ui.horizontal(|ui| match file {
+    ui.vertical(|ui| match file {
         Some(name) => match files.iter().find(|s| s.name == name) {
             Some(stored) => {
                 ui.label(stored.describe());
-                if ui
-                    .small_button("更换…")
-                    .on_hover_text("另选一个文件代替它")
-                    .clicked()
-                {
-                    actions.push(Action::PickAttachment {
-                        row: Some(row),
-                        sealed: false,
-                    });
-                }
-                if ui.small_button("移除文件").clicked() {
-                    actions.push(Action::RemoveAttachment(name.to_owned()));
-                }
+                ui.horizontal(|ui| {
+                    if ui
+                        .small_button("更换…")
+                        .on_hover_text("另选一个文件代替它")
+                        .clicked()
+                    {
+                        actions.push(Action::PickAttachment {
+                            row: Some(row),
+                            sealed: false,
+                        });
+                    }
+                    if ui.small_button("移除文件").clicked() {
+                        actions.push(Action::RemoveAttachment(name.to_owned()));
+                    }
+                });
             }
             None => {
                 ui.label(

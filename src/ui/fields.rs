@@ -198,9 +198,11 @@ fn value_ui(
                 _ => "",
             };
             let width = match (field.kind, field.max_chars) {
-                (Kind::Text, Some(n)) if compact => (n as f32 * 8.0).clamp(80.0, 200.0),
-                _ if compact => 100.0,
-                (Kind::Text, Some(n)) if n > 30 => ui.available_width().min(640.0),
+                _ if compact => cell_width(field),
+                // Room kept for the counter beside it, so nothing runs under the panel.
+                (Kind::Text, Some(n)) if n > 30 => {
+                    (ui.available_width() - 70.0).clamp(200.0, 640.0)
+                }
                 _ => 260.0,
             };
             let response = ui
@@ -271,7 +273,7 @@ fn value_ui(
                         .add(
                             TextEdit::singleline(&mut text)
                                 .id(id)
-                                .desired_width(if compact { 90.0 } else { 160.0 }),
+                                .desired_width(if compact { cell_width(field) } else { 160.0 }),
                         )
                         .labelled_by(label);
                     if let Some(unit) = &field.unit {
@@ -476,6 +478,17 @@ fn findings_inline(ui: &mut egui::Ui, state: &FormState, path: &str, rows: bool)
         .on_hover_text(all.join("\n"));
 }
 
+/// The width of a table cell's box, from what its column takes: about a character's width
+/// per character allowed (a 60-character name 260 px), numbers 100 px.
+fn cell_width(column: &Field) -> f32 {
+    match column.kind {
+        Kind::Text => (column.max_chars.unwrap_or(20) as f32 * 14.0).clamp(100.0, 260.0),
+        Kind::Integer | Kind::Decimal => 100.0,
+        Kind::Date | Kind::Month => 110.0,
+        _ => 130.0,
+    }
+}
+
 /// A table field: one grid row per entry with add, move and delete.
 fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut FormState) -> bool {
     let label = ui
@@ -499,86 +512,101 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
     let mut row_action: Option<(usize, RowOp)> = None;
     // The 附件清单 takes a file per row.
     let with_files = state.attachments_field.as_deref() == Some(field.id.as_str());
-    egui::Grid::new(("table", &field.id))
-        .striped(true)
-        .num_columns(field.columns.len() + 2 + usize::from(with_files))
+    // A table wider than the page scrolls sideways, its cells keeping their widths.
+    egui::ScrollArea::horizontal()
+        .id_salt(("table_scroll", &field.id))
+        .auto_shrink([false, true])
         .show(ui, |ui| {
-            ui.label("序号");
-            for c in &field.columns {
-                ui.strong(&c.label);
-            }
-            if with_files {
-                ui.strong("文件");
-            }
-            ui.label("");
-            ui.end_row();
-            for (i, row) in rows.iter_mut().enumerate() {
-                ui.label((i + 1).to_string());
-                if !row.is_object() {
-                    *row = Value::Object(Map::new());
-                }
-                for column in &field.columns {
-                    let path = format!("{}[{i}].{}", field.id, column.id);
-                    let current = row.get(&column.id).cloned();
-                    let (edit, response) = ui
-                        .vertical(|ui| {
-                            let slot = Slot {
-                                path: &path,
-                                label: label.id,
-                                compact: true,
-                            };
-                            value_ui(
+            egui::Grid::new(("table", &field.id))
+                .striped(true)
+                .num_columns(field.columns.len() + 2 + usize::from(with_files))
+                .show(ui, |ui| {
+                    ui.label("序号");
+                    ui.label("");
+                    for c in &field.columns {
+                        ui.strong(&c.label);
+                    }
+                    if with_files {
+                        ui.strong("文件");
+                    }
+                    ui.end_row();
+                    for (i, row) in rows.iter_mut().enumerate() {
+                        ui.label((i + 1).to_string());
+                        // At the row's start, in sight however wide the table.
+                        ui.horizontal(|ui| {
+                            if ui.small_button("上移").clicked() {
+                                row_action = Some((i, RowOp::Up));
+                            }
+                            if ui.small_button("下移").clicked() {
+                                row_action = Some((i, RowOp::Down));
+                            }
+                            if ui.small_button("删除").clicked() {
+                                row_action = Some((i, RowOp::Delete));
+                            }
+                        });
+                        if !row.is_object() {
+                            *row = Value::Object(Map::new());
+                        }
+                        for column in &field.columns {
+                            let path = format!("{}[{i}].{}", field.id, column.id);
+                            let current = row.get(&column.id).cloned();
+                            let (edit, response) = ui
+                                .vertical(|ui| {
+                                    // As wide as what the column takes, not what the grid left over.
+                                    ui.set_min_width(cell_width(column));
+                                    let slot = Slot {
+                                        path: &path,
+                                        label: label.id,
+                                        compact: true,
+                                    };
+                                    value_ui(
+                                        ui,
+                                        column,
+                                        &slot,
+                                        current.as_ref(),
+                                        &mut state.typing,
+                                        &state.draft,
+                                    )
+                                })
+                                .inner;
+                            if let Some(r) = &response {
+                                focus_if_asked(state, &path, r);
+                                if r.lost_focus() {
+                                    state.touched.insert(path.clone());
+                                }
+                            }
+                            if edit.is_some() {
+                                state.touched.insert(path.clone());
+                            }
+                            let cells = row.as_object_mut().expect("made an object above");
+                            match edit {
+                                Some(Edit(Some(v))) => {
+                                    cells.insert(column.id.clone(), v);
+                                    changed = true;
+                                }
+                                Some(Edit(None)) => {
+                                    cells.shift_remove(&column.id);
+                                    changed = true;
+                                }
+                                None => {}
+                            }
+                        }
+                        if with_files {
+                            let file = row
+                                .get(crate::attachments::FILE_KEY)
+                                .and_then(Value::as_str)
+                                .filter(|s| !s.is_empty());
+                            super::attach::file_cell(
                                 ui,
-                                column,
-                                &slot,
-                                current.as_ref(),
-                                &mut state.typing,
-                                &state.draft,
-                            )
-                        })
-                        .inner;
-                    if let Some(r) = &response {
-                        focus_if_asked(state, &path, r);
-                        if r.lost_focus() {
-                            state.touched.insert(path.clone());
+                                i,
+                                file,
+                                &state.files,
+                                &mut state.requests,
+                            );
                         }
-                    }
-                    if edit.is_some() {
-                        state.touched.insert(path.clone());
-                    }
-                    let cells = row.as_object_mut().expect("made an object above");
-                    match edit {
-                        Some(Edit(Some(v))) => {
-                            cells.insert(column.id.clone(), v);
-                            changed = true;
-                        }
-                        Some(Edit(None)) => {
-                            cells.shift_remove(&column.id);
-                            changed = true;
-                        }
-                        None => {}
-                    }
-                }
-                if with_files {
-                    let file = row
-                        .get(crate::attachments::FILE_KEY)
-                        .and_then(Value::as_str)
-                        .filter(|s| !s.is_empty());
-                    super::attach::file_cell(ui, i, file, &state.files, &mut state.requests);
-                }
-                ui.horizontal(|ui| {
-                    if ui.small_button("上移").clicked() {
-                        row_action = Some((i, RowOp::Up));
-                    }
-                    if ui.small_button("下移").clicked() {
-                        row_action = Some((i, RowOp::Down));
-                    }
-                    if ui.small_button("删除").clicked() {
-                        row_action = Some((i, RowOp::Delete));
+                        ui.end_row();
                     }
                 });
-                ui.end_row();
-            }
         });
     let full = field.max_rows.is_some_and(|m| rows.len() >= m);
     let add = ui

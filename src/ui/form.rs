@@ -28,7 +28,9 @@ pub struct FormState {
     /// Index into `form.sections`.
     pub section: usize,
     pub page: Page,
-    pub show_problems: bool,
+    /// Whether the problems panel is shown: None follows the window (shown when there is
+    /// room, folded away on a small screen), Some once the applicant has chosen.
+    pub show_problems: Option<bool>,
     /// A field path to scroll to and focus on the next frame.
     pub focus: Option<String>,
     /// The field with focus (its path) and its text exactly as typed; once focus leaves, the
@@ -75,7 +77,7 @@ impl FormState {
             shown: Vec::new(),
             section: 0,
             page: Page::Fields,
-            show_problems: true,
+            show_problems: None,
             focus: None,
             typing: None,
             by_path: HashMap::new(),
@@ -161,6 +163,9 @@ impl FormState {
     }
 }
 
+/// The window width from which the problems panel is shown by itself.
+const PROBLEMS_PANEL_ROOM: f32 = 1100.0;
+
 /// Whether the value at a finding's path (`id`, `id[row]`, `id[row].column`) is missing or
 /// empty (an empty text, list or row, an unticked box).
 pub fn path_is_empty(draft: &Draft, path: &str) -> bool {
@@ -241,7 +246,12 @@ pub fn ui(
     }
     top_bar(ui, defs, state, saved, &mut actions);
     sections_nav(ui, form, state);
-    if state.show_problems {
+    // Under 1100 px (a 1024×600 laptop) the fields need the room: the panel folds away
+    // unless asked for.
+    let shown = state
+        .show_problems
+        .unwrap_or(ui.ctx().content_rect().width() >= PROBLEMS_PANEL_ROOM);
+    if shown {
         problems_panel(ui, defs, state);
     }
     egui::CentralPanel::default_margins().show(ui, |ui| match state.page {
@@ -359,7 +369,12 @@ fn top_bar(
                 actions.push(Action::Export { preview: true });
             }
             let label = format!("问题（{}）", state.findings.len());
-            ui.toggle_value(&mut state.show_problems, label);
+            let mut shown = state
+                .show_problems
+                .unwrap_or(ui.ctx().content_rect().width() >= PROBLEMS_PANEL_ROOM);
+            if ui.toggle_value(&mut shown, label).clicked() {
+                state.show_problems = Some(shown);
+            }
         });
     });
 }
