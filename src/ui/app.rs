@@ -589,10 +589,10 @@ impl KczgApp {
                     self.repaint.clone(),
                     move || {
                         let paths = picked(picking);
-                        Box::new(move |app: &mut KczgApp| {
-                            if let Some(paths) = paths {
-                                app.open_files(paths);
-                            }
+                        Box::new(move |app: &mut KczgApp| match paths {
+                            Ok(Some(paths)) => app.open_files(paths),
+                            Ok(None) => {}
+                            Err(said) => app.notify(said),
                         })
                     },
                 );
@@ -648,10 +648,10 @@ impl KczgApp {
                     self.repaint.clone(),
                     move || {
                         let paths = picked(picking);
-                        Box::new(move |app: &mut KczgApp| {
-                            if let Some(paths) = paths {
-                                app.desk_import(paths);
-                            }
+                        Box::new(move |app: &mut KczgApp| match paths {
+                            Ok(Some(paths)) => app.desk_import(paths),
+                            Ok(None) => {}
+                            Err(said) => app.notify(said),
                         })
                     },
                 );
@@ -670,7 +670,13 @@ impl KczgApp {
                     "正在载入历年入选名单……",
                     self.repaint.clone(),
                     move || {
-                        let Some(path) = picked(picking).and_then(|p| p.into_iter().next()) else {
+                        let path = match picked(picking) {
+                            Ok(paths) => paths.and_then(|p| p.into_iter().next()),
+                            Err(said) => {
+                                return Box::new(move |app: &mut KczgApp| app.notify(said));
+                            }
+                        };
+                        let Some(path) = path else {
                             return Box::new(|_: &mut KczgApp| {});
                         };
                         let loaded = crate::consolidate::PreviousWinners::load(&path);
@@ -755,10 +761,10 @@ impl KczgApp {
             self.repaint.clone(),
             move || {
                 let paths = picked(picking);
-                Box::new(move |app: &mut KczgApp| {
-                    if let Some(paths) = paths {
-                        app.add_attachments(row, sealed, paths);
-                    }
+                Box::new(move |app: &mut KczgApp| match paths {
+                    Ok(Some(paths)) => app.add_attachments(row, sealed, paths),
+                    Ok(None) => {}
+                    Err(said) => app.notify(said),
                 })
             },
         );
@@ -1262,7 +1268,11 @@ impl KczgApp {
     /// person says in the save dialog, opened now and waited for on a task's thread.
     fn save_target(&self, name: &str, (filter, extension): (&str, &str)) -> Target {
         if let Some(dialog) = &self.save_dialog {
-            return Target::Ask(dialog(name));
+            return Target::Ask {
+                asking: dialog(name),
+                name: name.to_owned(),
+                fallback: None,
+            };
         }
         match &self.export_dir {
             Some(dir) => Target::Fixed(dir.join(name)),
@@ -1271,9 +1281,11 @@ impl KczgApp {
                     .set_file_name(name)
                     .add_filter(filter, &[extension])
                     .save_file();
-                Target::Ask(Box::pin(async move {
-                    dialog.await.map(|f| f.path().to_owned())
-                }))
+                Target::Ask {
+                    asking: Box::pin(async move { dialog.await.map(|f| f.path().to_owned()) }),
+                    name: name.to_owned(),
+                    fallback: Some(fallback_folder()),
+                }
             }
         }
     }
@@ -1314,12 +1326,14 @@ impl KczgApp {
             format!("正在保存{what}……"),
             self.repaint.clone(),
             move || {
-                let Some(path) = target.wait() else {
-                    return Box::new(|_: &mut KczgApp| {});
+                let (path, fallback) = target.wait();
+                let Some(path) = path else {
+                    return Box::new(move |app: &mut KczgApp| app.notices.extend(fallback));
                 };
                 let saved = save(&protected, &path, make);
                 Box::new(move |app: &mut KczgApp| match saved {
                     Ok(warnings) => {
+                        app.notices.extend(fallback);
                         app.notices.extend(warnings);
                         app.notify(format!("已保存：{}", path.display()));
                     }
@@ -1376,8 +1390,9 @@ impl KczgApp {
             "正在导出申报表……",
             self.repaint.clone(),
             move || {
-                let Some(path) = target.wait() else {
-                    return Box::new(|_: &mut KczgApp| {});
+                let (path, fallback) = target.wait();
+                let Some(path) = path else {
+                    return Box::new(move |app: &mut KczgApp| app.notices.extend(fallback));
                 };
                 let options = ExportOptions { preview, today };
                 let written = match defs.form(&draft.list) {
@@ -1398,6 +1413,7 @@ impl KczgApp {
                         app.notify(e);
                         return;
                     }
+                    app.notices.extend(fallback);
                     // The person may have gone on to another page while the dialog was open.
                     let here = matches!(&app.screen, Screen::Form(f) if f.id == id);
                     if !here {
@@ -1507,22 +1523,76 @@ const WORD: (&str, &str) = ("Word 文档", "docx");
 type Picking =
     std::pin::Pin<Box<dyn std::future::Future<Output = Option<Vec<rfd::FileHandle>>> + Send>>;
 
-fn picked(picking: Picking) -> Option<Vec<PathBuf>> {
-    pollster::block_on(picking).map(|files| files.iter().map(|f| f.path().to_owned()).collect())
+/// A dialog that answers "nothing" sooner than a person can cancel was never shown: rfd
+/// finds neither xdg-desktop-portal nor zenity (a bare Linux desktop).
+const NO_DIALOG_WITHIN: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// What to say when a file dialog cannot be shown.
+const NO_OPEN_DIALOG: &str = "无法打开选择文件的窗口（这台电脑缺少 xdg-desktop-portal 或 zenity）。可以把文件直接拖进本窗口。";
+
+/// The files chosen; None when the person cancelled. A dialog that could not be shown says
+/// so (and gives None).
+fn picked(picking: Picking) -> Result<Option<Vec<PathBuf>>, &'static str> {
+    let asked = std::time::Instant::now();
+    match pollster::block_on(picking) {
+        Some(files) => Ok(Some(files.iter().map(|f| f.path().to_owned()).collect())),
+        None if asked.elapsed() < NO_DIALOG_WITHIN => Err(NO_OPEN_DIALOG),
+        None => Ok(None),
+    }
+}
+
+/// The folder a file goes to when no save dialog can be shown: 文档, else 下载, else home.
+fn fallback_folder() -> Option<PathBuf> {
+    let dirs = directories::UserDirs::new()?;
+    Some(
+        dirs.document_dir()
+            .or(dirs.download_dir())
+            .unwrap_or(dirs.home_dir())
+            .to_owned(),
+    )
 }
 
 /// Where a file is to be saved.
 enum Target {
     Fixed(PathBuf),
-    Ask(Asking),
+    /// Asked in a dialog (`name` suggested). The system's own dialog may not be there to
+    /// show: then the file goes to `fallback` (文档), and the person is told.
+    Ask {
+        asking: Asking,
+        name: String,
+        fallback: Option<Option<PathBuf>>,
+    },
 }
 
 impl Target {
-    /// The path, once the person has chosen it; None if they cancelled.
-    fn wait(self) -> Option<PathBuf> {
+    /// The path, once the person has chosen it; None if they cancelled. When the system's
+    /// dialog cannot be shown, the fallback folder, and a word to say so.
+    fn wait(self) -> (Option<PathBuf>, Option<String>) {
         match self {
-            Target::Fixed(path) => Some(path),
-            Target::Ask(asking) => pollster::block_on(asking),
+            Target::Fixed(path) => (Some(path), None),
+            Target::Ask {
+                asking,
+                name,
+                fallback,
+            } => {
+                let asked = std::time::Instant::now();
+                match (pollster::block_on(asking), fallback) {
+                    (Some(path), _) => (Some(path), None),
+                    (None, Some(fallback)) if asked.elapsed() < NO_DIALOG_WITHIN => {
+                        match fallback {
+                            Some(dir) => (
+                                Some(dir.join(&name)),
+                                Some(format!(
+                                    "无法打开保存文件的窗口（这台电脑缺少 xdg-desktop-portal 或 zenity），已存到 {}。",
+                                    dir.display()
+                                )),
+                            ),
+                            None => (None, Some(NO_OPEN_DIALOG.to_owned())),
+                        }
+                    }
+                    (None, _) => (None, None),
+                }
+            }
         }
     }
 }
@@ -1553,5 +1623,54 @@ impl eframe::App for KczgApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.flush();
         self.save_desk();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(now: Option<PathBuf>) -> Asking {
+        Box::pin(async move { now })
+    }
+
+    /// A system dialog that answers nothing at once was never shown: the file goes to the
+    /// fallback folder, and the person is told where; one that was cancelled writes nothing.
+    #[test]
+    fn a_save_dialog_that_cannot_be_shown_saves_in_the_fallback_folder_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = Target::Ask {
+            asking: answer(None),
+            name: "推荐汇总表.xlsx".into(),
+            fallback: Some(Some(dir.path().to_owned())),
+        };
+        let (path, said) = target.wait();
+        assert_eq!(path, Some(dir.path().join("推荐汇总表.xlsx")));
+        assert!(said.unwrap().contains("无法打开保存文件的窗口"));
+
+        let slow: Asking = Box::pin(async {
+            std::thread::sleep(NO_DIALOG_WITHIN + std::time::Duration::from_millis(50));
+            None
+        });
+        let target = Target::Ask {
+            asking: slow,
+            name: "x.xlsx".into(),
+            fallback: Some(Some(dir.path().to_owned())),
+        };
+        assert_eq!(target.wait(), (None, None), "cancelled by a person");
+
+        let chosen = dir.path().join("选的.xlsx");
+        let target = Target::Ask {
+            asking: answer(Some(chosen.clone())),
+            name: "x.xlsx".into(),
+            fallback: Some(None),
+        };
+        assert_eq!(target.wait(), (Some(chosen), None));
+    }
+
+    #[test]
+    fn an_open_dialog_that_cannot_be_shown_says_to_drop_the_files_instead() {
+        let none: Picking = Box::pin(async { None });
+        assert_eq!(picked(none), Err(NO_OPEN_DIALOG));
     }
 }

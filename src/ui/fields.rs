@@ -89,6 +89,7 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
                 path: &path,
                 label: label.id,
                 compact: false,
+                width: 0.0,
             };
             let (new_value, response) = value_ui(
                 ui,
@@ -172,6 +173,8 @@ struct Slot<'a> {
     path: &'a str,
     label: Id,
     compact: bool,
+    /// A table cell's width (see [`cell_width`]).
+    width: f32,
 }
 
 /// The widget for one value (also used for table cells).
@@ -187,6 +190,7 @@ fn value_ui(
         path,
         label,
         compact,
+        width: cell,
     } = *slot;
     let id = widget_id(path);
     match field.kind {
@@ -198,7 +202,9 @@ fn value_ui(
                 _ => "",
             };
             let width = match (field.kind, field.max_chars) {
-                _ if compact => cell_width(field),
+                // The calendar button stands beside a date.
+                (Kind::Date | Kind::Month, _) if compact => (cell - 80.0).max(90.0),
+                _ if compact => cell,
                 // Room kept for the counter beside it, so nothing runs under the panel.
                 (Kind::Text, Some(n)) if n > 30 => {
                     (ui.available_width() - 70.0).clamp(200.0, 640.0)
@@ -273,7 +279,7 @@ fn value_ui(
                         .add(
                             TextEdit::singleline(&mut text)
                                 .id(id)
-                                .desired_width(if compact { cell_width(field) } else { 160.0 }),
+                                .desired_width(if compact { cell } else { 160.0 }),
                         )
                         .labelled_by(label);
                     if let Some(unit) = &field.unit {
@@ -478,15 +484,29 @@ fn findings_inline(ui: &mut egui::Ui, state: &FormState, path: &str, rows: bool)
         .on_hover_text(all.join("\n"));
 }
 
-/// The width of a table cell's box, from what its column takes: about a character's width
-/// per character allowed (a 60-character name 260 px), numbers 100 px.
-fn cell_width(column: &Field) -> f32 {
-    match column.kind {
-        Kind::Text => (column.max_chars.unwrap_or(20) as f32 * 14.0).clamp(100.0, 260.0),
-        Kind::Integer | Kind::Decimal => 100.0,
-        Kind::Date | Kind::Month => 110.0,
-        _ => 130.0,
+/// The widths of a table's cells: what each column takes (about a character's width per
+/// character allowed, up to 260 px; numbers 100 px), shared out so that the table fits the
+/// page when it can, never narrower than 100 px (a wider table scrolls sideways).
+fn cell_widths(field: &Field, available: f32, with_files: bool) -> Vec<f32> {
+    let wanted: Vec<f32> = field
+        .columns
+        .iter()
+        .map(|c| match c.kind {
+            Kind::Text => (c.max_chars.unwrap_or(20) as f32 * 14.0).clamp(100.0, 260.0),
+            Kind::Integer | Kind::Decimal => 100.0,
+            Kind::Date | Kind::Month => 180.0,
+            _ => 130.0,
+        })
+        .collect();
+    // 序号, the row buttons, the file and the spacing between cells.
+    let fixed = 40.0 + 160.0 + if with_files { 230.0 } else { 0.0 } + 12.0 * wanted.len() as f32;
+    let room = (available - fixed).max(0.0);
+    let total: f32 = wanted.iter().sum();
+    if total <= room || total <= 0.0 {
+        return wanted;
     }
+    let scale = room / total;
+    wanted.iter().map(|w| (w * scale).max(100.0)).collect()
 }
 
 /// A table field: one grid row per entry with add, move and delete.
@@ -512,6 +532,7 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
     let mut row_action: Option<(usize, RowOp)> = None;
     // The 附件清单 takes a file per row.
     let with_files = state.attachments_field.as_deref() == Some(field.id.as_str());
+    let widths = cell_widths(field, ui.available_width(), with_files);
     // A table wider than the page scrolls sideways, its cells keeping their widths.
     egui::ScrollArea::horizontal()
         .id_salt(("table_scroll", &field.id))
@@ -547,17 +568,18 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
                         if !row.is_object() {
                             *row = Value::Object(Map::new());
                         }
-                        for column in &field.columns {
+                        for (column, &width) in field.columns.iter().zip(&widths) {
                             let path = format!("{}[{i}].{}", field.id, column.id);
                             let current = row.get(&column.id).cloned();
                             let (edit, response) = ui
                                 .vertical(|ui| {
                                     // As wide as what the column takes, not what the grid left over.
-                                    ui.set_min_width(cell_width(column));
+                                    ui.set_min_width(width);
                                     let slot = Slot {
                                         path: &path,
                                         label: label.id,
                                         compact: true,
+                                        width,
                                     };
                                     value_ui(
                                         ui,
