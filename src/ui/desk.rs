@@ -284,15 +284,21 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
             }
             ui.toggle_value(&mut state.show_chart, "统计图");
             ui.separator();
-            let label = ui.label("推荐单位：");
+            // The label and its box wrap together.
             let edit = ui
-                .add(
-                    egui::TextEdit::singleline(&mut state.recommender)
-                        .hint_text(defs.call.recommender.as_str())
-                        .desired_width(180.0),
-                )
-                .labelled_by(label.id)
-                .on_hover_text("设一次即可：打印的汇总表由它签章；单份申报的推荐单位未填时用它");
+                .horizontal(|ui| {
+                    let label = ui.label("推荐单位：");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut state.recommender)
+                            .hint_text(defs.call.recommender.as_str())
+                            .desired_width(180.0),
+                    )
+                    .labelled_by(label.id)
+                    .on_hover_text(
+                        "设一次即可：打印的汇总表由它签章；单份申报的推荐单位未填时用它",
+                    )
+                })
+                .inner;
             if edit.changed() {
                 let value = state.recommender.trim().to_owned();
                 Arc::make_mut(&mut state.desk).recommender =
