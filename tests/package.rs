@@ -331,3 +331,29 @@ fn a_deleted_draft_is_listed_in_the_trash_and_restored_with_its_attachments() {
     assert_eq!(code, 2);
     assert!(stderr.contains("找不到草稿"), "{stderr}");
 }
+
+/// `drafts import` takes what people hold, not only draft files: an exported form becomes a
+/// new draft and says what it was.
+#[test]
+fn drafts_import_takes_an_exported_form_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let docx = dir.path().join("申报表.docx");
+    std::fs::write(&docx, exported_fixture("tech_manager")).unwrap();
+    let (code, stdout, stderr) = run(
+        &dir.path().join("data"),
+        &["drafts", "import", docx.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("（Word 文档 · 导出件）"), "{stdout}");
+    let store = Store::at(&dir.path().join("data")).unwrap();
+    let listed = store.list(&defs(), today());
+    assert_eq!(listed.len(), 1);
+    let pdf = dir.path().join("说明.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n").unwrap();
+    let (code, _, stderr) = run(
+        &dir.path().join("data"),
+        &["drafts", "import", pdf.to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("说明.pdf"), "{stderr}");
+}

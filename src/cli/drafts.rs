@@ -77,13 +77,36 @@ pub(super) fn drafts(
                 return ExitCode::from(2);
             }
         },
-        DraftsAction::Import { file } => match store.import_file(&file) {
-            Ok(id) => println!("已导入为草稿 {id}"),
-            Err(e) => {
-                eprintln!("错误：{e}");
-                return ExitCode::from(2);
+        DraftsAction::Import { file } => {
+            // A draft file as it is; anything else (an exported or filled .docx, a package,
+            // an e-mail) through the intake, as the window opens it.
+            let is_json = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            let imported = if is_json {
+                store.import_file(&file).map_err(|e| e.to_string())
+            } else {
+                kczg_form::intake::open(defs, &file, today).and_then(|opened| {
+                    let s = opened
+                        .submissions
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| format!("{}：没有申报表", file.display()))?;
+                    let said = format!("（{} · {}）", s.container.label(), s.origin().label());
+                    store
+                        .create(&s.draft)
+                        .map(|id| format!("{id}{said}"))
+                        .map_err(|e| e.to_string())
+                })
+            };
+            match imported {
+                Ok(id) => println!("已导入为草稿 {id}"),
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    return ExitCode::from(2);
+                }
             }
-        },
+        }
         DraftsAction::ExportAll { dir, preview } => {
             if let Err(code) = refuse_overlap(&[store.drafts_dir(), store.trash_dir()], &[&dir]) {
                 return code;

@@ -263,9 +263,9 @@ enum DraftsAction {
         /// 草稿编号（见 drafts list）
         id: String,
     },
-    /// 把草稿文件（.json）复制进草稿库
+    /// 把草稿文件（.json），或申报表（.docx）、申报材料包（.zip）、邮件（.eml）中的申报表作为新草稿放进草稿库
     Import {
-        /// 草稿文件
+        /// 草稿（.json）、申报表（.docx）、申报材料包（.zip）或邮件（.eml）
         file: PathBuf,
     },
     /// 把草稿库中没有错误的草稿全部导出为申报表（.docx）

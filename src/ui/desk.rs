@@ -294,9 +294,7 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
                             .desired_width(180.0),
                     )
                     .labelled_by(label.id)
-                    .on_hover_text(
-                        "设一次即可：打印的汇总表由它签章；单份申报的推荐单位未填时用它",
-                    )
+                    .on_hover_text("设一次即可：打印的汇总表由它签章；单份申报的推荐单位未填时用它")
                 })
                 .inner;
             if edit.changed() {
