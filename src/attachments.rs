@@ -236,9 +236,16 @@ fn page_number(name: &str) -> u32 {
     digits.parse().unwrap_or(1)
 }
 
+/// Whether a name is taken, compared as Windows and macOS compare file names (without
+/// regard to case): 「营业执照.PDF」 and 「营业执照.pdf」 are one file there.
+fn is_taken(taken: &[&str], name: &str) -> bool {
+    let name = name.to_lowercase();
+    taken.iter().any(|t| t.to_lowercase() == name)
+}
+
 /// 「营业执照.pdf」, else 「营业执照 (2).pdf」 ….
 fn free_name(taken: &[&str], name: &str) -> String {
-    if !taken.contains(&name) {
+    if !is_taken(taken, name) {
         return name.to_owned();
     }
     let (stem, ext) = match name.rsplit_once('.') {
@@ -247,7 +254,7 @@ fn free_name(taken: &[&str], name: &str) -> String {
     };
     (2..)
         .map(|n| format!("{stem} ({n}){ext}"))
-        .find(|candidate| !taken.contains(&candidate.as_str()))
+        .find(|candidate| !is_taken(taken, candidate))
         .unwrap_or_else(|| name.to_owned())
 }
 
@@ -259,13 +266,29 @@ fn sealed_name(taken: &[&str], kind: FileType) -> String {
         FileType::Ofd => "ofd",
         _ => "pdf",
     };
-    let pages = taken.iter().filter(|n| is_sealed_scan(n)).count();
-    (pages + 1..)
+    // After the last page there is (a page removed leaves a gap, never a second page of
+    // the same number); page numbers compared without the extension.
+    let last = taken
+        .iter()
+        .filter(|n| is_sealed_scan(n))
+        .map(|n| page_number(n))
+        .max()
+        .unwrap_or(0);
+    let stems: Vec<String> = taken
+        .iter()
+        .map(|n| n.rsplit_once('.').map_or(*n, |(s, _)| s).to_lowercase())
+        .collect();
+    (last + 1..)
         .map(|n| match n {
             1 => format!("{SEALED}.{ext}"),
             n => format!("{SEALED}-{n}.{ext}"),
         })
-        .find(|candidate| !taken.contains(&candidate.as_str()))
+        .find(|candidate| {
+            let stem = candidate
+                .rsplit_once('.')
+                .map_or(candidate.as_str(), |(s, _)| s);
+            !stems.contains(&stem.to_lowercase())
+        })
         .unwrap_or_else(|| format!("{SEALED}.{ext}"))
 }
 
@@ -306,7 +329,14 @@ mod tests {
             folder.add(&src, &limits(), false).unwrap().name,
             "营业执照 (2).pdf"
         );
-        assert_eq!(folder.list().len(), 2);
+        // The same name in other letters is the same file on Windows and macOS.
+        let upper = dir.path().join("营业执照.PDF");
+        std::fs::write(&upper, pdf(30)).unwrap();
+        assert_eq!(
+            folder.add(&upper, &limits(), false).unwrap().name,
+            "营业执照 (3).PDF"
+        );
+        assert_eq!(folder.list().len(), 3);
     }
 
     #[test]
@@ -376,6 +406,13 @@ mod tests {
         );
         folder.remove("盖章扫描件.jpg").unwrap();
         assert_eq!(folder.sealed().len(), 2);
+        // A page replaced after a removal comes after the last, never as a second page 3.
+        let pdf = dir.path().join("封面.pdf");
+        std::fs::write(&pdf, b"%PDF-1.7\n").unwrap();
+        assert_eq!(
+            folder.add(&pdf, &limits(), true).unwrap().name,
+            "盖章扫描件-4.pdf"
+        );
         assert!(folder.path("../a/盖章扫描件-2.jpg").is_none());
     }
 

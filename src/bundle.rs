@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::Draft;
 use crate::attachments::{FILE_KEY, Folder};
 use crate::files::size_text;
-use crate::intake::attachment::{FileType, safe_name};
+use crate::intake::attachment::FileType;
 use crate::naming::safe_file_name;
 use crate::schema::{AttachmentLimits, FieldRole, Form};
 
@@ -151,7 +151,8 @@ pub fn gather(
             listed
         };
         // A name Windows can extract: no `<>:"/\\|?*`, at most 120 characters.
-        let name = unique(&bundle.parts, &safe_file_name(&safe_name(&stem), &ext));
+        // The label as written (「身份证（正/反面）」 keeps both halves, its slash made safe).
+        let name = unique(&bundle.parts, &safe_file_name(&stem, &ext));
         used_from_folder.push(file);
         bundle.parts.push(Part { name, bytes });
     }

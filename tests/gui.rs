@@ -1363,9 +1363,13 @@ fn dates_are_taken_as_typed_and_from_a_chinese_calendar() {
     h.run();
     assert!(shows(&h, "一") && shows(&h, "日"));
     assert!(!shows(&h, "Mo") && !shows(&h, "Sun"));
+    // Turning the month keeps it open.
+    h.get_by_label("上月").click();
+    h.run();
+    assert!(shows(&h, "5月"), "still open on May");
     h.get_by_label("20").click();
     h.run();
-    assert_eq!(form_state(&h).draft.values["ent_founded"], "2015-06-20");
+    assert_eq!(form_state(&h).draft.values["ent_founded"], "2015-05-20");
 }
 
 /// A drop-down of the 34 provinces takes what is typed (characters, pinyin or initials) and
@@ -1516,4 +1520,58 @@ fn a_small_screen_of_1024_by_600_keeps_the_drafts_and_the_fields_in_sight() {
     h.get_by_label_contains("问题（").click();
     h.run();
     assert!(shows(&h, "没有发现问题"), "and comes when asked for");
+}
+
+/// The same file chosen for two rows is one copy: taking it off one row leaves it with the
+/// other, and the copy stays until no row names it.
+#[test]
+fn a_file_named_by_two_rows_stays_for_the_other_when_taken_off_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let licence = dir.path().join("营业执照.pdf");
+    std::fs::write(&licence, b"%PDF-1.7\n licence").unwrap();
+    let mut h = opened(dir.path(), "innovation_org");
+    let ctx = h.ctx.clone();
+    section(&h, "附件清单").click();
+    h.run();
+    for row in [0, 2] {
+        h.state_mut().apply(
+            &ctx,
+            kczg_form::ui::Action::AddAttachments {
+                row: Some(row),
+                sealed: false,
+                paths: vec![licence.clone()],
+            },
+        );
+        settle(&mut h);
+    }
+    let rows = |h: &Harness<'static, KczgApp>| form_state(h).draft.values["attachments"].clone();
+    assert_eq!(rows(&h)[0]["file"], "营业执照.pdf");
+    assert_eq!(rows(&h)[2]["file"], "营业执照.pdf");
+    let remove: Vec<_> = h.get_all_by_label("移除文件").collect();
+    assert_eq!(remove.len(), 2);
+    remove[1].click();
+    h.run();
+    assert_eq!(
+        rows(&h)[0]["file"],
+        "营业执照.pdf",
+        "the other row keeps it"
+    );
+    assert!(rows(&h)[2].get("file").is_none());
+    let id = form_state(&h).id.clone();
+    assert!(
+        dir.path()
+            .join("attachments")
+            .join(&id)
+            .join("营业执照.pdf")
+            .exists()
+    );
+    h.get_by_label("移除文件").click();
+    h.run();
+    assert!(
+        !dir.path()
+            .join("attachments")
+            .join(&id)
+            .join("营业执照.pdf")
+            .exists()
+    );
 }

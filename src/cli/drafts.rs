@@ -87,11 +87,24 @@ pub(super) fn drafts(
                 store.import_file(&file).map_err(|e| e.to_string())
             } else {
                 kczg_form::intake::open(defs, &file, today).and_then(|opened| {
+                    let count = opened.submissions.len();
                     let s = opened
                         .submissions
                         .into_iter()
                         .next()
                         .ok_or_else(|| format!("{}：没有申报表", file.display()))?;
+                    if count > 1 {
+                        eprintln!(
+                            "注意：{} 中有 {count} 份申报表，只导入了第一份；其余请用 consolidate 或秘书处汇总查看。",
+                            file.display()
+                        );
+                    }
+                    if !s.attachments.is_empty() {
+                        eprintln!(
+                            "注意：随附的 {} 个文件没有复制进草稿库；打开草稿后请在「附件清单」中重新选择。",
+                            s.attachments.len()
+                        );
+                    }
                     let said = format!("（{} · {}）", s.container.label(), s.origin().label());
                     store
                         .create(&s.draft)

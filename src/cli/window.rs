@@ -68,7 +68,7 @@ pub(super) fn desk(
     data_dir: Option<PathBuf>,
     _paths: Vec<PathBuf>,
 ) -> ExitCode {
-    gui(forms, data_dir)
+    gui(forms, data_dir, Vec::new())
 }
 
 #[cfg(feature = "gui")]

@@ -98,10 +98,14 @@ fn check_value(ctx: &mut Ctx, field: &Field, value: Option<&Value>, place: &Plac
                 .format
                 .filter(|_| format_applies(ctx, field, place))
                 .and_then(|format| check_format(format, text.trim(), ctx.today).err());
-            // A code of 19 characters is said once, by its format (「应为18位，现为19位」).
+            // A code of 19 characters is said once, by its format's error (「应为18位，现为19位」);
+            // a format that only warns leaves the length's error standing.
+            let format_error = format_issue
+                .as_ref()
+                .is_some_and(|i| i.severity == Severity::Error);
             if let Some(max) = field.max_chars
                 && n > max
-                && format_issue.is_none()
+                && !format_error
             {
                 report(
                     ctx,

@@ -259,21 +259,30 @@ impl Store {
     /// them back.
     pub fn delete(&self, id: &str) -> Result<(), StoreError> {
         let from = self.existing(id)?;
+        let trashed = self.trash.join(format!("{id}.json"));
+        // The draft first; if its files cannot follow, it comes back: never a draft listed
+        // with its files in the trash.
+        rename(&from, &trashed)?;
         let attachments = self.attachments_dir(id);
         if attachments.is_dir() {
             let to = self.trashed_attachments_dir(id);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| FileError::io(parent, files::Doing::Writing, &e))?;
+            let moved = (|| {
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| FileError::io(parent, files::Doing::Writing, &e))?;
+                }
+                // An older folder of the same id left in the trash goes first, for good.
+                if to.exists() {
+                    let _ = std::fs::remove_dir_all(&to);
+                }
+                rename(&attachments, &to)
+            })();
+            if let Err(e) = moved {
+                let _ = rename(&trashed, &from);
+                return Err(e);
             }
-            // An older folder of the same id left in the trash goes first, for good.
-            if to.exists() {
-                let _ = std::fs::remove_dir_all(&to);
-            }
-            rename(&attachments, &to)?;
         }
-        let to = self.trash.join(format!("{id}.json"));
-        rename(&from, &to)
+        Ok(())
     }
 
     /// `attachments/<id>/` in the data folder: the files sent with the draft's form.
@@ -328,16 +337,24 @@ impl Store {
         } else {
             id.to_owned()
         };
+        let back = self.path_of(&new);
+        rename(&from, &back)?;
         let attachments = self.trashed_attachments_dir(id);
         if attachments.is_dir() {
             let to = self.attachments_dir(&new);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| FileError::io(parent, files::Doing::Writing, &e))?;
+            let moved = (|| {
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| FileError::io(parent, files::Doing::Writing, &e))?;
+                }
+                rename(&attachments, &to)
+            })();
+            if let Err(e) = moved {
+                // Back into the trash with its files: restored together or not at all.
+                let _ = rename(&back, &from);
+                return Err(e);
             }
-            rename(&attachments, &to)?;
         }
-        rename(&from, &self.path_of(&new))?;
         Ok(new)
     }
 

@@ -67,8 +67,12 @@ pub enum Action {
         sealed: bool,
         paths: Vec<PathBuf>,
     },
-    /// Removes a copy from the draft's attachment folder (and from the row naming it).
-    RemoveAttachment(String),
+    /// Takes a file off its 附件清单 row (Some), or removes a file no row names or a page of
+    /// the scan (None); the copy itself goes once no row names it.
+    RemoveAttachment {
+        row: Option<usize>,
+        name: String,
+    },
     /// Puts a file of the folder no row names into the 附件清单.
     ListAttachment(String),
     /// 生成申报材料包(.zip) on the hand-off page.
@@ -285,10 +289,16 @@ impl KczgApp {
                 return;
             }
         };
+        let count = opened.submissions.len();
         let Some(submission) = opened.submissions.into_iter().next() else {
             self.notify(format!("「{shown}」中没有申报表。"));
             return;
         };
+        if count > 1 {
+            self.notify(format!(
+                "「{shown}」中有 {count} 份申报表，已打开第一份；其余请在「秘书处汇总」中导入查看。"
+            ));
+        }
         let Ok(store) = &self.store else {
             self.notify("无法打开：数据文件夹不可用，草稿无法保存。");
             return;
@@ -409,10 +419,13 @@ impl KczgApp {
         let lifetime = |text: &str| {
             std::time::Duration::from_secs_f32((6.0 + 0.12 * text.chars().count() as f32).min(30.0))
         };
-        // Gone by themselves.
+        // Confirmations (「已保存……」「已打开……」) go by themselves; a problem stays until
+        // dismissed, so that nothing is missed while the person was in another window.
+        let passing = |text: &str| text.starts_with('已');
         let mut i = 0;
         while i < self.notices.len() {
-            if now.duration_since(self.notice_meta[i].since) > lifetime(&self.notices[i]) {
+            let text = &self.notices[i];
+            if passing(text) && now.duration_since(self.notice_meta[i].since) > lifetime(text) {
                 self.notices.remove(i);
                 self.notice_meta.remove(i);
             } else {
@@ -427,6 +440,7 @@ impl KczgApp {
             .notices
             .iter()
             .zip(&self.notice_meta)
+            .filter(|(n, _)| passing(n))
             .map(|(n, m)| lifetime(n).saturating_sub(now.duration_since(m.since)))
             .min();
         if let Some(next) = next {
@@ -689,9 +703,9 @@ impl KczgApp {
             Action::DeskOpenAttachment(id, n) => self.desk_open_attachment(&id, n),
             Action::PickAttachment { row, sealed } => self.pick_attachment(row, sealed),
             Action::AddAttachments { row, sealed, paths } => {
-                self.add_attachments(row, sealed, paths)
+                self.add_attachments(row.map(|r| (r, None)), sealed, paths)
             }
-            Action::RemoveAttachment(name) => self.remove_attachment(&name),
+            Action::RemoveAttachment { row, name } => self.remove_attachment(row, &name),
             Action::ListAttachment(name) => {
                 if let Screen::Form(f) = &mut self.screen {
                     let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
@@ -756,6 +770,9 @@ impl KczgApp {
         } else {
             Box::pin(dialog.pick_files())
         };
+        // The row as it was when asked: if it has been moved or deleted while the dialog
+        // was open, the file gets a row of its own instead of landing in another.
+        let row = row.map(|r| (r, self.row_name(r)));
         self.tasks.run(
             "等待选择文件……",
             self.repaint.clone(),
@@ -770,7 +787,37 @@ impl KczgApp {
         );
     }
 
-    fn add_attachments(&mut self, row: Option<usize>, sealed: bool, paths: Vec<PathBuf>) {
+    /// The 附件名称 of a row of the open form's 附件清单.
+    fn row_name(&self, row: usize) -> Option<String> {
+        let Screen::Form(f) = &self.screen else {
+            return None;
+        };
+        let field = f
+            .form(&self.defs)?
+            .role_field(crate::schema::FieldRole::Attachments)?;
+        let column = field.columns.first()?;
+        let cells = f.draft.values.get(&field.id)?.get(row)?;
+        Some(
+            cells
+                .get(&column.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    }
+
+    /// Copies files into the open draft's folder off the frame, one batch at a time (two at
+    /// once would both take the next free name). `row`: the row to name the first file in,
+    /// with its 附件名称 when asked (checked again when the copy is done).
+    fn add_attachments(
+        &mut self,
+        row: Option<(usize, Option<String>)>,
+        sealed: bool,
+        paths: Vec<PathBuf>,
+    ) {
+        if self.refuse_while_busy() {
+            return;
+        }
         let Some(id) = self.draft_on_show() else {
             return;
         };
@@ -803,11 +850,15 @@ impl KczgApp {
     fn attachments_added(
         &mut self,
         id: &str,
-        row: Option<usize>,
+        row: Option<(usize, Option<String>)>,
         added: Vec<(bool, Result<crate::attachments::Stored, String>)>,
     ) {
         let mut changed = false;
-        let mut row = row;
+        // The row still the one asked for (the same 附件名称 at the same place), else none.
+        let mut row = row.and_then(|(r, expected)| match expected {
+            Some(name) if self.row_name(r).as_deref() != Some(name.as_str()) => None,
+            _ => Some(r),
+        });
         for (scan, result) in added {
             let stored = match result {
                 Ok(stored) => stored,
@@ -847,16 +898,12 @@ impl KczgApp {
         }
     }
 
-    fn remove_attachment(&mut self, name: &str) {
+    fn remove_attachment(&mut self, row: Option<usize>, name: &str) {
         let Some(id) = self.draft_on_show() else {
             return;
         };
-        let Ok(store) = &self.store else { return };
-        if let Err(e) = store.attachments(&id).remove(name) {
-            self.notify(e);
-            return;
-        }
         let mut changed = false;
+        let mut still_named = false;
         if let Screen::Form(f) = &mut self.screen
             && let Some(field) = f.attachments_field.clone()
             && let Some(rows) = f
@@ -865,16 +912,31 @@ impl KczgApp {
                 .get_mut(&field)
                 .and_then(|v| v.as_array_mut())
         {
-            for row in rows.iter_mut().filter_map(|r| r.as_object_mut()) {
-                if row
+            for (i, cells) in rows.iter_mut().enumerate() {
+                let Some(cells) = cells.as_object_mut() else {
+                    continue;
+                };
+                let names = cells
                     .get(crate::attachments::FILE_KEY)
                     .and_then(|v| v.as_str())
-                    == Some(name)
-                {
-                    row.shift_remove(crate::attachments::FILE_KEY);
+                    == Some(name);
+                if !names {
+                    continue;
+                }
+                if row.is_none_or(|r| r == i) {
+                    cells.shift_remove(crate::attachments::FILE_KEY);
                     changed = true;
+                } else {
+                    // Another row names the same file: it stays for that row.
+                    still_named = true;
                 }
             }
+        }
+        if !still_named
+            && let Ok(store) = &self.store
+            && let Err(e) = store.attachments(&id).remove(name)
+        {
+            self.notify(e);
         }
         self.refresh_files();
         if changed {
@@ -1284,7 +1346,7 @@ impl KczgApp {
                 Target::Ask {
                     asking: Box::pin(async move { dialog.await.map(|f| f.path().to_owned()) }),
                     name: name.to_owned(),
-                    fallback: Some(fallback_folder()),
+                    fallback: cfg!(target_os = "linux").then(fallback_folder),
                 }
             }
         }
@@ -1541,8 +1603,29 @@ fn picked(picking: Picking) -> Result<Option<Vec<PathBuf>>, &'static str> {
     }
 }
 
+/// `dir/name`, or `dir/名称 (2).ext` … when a file is there already.
+fn free_path(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    if !path.exists() {
+        return path;
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) => (s.to_owned(), format!(".{e}")),
+        None => (name.to_owned(), String::new()),
+    };
+    (2..1000)
+        .map(|n| dir.join(format!("{stem} ({n}){ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(path)
+}
+
 /// The folder a file goes to when no save dialog can be shown: 文档, else 下载, else home.
+/// Only on Linux, where a bare desktop may have no dialog to show; elsewhere an empty
+/// answer is a person cancelling.
 fn fallback_folder() -> Option<PathBuf> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
     let dirs = directories::UserDirs::new()?;
     Some(
         dirs.document_dir()
@@ -1580,8 +1663,9 @@ impl Target {
                     (Some(path), _) => (Some(path), None),
                     (None, Some(fallback)) if asked.elapsed() < NO_DIALOG_WITHIN => {
                         match fallback {
+                            // Never over a file already there: 「名称 (2).xlsx」 ….
                             Some(dir) => (
-                                Some(dir.join(&name)),
+                                Some(free_path(&dir, &name)),
                                 Some(format!(
                                     "无法打开保存文件的窗口（这台电脑缺少 xdg-desktop-portal 或 zenity），已存到 {}。",
                                     dir.display()
@@ -1639,13 +1723,16 @@ mod tests {
     #[test]
     fn a_save_dialog_that_cannot_be_shown_saves_in_the_fallback_folder_and_says_so() {
         let dir = tempfile::tempdir().unwrap();
+        // A file of that name is there already: never written over.
+        crate::files::write_atomic(&dir.path().join("推荐汇总表.xlsx"), b"the clerk's own")
+            .unwrap();
         let target = Target::Ask {
             asking: answer(None),
             name: "推荐汇总表.xlsx".into(),
             fallback: Some(Some(dir.path().to_owned())),
         };
         let (path, said) = target.wait();
-        assert_eq!(path, Some(dir.path().join("推荐汇总表.xlsx")));
+        assert_eq!(path, Some(dir.path().join("推荐汇总表 (2).xlsx")));
         assert!(said.unwrap().contains("无法打开保存文件的窗口"));
 
         let slow: Asking = Box::pin(async {

@@ -32,7 +32,10 @@ pub fn file_cell(
                         });
                     }
                     if ui.small_button("移除文件").clicked() {
-                        actions.push(Action::RemoveAttachment(name.to_owned()));
+                        actions.push(Action::RemoveAttachment {
+                            row: Some(row),
+                            name: name.to_owned(),
+                        });
                     }
                 });
             }
@@ -83,7 +86,10 @@ pub fn unlisted(ui: &mut egui::Ui, named: &[String], files: &[Stored], actions: 
                 actions.push(Action::ListAttachment(stored.name.clone()));
             }
             if ui.small_button("移除文件").clicked() {
-                actions.push(Action::RemoveAttachment(stored.name.clone()));
+                actions.push(Action::RemoveAttachment {
+                    row: None,
+                    name: stored.name.clone(),
+                });
             }
         });
     }
@@ -107,7 +113,10 @@ pub fn sealed_slot(ui: &mut egui::Ui, files: &[Stored], actions: &mut Vec<Action
         ui.horizontal(|ui| {
             ui.label(stored.describe());
             if ui.small_button("移除").clicked() {
-                actions.push(Action::RemoveAttachment(stored.name.clone()));
+                actions.push(Action::RemoveAttachment {
+                    row: None,
+                    name: stored.name.clone(),
+                });
             }
         });
     }

@@ -59,6 +59,9 @@ pub struct FormState {
     /// Every finding said beside its field, touched or not: once export has been asked for,
     /// or 「逐项列出」 pressed.
     pub show_all: bool,
+    /// The ids of the form's fields: only a finding about one of them waits (one about the
+    /// call year or a value with no field is always said).
+    field_ids: std::collections::HashSet<String>,
 }
 
 impl FormState {
@@ -90,7 +93,18 @@ impl FormState {
             tab_order: Vec::new(),
             touched: Default::default(),
             show_all: false,
+            field_ids: Default::default(),
         };
+        state.field_ids = state
+            .form(defs)
+            .map(|f| {
+                f.sections
+                    .iter()
+                    .flat_map(|s| &s.fields)
+                    .map(|field| field.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
         state.attachments_field = state.form(defs).and_then(|f| f.roles.attachments.clone());
         state.revalidate(defs, today);
         state
@@ -127,7 +141,10 @@ impl FormState {
     /// Whether a finding waits to be said beside its field: it is about a field still empty
     /// that the applicant has not been in yet (the panel and the export button count it).
     pub fn quiet(&self, f: &Finding) -> bool {
-        !self.show_all && !self.touched.contains(&f.field) && path_is_empty(&self.draft, &f.field)
+        !self.show_all
+            && self.field_ids.contains(f.field_id())
+            && !self.touched.contains(&f.field)
+            && path_is_empty(&self.draft, &f.field)
     }
 
     pub fn errors(&self) -> usize {

@@ -30,6 +30,16 @@ pub const PERF_ENV: &str = "KCZG_FORM_PERF";
 /// Exports go straight into this folder instead of asking with a dialog.
 pub const EXPORT_DIR_ENV: &str = "KCZG_FORM_EXPORT_DIR";
 
+/// The app's id: the Wayland app_id, the name of the .desktop entry, the AppStream id, and
+/// the qualifier of the data folder on macOS.
+pub const APP_ID: &str = "cn.kczg.kczg-form";
+
+/// The window's icon (`assets/icon/`, drawn by `make_icon.py`).
+fn icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon/kczg-form-256.png"))
+        .unwrap_or_default()
+}
+
 /// Opens the main window. `data_dir` overrides where drafts are kept.
 /// `first` are applied on the first frame (e.g. open the desk and import files).
 pub fn run(
@@ -42,12 +52,15 @@ pub fn run(
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("科创中国榜单申报助手")
+            // The id of the .desktop entry and the AppStream metainfo (Wayland matches them).
+            .with_app_id(APP_ID)
+            .with_icon(icon())
             .with_inner_size([1200.0, 800.0])
             .with_min_inner_size([800.0, 560.0]),
         ..Default::default()
     };
     eframe::run_native(
-        "kczg-form",
+        APP_ID,
         options,
         Box::new(move |cc| {
             install_fonts(&cc.egui_ctx);
@@ -69,4 +82,14 @@ pub fn run(
             Ok(Box::new(app))
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_is_the_256_pixel_png() {
+        let icon = super::icon();
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+    }
 }

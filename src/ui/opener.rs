@@ -70,8 +70,21 @@ pub fn open(target: &OsStr, opener: Option<&Path>) -> Result<(), OpenError> {
 #[cfg(windows)]
 fn shell_execute(target: &OsStr) -> Result<(), OpenError> {
     use std::os::windows::ffi::OsStrExt;
+    use windows_sys::Win32::System::Com::{
+        COINIT_APARTMENTTHREADED, COINIT_DISABLE_OLE1DDE, CoInitializeEx,
+    };
     use windows_sys::Win32::UI::Shell::ShellExecuteW;
     use windows_sys::Win32::UI::WindowsAndMessaging::SW_SHOWNORMAL;
+    // ShellExecute may hand the work to a shell extension over COM: the thread is made a
+    // single-threaded apartment first, as Microsoft asks. (A second call on the same
+    // thread returns S_FALSE, which is fine.)
+    // SAFETY: a null reserved pointer and valid flags.
+    unsafe {
+        CoInitializeEx(
+            std::ptr::null(),
+            (COINIT_APARTMENTTHREADED | COINIT_DISABLE_OLE1DDE) as u32,
+        );
+    }
     let wide: Vec<u16> = target.encode_wide().chain(std::iter::once(0)).collect();
     let verb: Vec<u16> = "open".encode_utf16().chain(std::iter::once(0)).collect();
     // SAFETY: both strings are NUL-terminated UTF-16 that outlive the call; the other

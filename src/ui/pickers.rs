@@ -25,97 +25,99 @@ pub fn date_button(
         })
         .unwrap_or(today);
     let shown_id = id.with("shown");
-    ui.menu_button(
-        if month_only {
-            "选择月份"
-        } else {
-            "选择日期"
-        },
-        |ui| {
-            // The month on show, kept while the calendar is open.
-            let (mut year, mut month) = ui
-                .data(|d| d.get_temp::<(i32, u32)>(shown_id))
-                .unwrap_or((start.year(), start.month()));
-            ui.horizontal(|ui| {
-                if !month_only && ui.small_button("上月").clicked() {
-                    (year, month) = if month == 1 {
-                        (year - 1, 12)
+    // Stays open while the month is turned (上月/下月); a day clicked closes it.
+    let config = egui::containers::menu::MenuConfig::new()
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+    egui::containers::menu::MenuButton::new(if month_only {
+        "选择月份"
+    } else {
+        "选择日期"
+    })
+    .config(config)
+    .ui(ui, |ui| {
+        // The month on show, kept while the calendar is open.
+        let (mut year, mut month) = ui
+            .data(|d| d.get_temp::<(i32, u32)>(shown_id))
+            .unwrap_or((start.year(), start.month()));
+        ui.horizontal(|ui| {
+            if !month_only && ui.small_button("上月").clicked() {
+                (year, month) = if month == 1 {
+                    (year - 1, 12)
+                } else {
+                    (year, month - 1)
+                };
+            }
+            ui.add(
+                egui::DragValue::new(&mut year)
+                    .range(1900..=2100)
+                    .suffix("年"),
+            );
+            if !month_only {
+                ui.label(format!("{month}月"));
+                if ui.small_button("下月").clicked() {
+                    (year, month) = if month == 12 {
+                        (year + 1, 1)
                     } else {
-                        (year, month - 1)
+                        (year, month + 1)
                     };
                 }
-                ui.add(
-                    egui::DragValue::new(&mut year)
-                        .range(1900..=2100)
-                        .suffix("年"),
-                );
-                if !month_only {
-                    ui.label(format!("{month}月"));
-                    if ui.small_button("下月").clicked() {
-                        (year, month) = if month == 12 {
-                            (year + 1, 1)
-                        } else {
-                            (year, month + 1)
-                        };
+            }
+        });
+        if month_only {
+            egui::Grid::new(id.with("months")).show(ui, |ui| {
+                for m in 1..=12u32 {
+                    let on = current == Some(format!("{year}-{m:02}").as_str());
+                    if ui.selectable_label(on, format!("{m}月")).clicked() {
+                        chosen = Some(format!("{year}-{m:02}"));
+                    }
+                    if m % 4 == 0 {
+                        ui.end_row();
                     }
                 }
             });
-            if month_only {
-                egui::Grid::new(id.with("months")).show(ui, |ui| {
-                    for m in 1..=12u32 {
-                        let on = current == Some(format!("{year}-{m:02}").as_str());
-                        if ui.selectable_label(on, format!("{m}月")).clicked() {
-                            chosen = Some(format!("{year}-{m:02}"));
-                        }
-                        if m % 4 == 0 {
-                            ui.end_row();
-                        }
+        } else if let Some(first) = NaiveDate::from_ymd_opt(year, month, 1) {
+            egui::Grid::new(id.with("days")).show(ui, |ui| {
+                for w in ["一", "二", "三", "四", "五", "六", "日"] {
+                    ui.label(RichText::new(w).weak());
+                }
+                ui.end_row();
+                let offset = first.weekday().num_days_from_monday();
+                for _ in 0..offset {
+                    ui.label("");
+                }
+                let mut day = first;
+                let mut column = offset;
+                while day.month() == month {
+                    let text = day.format("%Y-%m-%d").to_string();
+                    let on = current == Some(text.as_str());
+                    let mut label = RichText::new(day.day().to_string());
+                    if day == today {
+                        label = label.strong();
                     }
-                });
-            } else if let Some(first) = NaiveDate::from_ymd_opt(year, month, 1) {
-                egui::Grid::new(id.with("days")).show(ui, |ui| {
-                    for w in ["一", "二", "三", "四", "五", "六", "日"] {
-                        ui.label(RichText::new(w).weak());
+                    if ui
+                        .selectable_label(on, label)
+                        .on_hover_text(format!("{}年{}月{}日", year, month, day.day()))
+                        .clicked()
+                    {
+                        chosen = Some(text);
                     }
-                    ui.end_row();
-                    let offset = first.weekday().num_days_from_monday();
-                    for _ in 0..offset {
-                        ui.label("");
+                    column += 1;
+                    if column % 7 == 0 {
+                        ui.end_row();
                     }
-                    let mut day = first;
-                    let mut column = offset;
-                    while day.month() == month {
-                        let text = day.format("%Y-%m-%d").to_string();
-                        let on = current == Some(text.as_str());
-                        let mut label = RichText::new(day.day().to_string());
-                        if day == today {
-                            label = label.strong();
-                        }
-                        if ui
-                            .selectable_label(on, label)
-                            .on_hover_text(format!("{}年{}月{}日", year, month, day.day()))
-                            .clicked()
-                        {
-                            chosen = Some(text);
-                        }
-                        column += 1;
-                        if column % 7 == 0 {
-                            ui.end_row();
-                        }
-                        match day.succ_opt() {
-                            Some(next) => day = next,
-                            None => break,
-                        }
+                    match day.succ_opt() {
+                        Some(next) => day = next,
+                        None => break,
                     }
-                });
-            }
-            ui.data_mut(|d| d.insert_temp(shown_id, (year, month)));
-            if chosen.is_some() {
-                ui.data_mut(|d| d.remove::<(i32, u32)>(shown_id));
-                ui.close();
-            }
-        },
-    );
+                }
+            });
+        }
+        ui.data_mut(|d| d.insert_temp(shown_id, (year, month)));
+        if chosen.is_some() {
+            ui.data_mut(|d| d.remove::<(i32, u32)>(shown_id));
+            ui.close();
+        }
+    });
     chosen
 }
 
@@ -162,6 +164,8 @@ pub fn searchable_choice(
         .selected_text(selected_text)
         .width(width)
         .height(320.0)
+        // Clicking into the search box does not close it.
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
         .show_ui(ui, |ui| {
             let opening = !ui.data(|d| d.get_temp::<bool>(was_open_id).unwrap_or(false));
             ui.data_mut(|d| d.insert_temp(was_open_id, true));
