@@ -126,26 +126,11 @@ pub(super) fn package(
         eprintln!("错误：{draft}：榜单「{}」不认识", opened_draft.list);
         return ExitCode::from(2);
     };
-    let options = kczg_form::docx::ExportOptions {
-        preview: false,
-        today: chrono::Local::now().date_naive(),
-    };
-    let bytes = match kczg_form::docx::export(defs, form, &opened_draft, options) {
+    let bytes = match export_or_say(defs, form, &opened_draft, false, |n| {
+        format!("未生成材料包：{draft} 尚有 {n} 个错误，请改正后再试：")
+    }) {
         Ok(bytes) => bytes,
-        Err(kczg_form::docx::ExportError::Refused { errors }) => {
-            eprintln!(
-                "未生成材料包：{draft} 尚有 {} 个错误，请改正后再试：",
-                errors.len()
-            );
-            for f in &errors {
-                eprintln!("  错误  {}  {}", f.field, f.message);
-            }
-            return ExitCode::from(1);
-        }
-        Err(e) => {
-            eprintln!("错误：{e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let name = kczg_form::naming::docx_file_name(defs, form, &opened_draft);
     let sources = kczg_form::bundle::Sources {
@@ -251,27 +236,14 @@ pub(super) fn export(
         Ok(found) => found,
         Err(code) => return code,
     };
-    let options = kczg_form::docx::ExportOptions {
-        preview,
-        today: chrono::Local::now().date_naive(),
-    };
-    let bytes = match kczg_form::docx::export(defs, form, &draft, options) {
+    let bytes = match export_or_say(defs, form, &draft, preview, |n| {
+        format!(
+            "未导出：{} 尚有 {n} 个错误，请改正后再导出（或加 --preview 导出预览稿）：",
+            path.display()
+        )
+    }) {
         Ok(bytes) => bytes,
-        Err(kczg_form::docx::ExportError::Refused { errors }) => {
-            eprintln!(
-                "未导出：{} 尚有 {} 个错误，请改正后再导出（或加 --preview 导出预览稿）：",
-                path.display(),
-                errors.len()
-            );
-            for f in &errors {
-                eprintln!("  错误  {}  {}", f.field, f.message);
-            }
-            return ExitCode::from(1);
-        }
-        Err(e) => {
-            eprintln!("错误：{e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let output = match output {
         Some(o) => o.to_path_buf(),
@@ -357,4 +329,34 @@ pub(super) fn template(
         output.display()
     );
     ExitCode::SUCCESS
+}
+
+/// The Word form of `draft`, or what stops it said on standard error: refused while it has
+/// errors (`refused` says so, given their count; each follows; exit 1), or why it could not be
+/// made (exit 2).
+fn export_or_say(
+    defs: &Definitions,
+    form: &Form,
+    draft: &Draft,
+    preview: bool,
+    refused: impl FnOnce(usize) -> String,
+) -> Result<Vec<u8>, ExitCode> {
+    let options = kczg_form::docx::ExportOptions {
+        preview,
+        today: chrono::Local::now().date_naive(),
+    };
+    match kczg_form::docx::export(defs, form, draft, options) {
+        Ok(bytes) => Ok(bytes),
+        Err(kczg_form::docx::ExportError::Refused { errors }) => {
+            eprintln!("{}", refused(errors.len()));
+            for f in &errors {
+                eprintln!("  错误  {}  {}", f.field, f.message);
+            }
+            Err(ExitCode::from(1))
+        }
+        Err(e) => {
+            eprintln!("错误：{e}");
+            Err(ExitCode::from(2))
+        }
+    }
 }

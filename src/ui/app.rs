@@ -598,18 +598,9 @@ impl KczgApp {
                     .add_filter("草稿、申报表或申报材料包", &["json", "docx", "zip"])
                     .pick_files();
                 let picking: Picking = Box::pin(dialog);
-                self.tasks.run(
-                    "等待选择文件……",
-                    self.repaint.clone(),
-                    move || {
-                        let paths = picked(picking);
-                        Box::new(move |app: &mut KczgApp| match paths {
-                            Ok(Some(paths)) => app.open_files(paths),
-                            Ok(None) => {}
-                            Err(said) => app.notify(said),
-                        })
-                    },
-                );
+                self.when_picked("等待选择文件……", picking, move |app, paths| {
+                    app.open_files(paths)
+                });
             }
             Action::Edited => self.edited(),
             Action::SaveNow => {
@@ -657,17 +648,10 @@ impl KczgApp {
                             .pick_files(),
                     )
                 };
-                self.tasks.run(
+                self.when_picked(
                     "等待选择要导入的文件……",
-                    self.repaint.clone(),
-                    move || {
-                        let paths = picked(picking);
-                        Box::new(move |app: &mut KczgApp| match paths {
-                            Ok(Some(paths)) => app.desk_import(paths),
-                            Ok(None) => {}
-                            Err(said) => app.notify(said),
-                        })
-                    },
+                    picking,
+                    move |app, paths| app.desk_import(paths),
                 );
             }
             Action::DeskImport(paths) => self.desk_import(paths),
@@ -773,18 +757,27 @@ impl KczgApp {
         // The row as it was when asked: if it has been moved or deleted while the dialog
         // was open, the file gets a row of its own instead of landing in another.
         let row = row.map(|r| (r, self.row_name(r)));
-        self.tasks.run(
-            "等待选择文件……",
-            self.repaint.clone(),
-            move || {
-                let paths = picked(picking);
-                Box::new(move |app: &mut KczgApp| match paths {
-                    Ok(Some(paths)) => app.add_attachments(row, sealed, paths),
-                    Ok(None) => {}
-                    Err(said) => app.notify(said),
-                })
-            },
-        );
+        self.when_picked("等待选择文件……", picking, move |app, paths| {
+            app.add_attachments(row, sealed, paths)
+        });
+    }
+
+    /// Waits for a file dialog on a task's thread, then does `then` with the files chosen:
+    /// nothing when the person cancelled, a word when no dialog could be shown.
+    fn when_picked(
+        &mut self,
+        label: &str,
+        picking: Picking,
+        then: impl FnOnce(&mut KczgApp, Vec<PathBuf>) + Send + 'static,
+    ) {
+        self.tasks.run(label, self.repaint.clone(), move || {
+            let paths = picked(picking);
+            Box::new(move |app: &mut KczgApp| match paths {
+                Ok(Some(paths)) => then(app, paths),
+                Ok(None) => {}
+                Err(said) => app.notify(said),
+            })
+        });
     }
 
     /// The 附件名称 of a row of the open form's 附件清单.

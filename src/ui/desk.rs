@@ -240,14 +240,7 @@ impl DeskState {
 pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<Action> {
     let mut actions = Vec::new();
     // Files dropped onto the window.
-    let dropped: Vec<PathBuf> = ui.ctx().input(|i| {
-        i.raw
-            .dropped_files
-            .iter()
-            .map(|f| f.path().to_path_buf())
-            .filter(|p| !p.as_os_str().is_empty())
-            .collect()
-    });
+    let dropped = super::dropped_paths(ui.ctx());
     if !dropped.is_empty() {
         actions.push(Action::DeskImport(dropped));
     }

@@ -239,14 +239,7 @@ pub fn ui(
     keep_tab_in_fields(ui.ctx(), &order);
     // Files dropped onto the form are attachments: each gets a row of the 附件清单 (the scan,
     // named 「盖章扫描件」, its slot), and the section is shown.
-    let dropped: Vec<std::path::PathBuf> = ui.ctx().input(|i| {
-        i.raw
-            .dropped_files
-            .iter()
-            .map(|f| f.path().to_path_buf())
-            .filter(|p| !p.as_os_str().is_empty())
-            .collect()
-    });
+    let dropped = super::dropped_paths(ui.ctx());
     if !dropped.is_empty()
         && let Some(pos) = state
             .attachments_field

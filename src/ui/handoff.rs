@@ -36,14 +36,7 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &HandoffState) -> Vec<Ac
     let mut actions = Vec::new();
     let email = &defs.call.submission_email;
     // Files dropped here are pages of the sealed scan.
-    let dropped: Vec<PathBuf> = ui.ctx().input(|i| {
-        i.raw
-            .dropped_files
-            .iter()
-            .map(|f| f.path().to_path_buf())
-            .filter(|p| !p.as_os_str().is_empty())
-            .collect()
-    });
+    let dropped = super::dropped_paths(ui.ctx());
     if !dropped.is_empty() && !state.preview {
         actions.push(Action::AddAttachments {
             row: None,

@@ -30,6 +30,18 @@ pub const PERF_ENV: &str = "KCZG_FORM_PERF";
 /// Exports go straight into this folder instead of asking with a dialog.
 pub const EXPORT_DIR_ENV: &str = "KCZG_FORM_EXPORT_DIR";
 
+/// The files dropped onto the window this frame (the paths eframe gives; none from the web).
+fn dropped_paths(ctx: &egui::Context) -> Vec<PathBuf> {
+    ctx.input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect()
+    })
+}
+
 /// The app's id: the Wayland app_id, the name of the .desktop entry, the AppStream id, and
 /// the qualifier of the data folder on macOS.
 pub const APP_ID: &str = "cn.kczg.kczg-form";

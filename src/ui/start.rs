@@ -23,14 +23,7 @@ pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
     let call = &view.defs.call;
     // A draft, an exported form, a filled template or a package dropped here is opened;
     // several, or a folder, go to 秘书处汇总.
-    let dropped: Vec<std::path::PathBuf> = ui.ctx().input(|i| {
-        i.raw
-            .dropped_files
-            .iter()
-            .map(|f| f.path().to_path_buf())
-            .filter(|p| !p.as_os_str().is_empty())
-            .collect()
-    });
+    let dropped = super::dropped_paths(ui.ctx());
     if !dropped.is_empty() {
         actions.push(Action::OpenFiles(dropped));
     }
