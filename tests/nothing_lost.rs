@@ -1345,11 +1345,14 @@ fn standard_output_that_cannot_be_written_is_said_in_chinese() {
 }
 
 #[test]
-fn importing_a_docx_into_the_store_points_to_import_and_mail_warns_on_a_preview() {
+fn importing_a_docx_into_the_store_reads_its_form_and_mail_warns_on_a_preview() {
     let dir = tempfile::tempdir().unwrap();
     let docx = dir.path().join("e.docx");
-    std::fs::write(&docx, exported("tech_manager")).unwrap();
+    let bytes = exported("tech_manager");
+    std::fs::write(&docx, &bytes).unwrap();
     let data = dir.path().join("data");
+    // An exported form is taken through the intake, as the window opens it; the file itself
+    // is left as it was.
     let out = run([
         "--data-dir".as_ref(),
         data.as_os_str(),
@@ -1357,14 +1360,26 @@ fn importing_a_docx_into_the_store_points_to_import_and_mail_warns_on_a_preview(
         "import".as_ref(),
         docx.as_os_str(),
     ]);
-    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(
-        out.stderr.contains("不是可以导入的申报草稿"),
+        out.stdout.contains("（Word 文档 · 导出件）"),
         "{}",
-        out.stderr
+        out.stdout
     );
-    assert!(out.stderr.contains("import"), "{}", out.stderr);
-    assert!(!out.stderr.contains("移到一旁"), "{}", out.stderr);
+    assert!(std::fs::read(&docx).unwrap() == bytes);
+    // A .docx that holds no form is refused with the reason, nothing written.
+    let foreign = dir.path().join("外来.docx");
+    std::fs::write(&foreign, common::foreign_docx()).unwrap();
+    let out = run([
+        "--data-dir".as_ref(),
+        data.as_os_str(),
+        "drafts".as_ref(),
+        "import".as_ref(),
+        foreign.as_os_str(),
+    ]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("外来.docx"), "{}", out.stderr);
+    assert_chinese_only("drafts import", &out.stderr);
 
     // A preview with errors: mail still writes the message, but says so.
     let mut draft = fixture("tech_manager");
