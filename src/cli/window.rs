@@ -2,6 +2,27 @@
 
 use super::*;
 
+/// Files given to open that are not there: said (a bare word as a mistyped command), exit 2.
+fn refuse_missing(files: &[PathBuf]) -> Option<ExitCode> {
+    let missing = files
+        .iter()
+        .find(|p| std::fs::symlink_metadata(p).is_err())?;
+    // A bare word is more likely a command mistyped than a file.
+    let word = missing.components().count() == 1 && missing.extension().is_none();
+    if word {
+        eprintln!(
+            "错误：没有名为「{}」的命令，也没有这个文件。可用的命令请用 kczg-form --help 查看。",
+            missing.display()
+        );
+    } else {
+        eprintln!(
+            "错误：找不到文件「{}」。如要使用命令，请用 kczg-form --help 查看可用的命令。",
+            missing.display()
+        );
+    }
+    Some(ExitCode::from(2))
+}
+
 /// With no subcommand: the window, on the files given (`kczg-form 申报表.docx`, which is
 /// also what a file manager's 「打开方式」 runs). A path that is not there is refused before
 /// any window opens: it is more likely a mistyped command.
@@ -11,21 +32,8 @@ pub(super) fn gui(
     data_dir: Option<PathBuf>,
     files: Vec<PathBuf>,
 ) -> ExitCode {
-    if let Some(missing) = files.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
-        // A bare word is more likely a command mistyped than a file.
-        let word = missing.components().count() == 1 && missing.extension().is_none();
-        if word {
-            eprintln!(
-                "错误：没有名为「{}」的命令，也没有这个文件。可用的命令请用 kczg-form --help 查看。",
-                missing.display()
-            );
-        } else {
-            eprintln!(
-                "错误：找不到文件「{}」。如要使用命令，请用 kczg-form --help 查看可用的命令。",
-                missing.display()
-            );
-        }
-        return ExitCode::from(2);
+    if let Some(code) = refuse_missing(&files) {
+        return code;
     }
     let first = if files.is_empty() {
         Vec::new()
@@ -40,8 +48,17 @@ pub(super) fn gui(
 pub(super) fn gui(
     _forms: Option<&Path>,
     _data_dir: Option<PathBuf>,
-    _files: Vec<PathBuf>,
+    files: Vec<PathBuf>,
 ) -> ExitCode {
+    if let Some(code) = refuse_missing(&files) {
+        return code;
+    }
+    if !files.is_empty() {
+        eprintln!(
+            "错误：此版本未包含图形界面（编译时关闭了 gui 特性），无法在窗口中打开文件；可用 validate、import 等命令处理它们（kczg-form --help）。"
+        );
+        return ExitCode::from(2);
+    }
     println!("此版本未包含图形界面（编译时关闭了 gui 特性），可使用下列命令：\n");
     let _ = <Args as clap::CommandFactory>::command().print_help();
     ExitCode::SUCCESS
