@@ -312,3 +312,47 @@ fn zip_reason(e: &zip::result::ZipError) -> String {
         _ => "压缩数据损坏".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A zip as other tools write it: entries marked MS-DOS, one name in GBK without the
+    /// UTF-8 flag (Windows' 「发送到压缩文件夹」), one in UTF-8 with it.
+    fn dos_zip() -> Vec<u8> {
+        let gbk = encoding_rs::GBK.encode("营业执照.pdf").0.into_owned();
+        let placeholder = "x".repeat(gbk.len() - 4) + ".pdf";
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .system(zip::System::Dos)
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file(placeholder.as_str(), options).unwrap();
+        zip.write_all(b"%PDF-1.4").unwrap();
+        zip.start_file("申报表.docx", options).unwrap();
+        zip.write_all(b"form").unwrap();
+        let mut bytes = zip.finish().unwrap().into_inner();
+        let mut at = 0;
+        while let Some(i) = bytes[at..]
+            .windows(placeholder.len())
+            .position(|w| w == placeholder.as_bytes())
+        {
+            bytes[at + i..at + i + gbk.len()].copy_from_slice(&gbk);
+            at += i + gbk.len();
+        }
+        assert!(at > 0);
+        bytes
+    }
+
+    #[test]
+    fn ms_dos_marked_entries_with_gbk_or_utf8_names_read_as_chinese() {
+        let bytes = dos_zip();
+        let mut archive = Archive::open(&bytes, 1 << 20).unwrap();
+        let names: Vec<String> = archive.entries().into_iter().map(|e| e.name).collect();
+        assert_eq!(names, ["营业执照.pdf", "申报表.docx"]);
+        assert_eq!(
+            archive.read_entry(0, 1 << 10).unwrap(),
+            b"%PDF-1.4".to_vec()
+        );
+    }
+}

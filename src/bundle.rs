@@ -86,7 +86,11 @@ impl Bundle {
                 FileType::Jpeg | FileType::Png | FileType::Zip => zip::CompressionMethod::Stored,
                 _ => zip::CompressionMethod::Deflated,
             };
+            // Made by Unix, whatever builds it: the zip crate otherwise marks entries made
+            // on Windows as MS-DOS, and Info-ZIP's `unzip` (UOS, Kylin) then reads their
+            // UTF-8 names as code page 437. Non-ASCII names carry the UTF-8 flag (bit 11).
             let options = zip::write::SimpleFileOptions::default()
+                .system(zip::System::Unix)
                 .compression_method(method)
                 .last_modified_time(stamp)
                 .unix_permissions(0o644)
@@ -261,4 +265,45 @@ fn unique(parts: &[Part], name: &str) -> String {
         .map(|n| format!("{stem} ({n}){ext}"))
         .find(|n| !taken(n))
         .unwrap_or_else(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each central-directory record's "version made by" host byte and general-purpose flags.
+    fn made_by_and_flags(zip: &[u8]) -> Vec<(u8, u16)> {
+        zip.windows(4)
+            .enumerate()
+            .filter(|(_, w)| *w == b"PK\x01\x02")
+            .map(|(i, _)| (zip[i + 5], u16::from_le_bytes([zip[i + 8], zip[i + 9]])))
+            .collect()
+    }
+
+    #[test]
+    fn entries_are_made_by_unix_with_utf8_names_on_every_platform() {
+        let bundle = Bundle {
+            parts: vec![
+                Part {
+                    name: "申报表-新锐企业榜.docx".into(),
+                    bytes: b"form".to_vec(),
+                },
+                Part {
+                    name: "scan.pdf".into(),
+                    bytes: b"%PDF-1.4".to_vec(),
+                },
+            ],
+            notes: vec![],
+        };
+        let zip = bundle.zip().unwrap();
+        let records = made_by_and_flags(&zip);
+        assert_eq!(records.len(), 2);
+        // 3 = Unix (0 would be MS-DOS, which `unzip` reads as code page 437).
+        assert!(records.iter().all(|(host, _)| *host == 3), "{records:?}");
+        assert_ne!(
+            records[0].1 & 0x0800,
+            0,
+            "the Chinese name carries the UTF-8 flag"
+        );
+    }
 }

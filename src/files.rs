@@ -127,8 +127,17 @@ pub fn create_private_dir(dir: &Path) -> Result<(), FileError> {
 }
 
 /// An OS error in words a person can act on. Never the OS's English text.
+///
+/// The platform's own error code is asked first (a Windows sharing violation has no
+/// `ErrorKind` of its own), then the kind std gives it.
 pub fn reason(e: &std::io::Error, doing: Doing) -> &'static str {
     use std::io::ErrorKind as K;
+    if let Some(said) = e
+        .raw_os_error()
+        .and_then(|code| os_code_reason(code, doing))
+    {
+        return said;
+    }
     match e.kind() {
         K::NotFound if doing == Doing::Writing => "文件夹不存在，请先创建文件夹或另选位置",
         K::NotFound => "文件不存在，请检查路径",
@@ -136,7 +145,7 @@ pub fn reason(e: &std::io::Error, doing: Doing) -> &'static str {
             "没有写入权限（文件夹可能是只读的，或文件正在 Word / Excel 中打开），请另选位置或关闭该文件后重试"
         }
         K::PermissionDenied => "没有读取权限，请检查文件的权限",
-        K::StorageFull | K::QuotaExceeded | K::FileTooLarge => "磁盘已满，请清理磁盘空间后重试",
+        K::StorageFull | K::QuotaExceeded | K::FileTooLarge => DISK_FULL,
         K::ReadOnlyFilesystem => "磁盘是只读的，请另选可写入的位置",
         K::IsADirectory => "这是一个文件夹，请指定文件",
         K::NotADirectory => "路径中有一段不是文件夹，请检查路径",
@@ -147,14 +156,95 @@ pub fn reason(e: &std::io::Error, doing: Doing) -> &'static str {
         K::UnexpectedEof | K::InvalidData => "文件不完整或已损坏",
         K::OutOfMemory => "内存不足，请关闭其他程序后重试",
         K::Interrupted | K::TimedOut | K::WouldBlock => "读写被中断，请重试",
-        _ => match e.raw_os_error() {
-            // ENAMETOOLONG and ENOSPC as some platforms report them without a kind.
-            Some(36) | Some(63) => "文件名过长，请换一个较短的文件名",
-            Some(28) => "磁盘已满，请清理磁盘空间后重试",
-            _ if doing == Doing::Writing => "写入失败，请检查磁盘和文件夹后重试",
-            _ => "读取失败，请检查文件后重试",
-        },
+        _ if doing == Doing::Writing => "写入失败，请检查磁盘和文件夹后重试",
+        _ => "读取失败，请检查文件后重试",
     }
+}
+
+const DISK_FULL: &str = "磁盘已满，请清理磁盘空间后重试";
+const NAME_TOO_LONG: &str = "文件名过长，请换一个较短的文件名";
+/// A file another program holds open without sharing it: Word, WPS and Excel do so with every
+/// document they show.
+pub const HELD_OPEN: &str =
+    "文件正在其他程序中打开（如 Word、WPS、Excel），请在那个程序中关闭该文件后重试";
+
+/// The platform's own error codes that say more than their `ErrorKind`.
+fn os_code_reason(code: i32, doing: Doing) -> Option<&'static str> {
+    if cfg!(windows) {
+        windows_code_reason(code, doing)
+    } else {
+        unix_code_reason(code)
+    }
+}
+
+/// Windows' system error codes (winerror.h), whatever platform this is built for, so that
+/// both tables are tested everywhere.
+fn windows_code_reason(code: i32, doing: Doing) -> Option<&'static str> {
+    Some(match code {
+        // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION, ERROR_USER_MAPPED_FILE
+        32 | 33 | 1224 => HELD_OPEN,
+        // ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL, ERROR_DISK_QUOTA_EXCEEDED
+        39 | 112 | 1295 => DISK_FULL,
+        // ERROR_BUFFER_OVERFLOW, ERROR_FILENAME_EXCED_RANGE
+        111 | 206 => NAME_TOO_LONG,
+        // ERROR_INVALID_NAME: 「\ / : * ? " < > |」 or a name Windows keeps for itself
+        123 => "文件名含有 Windows 不允许的字符（\\ / : * ? \" < > |），请换一个文件名",
+        // ERROR_WRITE_PROTECT
+        19 => "磁盘有写保护，请另选可写入的位置",
+        // ERROR_NOT_READY, ERROR_DEVICE_NOT_CONNECTED, ERROR_NO_MEDIA_IN_DRIVE
+        21 | 1167 | 1112 => "磁盘未就绪（U 盘或移动硬盘可能已拔出），请插好后重试",
+        // ERROR_BAD_NETPATH, ERROR_NETNAME_DELETED, ERROR_BAD_NET_NAME, ERROR_UNEXP_NET_ERR
+        53 | 64 | 67 | 59 => "网络位置无法访问，请检查网络连接或把文件复制到本机后重试",
+        // ERROR_PATH_NOT_FOUND
+        3 if doing == Doing::Writing => "文件夹不存在，请先创建文件夹或另选位置",
+        3 => "文件不存在，请检查路径",
+        // ERROR_DIRECTORY (a folder name that is not one)
+        267 => "路径中有一段不是文件夹，请检查路径",
+        // ERROR_CANT_ACCESS_FILE, ERROR_VIRUS_INFECTED, ERROR_VIRUS_DELETED
+        1920 | 225 | 226 => "文件被安全软件拦截或无法访问，请检查杀毒软件的隔离区后重试",
+        _ => return None,
+    })
+}
+
+/// errno values as some Unix platforms report them without a kind of their own.
+fn unix_code_reason(code: i32) -> Option<&'static str> {
+    Some(match code {
+        // ENOSPC, EDQUOT (Linux 122, macOS 69)
+        28 | 122 | 69 => DISK_FULL,
+        // ENAMETOOLONG (Linux 36, macOS 63)
+        36 | 63 => NAME_TOO_LONG,
+        // ETXTBSY
+        26 => "文件正被其他程序使用，请关闭后重试",
+        _ => return None,
+    })
+}
+
+/// Names Windows keeps for devices, with any extension (`CON.docx`, `com1.txt`, `LPT¹.zip`):
+/// such a file cannot be made or opened there, and writing one on another system gives the
+/// secretariat a file it cannot save. Returns the reason when `name` is one.
+pub fn reserved_name(name: &std::ffi::OsStr) -> Option<String> {
+    let name = name.to_str()?;
+    // Windows ignores trailing dots and spaces, and what follows the first dot.
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or(name)
+        .trim_end_matches([' ', '.']);
+    let upper = stem.to_ascii_uppercase();
+    let reserved = matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) || ["COM", "LPT"].iter().any(|prefix| {
+        upper.strip_prefix(prefix).is_some_and(|n| {
+            matches!(
+                n,
+                "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"
+            )
+        })
+    });
+    reserved.then(|| {
+        format!("「{stem}」是 Windows 保留给设备的名称，不能用作文件名（扩展名也不例外），请换一个文件名")
+    })
 }
 
 /// Writes `bytes` to `path` atomically. On failure the old file (if any) is intact and the
@@ -241,6 +331,9 @@ fn prepare(given: &Path, bytes: &[u8], private: bool) -> Result<Prepared, FileEr
     };
     if given.is_dir() {
         return Err(refuse("这是一个文件夹，请指定文件名"));
+    }
+    if let Some(why) = given.file_name().and_then(reserved_name) {
+        return Err(refuse(&why));
     }
     // Through a link to the file it names, so the link is not replaced by a copy.
     let target = match std::fs::symlink_metadata(given) {
@@ -347,6 +440,17 @@ pub fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
 /// Checks that `path` is a regular file (following links) no larger than `limit`; returns its
 /// size. Nothing is opened, so a FIFO cannot block.
 pub fn check_file(path: &Path, limit: u64) -> Result<u64, FileError> {
+    // On Windows `CON` (any folder, any extension) is the console: reading it would wait for
+    // typing. Elsewhere it is an ordinary name.
+    if cfg!(windows)
+        && let Some(what) = path.file_name().and_then(reserved_name)
+    {
+        return Err(FileError::Io {
+            path: path.to_path_buf(),
+            doing: Doing::Reading,
+            reason: what,
+        });
+    }
     let meta = std::fs::metadata(path).map_err(|e| FileError::io(path, Doing::Reading, &e))?;
     if let Some(what) = not_a_file(&meta) {
         return Err(FileError::NotAFile {
@@ -530,13 +634,92 @@ mod tests {
 
     #[test]
     fn os_errors_are_said_in_chinese() {
-        let full = std::io::Error::from_raw_os_error(28);
-        assert!(reason(&full, Doing::Writing).contains("磁盘已满"));
-        let long = std::io::Error::from_raw_os_error(36);
-        assert!(reason(&long, Doing::Writing).contains("文件名过长"));
-        let dir = std::io::Error::from_raw_os_error(21);
-        assert!(reason(&dir, Doing::Reading).contains("文件夹"));
+        // errno values: the same numbers mean other things on Windows (tested below).
+        if cfg!(unix) {
+            let full = std::io::Error::from_raw_os_error(28);
+            assert!(reason(&full, Doing::Writing).contains("磁盘已满"));
+            let long = std::io::Error::from_raw_os_error(36);
+            assert!(reason(&long, Doing::Writing).contains("文件名过长"));
+            let dir = std::io::Error::from_raw_os_error(21);
+            assert!(reason(&dir, Doing::Reading).contains("文件夹"));
+        }
         let odd = std::io::Error::other("some English text");
         assert!(!reason(&odd, Doing::Reading).is_ascii());
+    }
+
+    /// The codes Windows gives: on a Windows build (the Wine lane runs these) through
+    /// [`reason`] itself, elsewhere through the table.
+    #[test]
+    fn windows_errors_are_said_in_chinese() {
+        for (code, words) in [
+            (32, "Word、WPS、Excel"),
+            (33, "关闭该文件"),
+            (112, "磁盘已满"),
+            (39, "磁盘已满"),
+            (206, "文件名过长"),
+            (123, "不允许的字符"),
+            (21, "U 盘"),
+        ] {
+            let said = windows_code_reason(code, Doing::Writing).unwrap();
+            assert!(said.contains(words), "{code}: {said}");
+            if cfg!(windows) {
+                let e = std::io::Error::from_raw_os_error(code);
+                assert_eq!(reason(&e, Doing::Writing), said, "{code}");
+                assert_eq!(reason(&e, Doing::Reading), said, "{code}");
+            }
+        }
+        // 28 is ERROR_OUT_OF_PAPER on Windows, ENOSPC on Unix: never mixed up.
+        assert_eq!(windows_code_reason(28, Doing::Writing), None);
+        assert_eq!(unix_code_reason(28), Some(DISK_FULL));
+        let e = std::io::Error::from_raw_os_error(28);
+        assert_eq!(reason(&e, Doing::Writing) == DISK_FULL, cfg!(unix));
+    }
+
+    #[test]
+    fn windows_reserved_device_names_are_refused_with_any_extension() {
+        for name in [
+            "CON.docx",
+            "con",
+            "Prn.zip",
+            "AUX.json",
+            "nul.eml",
+            "COM1.docx",
+            "lpt9.xlsx",
+            "COM¹.txt",
+            "CON .docx",
+            "NUL.tar.gz",
+        ] {
+            let why = reserved_name(name.as_ref()).unwrap_or_else(|| panic!("{name}"));
+            assert!(
+                why.contains("保留") && why.contains("换一个文件名"),
+                "{why}"
+            );
+        }
+        for name in [
+            "CONTACT.docx",
+            "COM10.docx",
+            "LPT0x.txt",
+            "申报表.docx",
+            "nul-report.docx",
+            "ACON.docx",
+        ] {
+            assert_eq!(reserved_name(name.as_ref()), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_reserved_name_is_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("CON.docx");
+        let e = write_atomic(&target, b"x").unwrap_err();
+        assert!(
+            e.to_string().contains("CON.docx") && e.to_string().contains("保留"),
+            "{e}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "nothing written"
+        );
     }
 }

@@ -143,23 +143,95 @@ pub fn body_with(
     text
 }
 
+/// The longest `mailto:` link [`mailto_url`] makes, in characters (all ASCII). Windows hands
+/// ShellExecute's link to the mail program through the registry's command line, and mail
+/// programs and browsers cut links at about 2,000 characters; Wine's shell32 crashes past
+/// about 1,000. Percent-encoded Chinese takes 9 characters a character, so a link this short
+/// holds the subject and a few lines, not the letter: the form and its attachments travel in
+/// the .eml or the package, which the body names.
+pub const MAILTO_LIMIT: usize = 1800;
+
 /// `mailto:<submission e-mail>?subject=…&body=…`, subject and body as UTF-8 percent-encoded
 /// per RFC 6068 (a space is `%20`, a line break `%0D%0A`; only unreserved characters are
-/// left as they are).
+/// left as they are), never longer than [`MAILTO_LIMIT`].
 ///
-/// A `mailto:` link cannot carry attachments: the person attaches the .docx (and the files
-/// the form lists) in the mail client. Percent-encoded Chinese takes 9 characters a
-/// character, so a link is 2,000–3,000 characters long for the fixtures. Opened through the
-/// operating system (ShellExecute, `open`, `xdg-open`) that reaches Outlook and Thunderbird
-/// whole (Windows is reported to pass about 32,000); browsers cut such links at about 2,000,
-/// so the link is for the app's 「发送邮件」 button, not for a web page.
+/// A `mailto:` link cannot carry attachments: the body ([`mailto_body`]) is short and says
+/// to attach the form `attachment_name` (or to send the .eml draft or the package, which
+/// carry it). When the link would be too long the file's name is left out of the body, then
+/// the subject is shortened with 「…」 (the .eml carries it whole).
 pub fn mailto_url(defs: &Definitions, form: &Form, draft: &Draft, attachment_name: &str) -> String {
-    format!(
-        "mailto:{}?subject={}&body={}",
-        utf8_percent_encode(defs.call.submission_email.trim(), MAILTO_ADDRESS),
-        utf8_percent_encode(&subject(defs, form, draft), MAILTO_VALUE),
-        utf8_percent_encode(&body(defs, form, draft, attachment_name), MAILTO_VALUE),
-    )
+    let address =
+        utf8_percent_encode(defs.call.submission_email.trim(), MAILTO_ADDRESS).to_string();
+    let subject = subject(defs, form, draft);
+    let whole_subject = utf8_percent_encode(&subject, MAILTO_VALUE)
+        .to_string()
+        .len();
+    let encoded = |text: String| utf8_percent_encode(&text, MAILTO_VALUE).to_string();
+    let named = encoded(mailto_body(defs, form, attachment_name));
+    let fixed = |body: &str| format!("mailto:{address}?subject=&body={body}").len();
+    // The file's name goes when the subject would not fit whole beside it.
+    let body = if fixed(&named) + whole_subject <= MAILTO_LIMIT {
+        named
+    } else {
+        encoded(mailto_body(defs, form, ""))
+    };
+    let subject = fit_encoded(&subject, MAILTO_LIMIT.saturating_sub(fixed(&body)));
+    let url = format!("mailto:{address}?subject={subject}&body={body}");
+    if url.len() <= MAILTO_LIMIT {
+        url
+    } else {
+        // Only an address too long for any link gets here: the link opens with the address.
+        format!("mailto:{address}")
+    }
+}
+
+/// The body of the `mailto:` link: to whom, what is sent, and that the form (`attachment_name`,
+/// left out when empty) and the files its 附件清单 lists are to be attached — or that the .eml
+/// draft or the 申报材料包 the app makes carry them. CRLF line breaks, as [`body`].
+pub fn mailto_body(defs: &Definitions, form: &Form, attachment_name: &str) -> String {
+    let attachment = one_line(attachment_name);
+    let file = if attachment.is_empty() {
+        "填写完成的申报表".to_owned()
+    } else {
+        format!("申报表「{attachment}」")
+    };
+    let lines = [
+        format!("{}：", one_line(&defs.call.contact.unit)),
+        String::new(),
+        format!(
+            "您好！现报送{}，请查收。",
+            one_line(&defs.call.form_title(form))
+        ),
+        format!(
+            "{file}、附件和盖章扫描件请添加为本邮件的附件；也可改为发送申报助手生成的邮件草稿(.eml)或申报材料包(.zip)，其中已含全部文件。"
+        ),
+    ];
+    let mut text = lines.join(CRLF);
+    text.push_str(CRLF);
+    text
+}
+
+/// `text` percent-encoded for a `mailto:` value in at most `budget` characters: whole
+/// characters from its start, ending in 「…」 when any were left out.
+fn fit_encoded(text: &str, budget: usize) -> String {
+    let whole = utf8_percent_encode(text, MAILTO_VALUE).to_string();
+    if whole.len() <= budget {
+        return whole;
+    }
+    let ellipsis = utf8_percent_encode("…", MAILTO_VALUE).to_string();
+    let mut out = String::new();
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let piece = utf8_percent_encode(c.encode_utf8(&mut buf), MAILTO_VALUE).to_string();
+        if out.len() + piece.len() + ellipsis.len() > budget {
+            break;
+        }
+        out.push_str(&piece);
+    }
+    if out.len() + ellipsis.len() <= budget {
+        out.push_str(&ellipsis);
+    }
+    out
 }
 
 /// An unsent e-mail (RFC 5322, MIME) to the submission address with the exported form

@@ -197,7 +197,7 @@ fn mailto_decodes_back_to_subject_and_body() {
         );
         let (to, fields) = parse_mailto(&url);
         assert_eq!(to, "gxtdzxh@126.com");
-        let body = mail::body(&defs, form, &draft, file_name);
+        let body = mail::mailto_body(&defs, form, file_name);
         assert_eq!(
             fields,
             vec![
@@ -208,7 +208,56 @@ fn mailto_decodes_back_to_subject_and_body() {
         );
         assert!(url.contains("%0D%0A"));
         assert!(body.contains(file_name), "{fixture}: {body}");
+        assert!(body.contains(".eml") && body.contains(".zip"), "{body}");
+        assert!(url.len() <= mail::MAILTO_LIMIT, "{fixture}: {}", url.len());
     }
+}
+
+/// Every text field of every form at its longest (four-byte characters, the longest UTF-8
+/// there is, 12 percent-encoded characters each) and the longest file name: the link stays
+/// within [`mail::MAILTO_LIMIT`], keeps its address and body, and its subject is the whole
+/// subject's beginning ending in 「…」.
+#[test]
+fn mailto_stays_short_at_the_longest_names() {
+    let defs = common::defs();
+    let mut shortened = 0;
+    for fixture in common::fixture_names() {
+        let mut draft = common::fixture(&fixture);
+        let form = defs.form(&draft.list).unwrap();
+        for (_, field) in form.fields() {
+            if let Some(max) = field.max_chars
+                && draft.values.get(&field.id).is_some_and(|v| v.is_string())
+            {
+                draft
+                    .values
+                    .insert(field.id.clone(), "𠀀".repeat(max).into());
+            }
+        }
+        let file_name = format!("{}.docx", "𠀀".repeat(MAX_FILE_NAME_CHARS));
+        let url = mail::mailto_url(&defs, form, &draft, &file_name);
+        assert!(
+            url.len() <= mail::MAILTO_LIMIT,
+            "{fixture}: {} characters",
+            url.len()
+        );
+        let (to, fields) = parse_mailto(&url);
+        assert_eq!(to, "gxtdzxh@126.com");
+        assert_eq!(fields[0].0, "subject");
+        let whole = mail::subject(&defs, form, &draft);
+        match fields[0].1.strip_suffix('…') {
+            Some(start) => {
+                shortened += 1;
+                assert!(start.chars().count() > 20, "{fixture}: {start}");
+                assert!(whole.starts_with(start), "{fixture}");
+            }
+            None => assert_eq!(fields[0].1, whole, "{fixture}"),
+        }
+        assert_eq!(
+            fields[1],
+            ("body".to_owned(), mail::mailto_body(&defs, form, ""))
+        );
+    }
+    assert!(shortened > 0, "no fixture's subject was long enough to shorten");
 }
 
 #[test]

@@ -6,6 +6,8 @@
 #[path = "../cli/mod.rs"]
 mod cli;
 
+/// Errors that end it before the window opens are shown in a message box as well: this
+/// program has no console.
 fn main() -> std::process::ExitCode {
-    cli::main()
+    cli::main_windowed()
 }

@@ -186,8 +186,10 @@ pub fn parse() -> Result<Args, ExitCode> {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
-        eprintln!("错误：{}", usage_error(&e));
-        eprintln!("运行 kczg-form --help（或 kczg-form 命令 --help）查看用法。");
+        say_failure(&format!(
+            "错误：{}\n运行 kczg-form --help（或 kczg-form 命令 --help）查看用法。",
+            usage_error(&e)
+        ));
         ExitCode::from(2)
     })
 }
@@ -457,6 +459,54 @@ fn open_draft<'d>(defs: &'d Definitions, path: &Path) -> Result<(Opened, &'d For
     };
     Ok((opened, form))
 }
+
+/// Set by `kczg-form-gui`, the program without a console: what goes wrong before the window
+/// opens is shown in a message box too, since its standard error reaches no one.
+static WINDOWED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// [`main`] for `kczg-form-gui`: errors that end it are also said in a message box.
+#[allow(dead_code)] // only kczg-form-gui calls it
+pub fn main_windowed() -> ExitCode {
+    WINDOWED.store(true, std::sync::atomic::Ordering::Relaxed);
+    main()
+}
+
+/// Says a failure that ends the program: on standard error, and for `kczg-form-gui` on
+/// Windows in a message box titled with the program's name (it has no console).
+pub(crate) fn say_failure(text: &str) {
+    eprintln!("{text}");
+    if WINDOWED.load(std::sync::atomic::Ordering::Relaxed) {
+        message_box(text);
+    }
+}
+
+#[cfg(windows)]
+fn message_box(text: &str) {
+    use std::os::windows::ffi::OsStrExt;
+    use windows_sys::Win32::UI::WindowsAndMessaging::{
+        MB_ICONERROR, MB_OK, MB_SETFOREGROUND, MessageBoxW,
+    };
+    let wide = |s: &str| -> Vec<u16> {
+        std::ffi::OsStr::new(s)
+            .encode_wide()
+            .chain(std::iter::once(0))
+            .collect()
+    };
+    let (text, caption) = (wide(text), wide("科创中国榜单申报助手"));
+    // SAFETY: both strings are NUL-terminated UTF-16 that live across the call; no owner
+    // window (a null HWND) is allowed.
+    unsafe {
+        MessageBoxW(
+            std::ptr::null_mut(),
+            text.as_ptr(),
+            caption.as_ptr(),
+            MB_OK | MB_ICONERROR | MB_SETFOREGROUND,
+        );
+    }
+}
+
+#[cfg(not(windows))]
+fn message_box(_text: &str) {}
 
 /// The whole program: the panic hook that says a failed write to standard output in Chinese,
 /// the allocator's tuning, then the command line.

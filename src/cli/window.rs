@@ -10,15 +10,15 @@ fn refuse_missing(files: &[PathBuf]) -> Option<ExitCode> {
     // A bare word is more likely a command mistyped than a file.
     let word = missing.components().count() == 1 && missing.extension().is_none();
     if word {
-        eprintln!(
+        say_failure(&format!(
             "错误：没有名为「{}」的命令，也没有这个文件。可用的命令请用 kczg-form --help 查看。",
             missing.display()
-        );
+        ));
     } else {
-        eprintln!(
-            "错误：找不到文件「{}」。如要使用命令，请用 kczg-form --help 查看可用的命令。",
+        say_failure(&format!(
+            "错误：找不到文件「{}」（可能已被移动、改名或删除）。请确认文件所在的位置后重新打开；如要使用命令，请用 kczg-form --help 查看可用的命令。",
             missing.display()
-        );
+        ));
     }
     Some(ExitCode::from(2))
 }
@@ -88,6 +88,14 @@ pub(super) fn desk(
     gui(forms, data_dir, Vec::new())
 }
 
+/// Why the window did not open on Windows, and the ways out: a driver, the VM's 3D setting,
+/// or the Word template and the command line, which need no OpenGL.
+#[cfg(feature = "gui")]
+const NO_OPENGL: &str = "无法打开窗口：需要 OpenGL 2.0 以上的显卡驱动，这台电脑目前只有 Windows 自带的 OpenGL 1.1。\n\n\
+请安装或更新显卡驱动（Intel、AMD、NVIDIA 官网，或 Windows 更新中的“可选更新”）后再打开。\n\
+在虚拟机中请打开 3D 加速；通过远程桌面连接时，请在这台电脑本机上打开。\n\n\
+不用本程序也可以申报：用 Word 或 WPS 填写空白申报表（命令 kczg-form.exe template 生成），或使用命令行（kczg-form.exe --help）。";
+
 #[cfg(feature = "gui")]
 pub(super) fn open_window(
     forms: Option<&Path>,
@@ -99,10 +107,13 @@ pub(super) fn open_window(
     match kczg_form::ui::run(defs, data_dir, notice, first) {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => {
-            // eframe's error text is English; what a person can do is the same whatever it says.
-            eprintln!(
+            // eframe's error text is English; what a person can do is the same whatever it
+            // says. On Windows there is always a display: what fails is OpenGL.
+            say_failure(if cfg!(windows) {
+                NO_OPENGL
+            } else {
                 "错误：无法打开窗口（找不到可用的显示器或图形驱动）。如在没有图形界面的环境中，请使用命令行子命令（kczg-form --help）。"
-            );
+            });
             ExitCode::from(2)
         }
     }

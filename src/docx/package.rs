@@ -559,6 +559,7 @@ pub fn finish(
     let mut zin = zip::ZipArchive::new(Cursor::new(stored)).map_err(|e| e.to_string())?;
     let mut zout = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(stored.len() / 4)));
     let options = zip::write::SimpleFileOptions::default()
+        .system(zip::System::Unix)
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(1));
     for i in 0..zin.len() {

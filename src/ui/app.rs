@@ -120,6 +120,8 @@ pub struct KczgApp {
     pub export_dir: Option<PathBuf>,
     /// Asked instead of the system's save dialog, when set (before `export_dir`).
     pub save_dialog: Option<SaveDialog>,
+    /// The window's last size and place and the last folder of a file dialog (`window.json`).
+    pub place: super::place::Place,
     /// The program that opens folders, files and `mailto:` links instead of the system's
     /// (`xdg-open`, `open`, ShellExecute), when set: for tests.
     pub opener: Option<PathBuf>,
@@ -205,6 +207,7 @@ impl KczgApp {
             trash: Vec::new(),
             export_dir: None,
             save_dialog: None,
+            place: super::place::Place::default(),
             opener: None,
             pending_copy: None,
             title: String::new(),
@@ -593,8 +596,8 @@ impl KczgApp {
                 if self.refuse_while_busy() {
                     return;
                 }
-                let dialog = rfd::AsyncFileDialog::new()
-                    .set_title("打开申报草稿或申报表")
+                let dialog = self
+                    .dialog("打开申报草稿或申报表")
                     .add_filter("草稿、申报表或申报材料包", &["json", "docx", "zip"])
                     .pick_files();
                 let picking: Picking = Box::pin(dialog);
@@ -636,14 +639,11 @@ impl KczgApp {
                 // Opened here, on the UI thread (macOS wants it there), and waited for on the
                 // task's thread.
                 let picking: Picking = if folder {
-                    let dialog = rfd::AsyncFileDialog::new()
-                        .set_title("导入文件夹")
-                        .pick_folder();
+                    let dialog = self.dialog("导入文件夹").pick_folder();
                     Box::pin(async move { dialog.await.map(|f| vec![f]) })
                 } else {
                     Box::pin(
-                        rfd::AsyncFileDialog::new()
-                            .set_title("导入申报材料")
+                        self.dialog("导入申报材料")
                             .add_filter("申报材料", &["docx", "json", "eml", "zip"])
                             .pick_files(),
                     )
@@ -659,8 +659,8 @@ impl KczgApp {
                 if self.refuse_while_busy() {
                     return;
                 }
-                let dialog = rfd::AsyncFileDialog::new()
-                    .set_title("载入历年入选名单")
+                let dialog = self
+                    .dialog("载入历年入选名单")
                     .add_filter("名单", &["txt", "csv", "xlsx"])
                     .pick_file();
                 let picking: Picking = Box::pin(async move { dialog.await.map(|f| vec![f]) });
@@ -741,8 +741,8 @@ impl KczgApp {
                 "pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "xls", "xlsx", "zip",
             ]
         };
-        let dialog = rfd::AsyncFileDialog::new()
-            .set_title(if sealed {
+        let dialog = self
+            .dialog(if sealed {
                 "添加盖章扫描件"
             } else {
                 "选择附件"
@@ -773,7 +773,12 @@ impl KczgApp {
         self.tasks.run(label, self.repaint.clone(), move || {
             let paths = picked(picking);
             Box::new(move |app: &mut KczgApp| match paths {
-                Ok(Some(paths)) => then(app, paths),
+                Ok(Some(paths)) => {
+                    if let Some(first) = paths.first() {
+                        app.place.chose(first);
+                    }
+                    then(app, paths)
+                }
                 Ok(None) => {}
                 Err(said) => app.notify(said),
             })
@@ -962,34 +967,36 @@ impl KczgApp {
         };
         let folder = store.attachments(&h.id);
         let (defs, draft, docx) = (self.defs.clone(), h.draft.clone(), h.path.clone());
-        self.tasks.run(
-            "正在生成邮件草稿……",
-            self.repaint.clone(),
-            move || {
-                let written = (|| {
-                    let form = defs.form(&draft.list).ok_or("未知榜单")?;
-                    let bundle = gather_for(&defs, &draft, &docx, &folder)?;
-                    let now = chrono::Local::now().fixed_offset();
-                    let message = crate::mail::eml_with(&defs, form, &draft, &bundle.parts, now);
-                    let eml = docx.with_extension("eml");
-                    crate::files::write_atomic(&eml, &message).map_err(|e| e.to_string())?;
-                    let mut said = bundle.notes;
-                    said.extend(crate::mail::too_large_for_the_mailbox(
-                        &defs,
-                        message.len() as u64,
-                    ));
-                    Ok::<_, String>((eml, said))
-                })();
-                Box::new(move |app: &mut KczgApp| match written {
-                    Ok((eml, said)) => {
-                        // Success shows on the page itself (the path of the .eml).
-                        if let Screen::Handoff(h) = &mut app.screen {
-                            h.eml = Some(eml);
-                        }
-                        app.notices.extend(said);
-                    }
-                    Err(e) => app.notify(e),
-                })
+        // Saved as the package is: asked where, beside the form to begin with.
+        let name = docx
+            .with_extension("eml")
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "申报邮件.eml".to_owned());
+        let make = move || {
+            let form = defs.form(&draft.list).ok_or("未知榜单")?;
+            let bundle = gather_for(&defs, &draft, &docx, &folder)?;
+            let now = chrono::Local::now().fixed_offset();
+            let message = crate::mail::eml_with(&defs, form, &draft, &bundle.parts, now);
+            let mut said = bundle.notes;
+            said.extend(crate::mail::too_large_for_the_mailbox(
+                &defs,
+                message.len() as u64,
+            ));
+            Ok::<_, String>((message, said))
+        };
+        self.save_in_background_then(
+            "邮件草稿",
+            name,
+            ("邮件草稿", "eml"),
+            make,
+            |app, eml| {
+                // Success shows on the page itself (the path of the .eml).
+                if let Screen::Handoff(h) = &mut app.screen {
+                    h.eml = Some(eml);
+                } else {
+                    app.notify(format!("已保存：{}", eml.display()));
+                }
             },
         );
     }
@@ -1319,9 +1326,18 @@ impl KczgApp {
         true
     }
 
+    /// A system file dialog titled `title`, starting in the last folder used (or 文档).
+    fn dialog(&self, title: &str) -> rfd::AsyncFileDialog {
+        let dialog = rfd::AsyncFileDialog::new().set_title(title);
+        match self.place.dialog_folder() {
+            Some(dir) => dialog.set_directory(dir),
+            None => dialog,
+        }
+    }
+
     /// Where a file goes: into `export_dir` without asking (tests, scripted runs), or where the
     /// person says in the save dialog, opened now and waited for on a task's thread.
-    fn save_target(&self, name: &str, (filter, extension): (&str, &str)) -> Target {
+    fn save_target(&self, title: &str, name: &str, (filter, extension): (&str, &str)) -> Target {
         if let Some(dialog) = &self.save_dialog {
             return Target::Ask {
                 asking: dialog(name),
@@ -1332,7 +1348,8 @@ impl KczgApp {
         match &self.export_dir {
             Some(dir) => Target::Fixed(dir.join(name)),
             None => {
-                let dialog = rfd::AsyncFileDialog::new()
+                let dialog = self
+                    .dialog(title)
                     .set_file_name(name)
                     .add_filter(filter, &[extension])
                     .save_file();
@@ -1372,10 +1389,25 @@ impl KczgApp {
         filter: (&str, &str),
         make: impl FnOnce() -> Result<(Vec<u8>, Vec<String>), String> + Send + 'static,
     ) {
+        self.save_in_background_then(what, name, filter, make, |app, path| {
+            app.notify(format!("已保存：{}", path.display()))
+        });
+    }
+
+    /// [`Self::save_in_background`], doing `then` with the path once the file is written
+    /// (instead of saying where it went).
+    fn save_in_background_then(
+        &mut self,
+        what: &str,
+        name: String,
+        filter: (&str, &str),
+        make: impl FnOnce() -> Result<(Vec<u8>, Vec<String>), String> + Send + 'static,
+        then: impl FnOnce(&mut KczgApp, PathBuf) + Send + 'static,
+    ) {
         if self.refuse_while_busy() {
             return;
         }
-        let target = self.save_target(&name, filter);
+        let target = self.save_target(&format!("保存{what}"), &name, filter);
         let protected = self.protected();
         self.tasks.run(
             format!("正在保存{what}……"),
@@ -1388,9 +1420,10 @@ impl KczgApp {
                 let saved = save(&protected, &path, make);
                 Box::new(move |app: &mut KczgApp| match saved {
                     Ok(warnings) => {
+                        app.place.chose(&path);
                         app.notices.extend(fallback);
                         app.notices.extend(warnings);
-                        app.notify(format!("已保存：{}", path.display()));
+                        then(app, path);
                     }
                     Err(e) => app.notify(e),
                 })
@@ -1438,7 +1471,7 @@ impl KczgApp {
         } else {
             name
         };
-        let target = self.save_target(&name, WORD);
+        let target = self.save_target("导出申报表", &name, WORD);
         let (defs, draft, id, today) =
             (self.defs.clone(), f.draft.clone(), f.id.clone(), self.today);
         self.tasks.run(
@@ -1468,6 +1501,7 @@ impl KczgApp {
                         app.notify(e);
                         return;
                     }
+                    app.place.chose(&path);
                     app.notices.extend(fallback);
                     // The person may have gone on to another page while the dialog was open.
                     let here = matches!(&app.screen, Screen::Form(f) if f.id == id);
@@ -1691,6 +1725,7 @@ fn save(
 
 impl eframe::App for KczgApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        ui.ctx().input(|i| self.place.follow(i.viewport()));
         self.show(ui);
         if let Some(perf) = &mut self.perf {
             perf.frame(frame.info().cpu_usage);
@@ -1700,6 +1735,10 @@ impl eframe::App for KczgApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.flush();
         self.save_desk();
+        // Only a convenience: a failure to keep it is not worth a word at closing.
+        if let Ok(store) = &self.store {
+            let _ = self.place.save(store.root());
+        }
     }
 }
 

@@ -109,7 +109,7 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &HandoffState) -> Vec<Ac
                     }
                     if ui
                         .button("发送邮件")
-                        .on_hover_text("打开邮件程序，收件人、主题和正文已填好；附件须手动添加")
+                        .on_hover_text("打开邮件程序，收件人和主题已填好；申报表、附件和盖章扫描件须手动添加（邮件草稿和材料包已含全部文件）")
                         .clicked()
                     {
                         actions.push(Action::OpenUrl(crate::mail::mailto_url(defs, form, &state.draft, name)));

@@ -11,6 +11,7 @@ mod form;
 mod handoff;
 pub mod opener;
 mod pickers;
+mod place;
 mod start;
 mod tasks;
 
@@ -61,14 +62,17 @@ pub fn run(
     first: Vec<Action>,
 ) -> eframe::Result {
     let launched = std::time::Instant::now();
+    let place = crate::store::Store::open(data_dir.as_deref())
+        .map(|s| place::Place::load(s.root()))
+        .unwrap_or_default();
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("科创中国榜单申报助手")
-            // The id of the .desktop entry and the AppStream metainfo (Wayland matches them).
-            .with_app_id(APP_ID)
-            .with_icon(icon())
-            .with_inner_size([1200.0, 800.0])
-            .with_min_inner_size([800.0, 560.0]),
+        viewport: place.viewport(
+            egui::ViewportBuilder::default()
+                .with_title("科创中国榜单申报助手")
+                // The id of the .desktop entry and the AppStream metainfo (Wayland matches them).
+                .with_app_id(APP_ID)
+                .with_icon(icon()),
+        ),
         ..Default::default()
     };
     eframe::run_native(
@@ -78,6 +82,7 @@ pub fn run(
             install_fonts(&cc.egui_ctx);
             let mut app =
                 KczgApp::new(defs, data_dir.as_deref(), chrono::Local::now().date_naive());
+            app.place = place;
             // Scripted runs and kiosks: export into a fixed folder without a dialog.
             app.export_dir = std::env::var_os(EXPORT_DIR_ENV).map(PathBuf::from);
             if std::env::var_os(PERF_ENV).is_some_and(|v| v == "1") {
