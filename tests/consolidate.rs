@@ -991,3 +991,92 @@ fn duplicates_are_groups_that_mean_the_same_application() {
     assert!(d.describe("统一社会信用代码").contains("等 4999 份"));
     eprintln!("10,000 submissions grouped in {:?}", started.elapsed());
 }
+
+/// Importing a user folder: a link inside it (to a folder outside, as a junction to 我的文档
+/// or a link to `/` would be) is not followed but named; a hidden folder is skipped; the files
+/// found are counted while the walk goes on; and a cancel keeps what was already read.
+#[cfg(unix)]
+#[test]
+fn a_folder_import_follows_no_links_skips_hidden_folders_counts_and_cancels() {
+    use std::sync::atomic::AtomicBool;
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("外面");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(
+        outside.join("别处.docx"),
+        common::exported_fixture("emerging_enterprise"),
+    )
+    .unwrap();
+    let inbox = dir.path().join("收件");
+    std::fs::create_dir_all(inbox.join(".git")).unwrap();
+    std::fs::write(
+        inbox.join(".git/藏.docx"),
+        common::exported_fixture("innovation_org"),
+    )
+    .unwrap();
+    for (i, name) in [
+        "tech_manager",
+        "innovation_org-union",
+        "emerging_enterprise",
+    ]
+    .iter()
+    .enumerate()
+    {
+        std::fs::write(
+            inbox.join(format!("{i}.docx")),
+            common::exported_fixture(name),
+        )
+        .unwrap();
+    }
+    std::os::unix::fs::symlink(&outside, inbox.join("链接到外面")).unwrap();
+    std::os::unix::fs::symlink("/", inbox.join("整个磁盘")).unwrap();
+
+    let found = AtomicUsize::new(0);
+    let cancel = AtomicBool::new(false);
+    let watch = consolidate::Watch {
+        progress: &|_, _| {},
+        found: &|n| {
+            found.fetch_max(n, Ordering::Relaxed);
+        },
+        cancel: &cancel,
+    };
+    let batch = consolidate::scan_watched(&defs(), std::slice::from_ref(&inbox), today(), &watch);
+    assert_eq!(batch.files, 3, "{:?}", batch.problems);
+    assert_eq!(found.load(Ordering::Relaxed), 3);
+    assert_eq!(batch.submissions.len(), 3);
+    let mut links = batch.links.clone();
+    links.sort();
+    assert_eq!(links, [inbox.join("整个磁盘"), inbox.join("链接到外面")]);
+    assert!(consolidate::link_notice(&links[0]).contains("未跟随"));
+    assert_eq!(batch.skipped, 1, "the hidden folder");
+    assert!(batch.cancelled.is_none());
+
+    // A link given by name is followed: the person chose it.
+    let given = consolidate::scan_on(&defs(), &[inbox.join("链接到外面")], today(), &|_, _| {});
+    assert_eq!(given.submissions.len(), 1);
+
+    // Cancelled after the first file read: that one is kept, the rest left and counted.
+    let read = AtomicUsize::new(0);
+    let cancel = AtomicBool::new(false);
+    let progress = |done: usize, _total: usize| {
+        if done >= 1 {
+            read.fetch_add(1, Ordering::Relaxed);
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let watch = consolidate::Watch {
+        progress: &progress,
+        found: &|_| {},
+        cancel: &cancel,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let batch = pool.install(|| {
+        consolidate::scan_watched(&defs(), std::slice::from_ref(&inbox), today(), &watch)
+    });
+    let c = batch.cancelled.expect("cancelled");
+    assert_eq!((c.read, c.left), (1, 2));
+    assert_eq!(batch.submissions.len(), 1);
+}

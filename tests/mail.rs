@@ -257,7 +257,10 @@ fn mailto_stays_short_at_the_longest_names() {
             ("body".to_owned(), mail::mailto_body(&defs, form, ""))
         );
     }
-    assert!(shortened > 0, "no fixture's subject was long enough to shorten");
+    assert!(
+        shortened > 0,
+        "no fixture's subject was long enough to shorten"
+    );
 }
 
 #[test]

@@ -471,7 +471,7 @@ fn a_fifo_or_dev_zero_in_an_inbox_is_skipped_with_a_message() {
     assert!(
         out.stderr
             .lines()
-            .any(|l| l.contains("zero.json") && l.contains("设备")),
+            .any(|l| l.contains("zero.json") && l.contains("符号链接") && l.contains("未跟随")),
         "{}",
         out.stderr
     );

@@ -64,6 +64,9 @@ pub(super) fn consolidate(
     for p in &batch.problems {
         eprintln!("问题：{}", p.message);
     }
+    for link in &batch.links {
+        eprintln!("注意：{}", consolidate::link_notice(link));
+    }
     let problems = batch.problems.len();
     let mut desk = Desk::from_batch(batch);
     desk.previous = previous;

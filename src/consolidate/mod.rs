@@ -33,7 +33,7 @@ pub use crate::intake::{Container, Edit, Note, Origin, ProblemKind, Submission};
 pub use checks::{Duplicate, PreviousError, PreviousHit, PreviousWinners};
 pub use desk::{Added, DESK_FORMAT, DESK_VERSION, Decision, Desk, DeskError, MAX_DESK_BYTES};
 pub use print::docx as summary_docx;
-pub use scan::{Batch, scan, scan_on};
+pub use scan::{Batch, Cancelled, Watch, link_notice, scan, scan_on, scan_watched};
 pub use summary::{Row, csv, reexport, rows};
 pub use xlsx::{CUT_MARK, SummaryError, Xlsx, xlsx};
 

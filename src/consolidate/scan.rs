@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -27,9 +27,32 @@ pub struct Batch {
     pub problems: Vec<FileProblem>,
     /// Files looked at.
     pub files: usize,
-    /// Files that are no one's, skipped without a word: Word's `~$` lock files, hidden files,
-    /// Thumbs.db and desktop.ini.
+    /// Files that are no one's, skipped without a word: Word's `~$` lock files, hidden files
+    /// and folders (a leading dot; Windows' hidden or system attribute: AppData), Thumbs.db
+    /// and desktop.ini.
     pub skipped: usize,
+    /// Symbolic links and Windows junctions inside the folders given, not followed (they lead
+    /// out of the folder: a user folder's 「我的文档」 junction, a link to the whole disk).
+    pub links: Vec<PathBuf>,
+    /// Set when the scan was stopped: what it had read is in the batch.
+    pub cancelled: Option<Cancelled>,
+}
+
+/// What is said of a link not followed, to the desk and on the command line.
+pub fn link_notice(path: &Path) -> String {
+    format!(
+        "{}：是符号链接或目录联接，未跟随（它可能指向文件夹以外的地方）。如需导入它指向的文件，请直接选择那个文件或文件夹。",
+        path.display()
+    )
+}
+
+/// A scan stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled {
+    /// Files read and taken in.
+    pub read: usize,
+    /// Files found and not read.
+    pub left: usize,
 }
 
 /// [`scan_on`] validating on today's date.
@@ -50,28 +73,69 @@ pub fn scan_on(
     today: NaiveDate,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Batch {
-    let mut walk = Walk::default();
+    let cancel = AtomicBool::new(false);
+    let watch = Watch {
+        progress,
+        found: &|_| {},
+        cancel: &cancel,
+    };
+    scan_watched(defs, paths, today, &watch)
+}
+
+/// What a scan reports as it goes, and how it is stopped.
+pub struct Watch<'a> {
+    /// `(done, total)` once the walk is over: before the first file and after each.
+    pub progress: &'a (dyn Fn(usize, usize) + Sync),
+    /// The number of files found so far while the folders are walked.
+    pub found: &'a (dyn Fn(usize) + Sync),
+    /// Set to stop: the walk ends, no further file is read, and what was read is kept
+    /// ([`Batch::cancelled`] says how many files were left).
+    pub cancel: &'a AtomicBool,
+}
+
+/// [`scan_on`], reporting the walk and stoppable (the desk's import).
+pub fn scan_watched(
+    defs: &Definitions,
+    paths: &[PathBuf],
+    today: NaiveDate,
+    watch: &Watch,
+) -> Batch {
+    let mut walk = Walk {
+        found: Some(watch.found),
+        cancel: Some(watch.cancel),
+        ..Walk::default()
+    };
     for path in paths {
         walk.visit(path, 0, true);
     }
     let total = walk.files.len();
+    let progress = watch.progress;
     progress(0, total);
     let done = AtomicUsize::new(0);
     let budget = Budget::new(MEMORY_BUDGET);
     let outcomes: Vec<(PathBuf, Received)> = walk
         .files
         .par_iter()
-        .map(|path| {
+        .filter_map(|path| {
+            if watch.cancel.load(Ordering::Relaxed) {
+                return None;
+            }
             let _permit = budget.take(memory_estimate(path));
             let received = intake::read_file(defs, path, today);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            (path.clone(), received)
+            Some((path.clone(), received))
         })
         .collect();
+    let cancelled = watch.cancel.load(Ordering::Relaxed).then(|| Cancelled {
+        read: outcomes.len(),
+        left: total - outcomes.len(),
+    });
 
     let mut batch = Batch {
         files: total,
         skipped: walk.skipped,
+        links: walk.links,
+        cancelled,
         problems: walk.problems,
         ..Batch::default()
     };
@@ -307,18 +371,51 @@ pub(super) fn duplicate_file(path: &Path, first: &Path) -> FileProblem {
 }
 
 #[derive(Default)]
-struct Walk {
+struct Walk<'a> {
     files: Vec<PathBuf>,
     problems: Vec<FileProblem>,
     skipped: usize,
-    /// Folders entered, by their canonical path: a link back up the tree is entered once.
+    links: Vec<PathBuf>,
+    /// Folders entered, by their canonical path: a path given twice is walked once.
     entered: HashSet<PathBuf>,
+    found: Option<&'a (dyn Fn(usize) + Sync)>,
+    cancel: Option<&'a AtomicBool>,
 }
 
-impl Walk {
+/// Windows' hidden and system attributes (FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_SYSTEM).
+#[cfg(windows)]
+fn hidden_or_system(meta: &std::fs::Metadata) -> bool {
+    use std::os::windows::fs::MetadataExt;
+    meta.file_attributes() & (0x2 | 0x4) != 0
+}
+
+#[cfg(not(windows))]
+fn hidden_or_system(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+impl Walk<'_> {
     /// `given`: the path was named by the caller (a missing one is a problem; a missing entry
-    /// of a folder listing, e.g. a dangling link, is too).
+    /// of a folder listing, e.g. a dangling link, is too). A path given is followed if it is a
+    /// link; links found inside folders are not (std's `is_symlink` is also true of Windows
+    /// junctions and other name-surrogate reparse points).
     fn visit(&mut self, path: &Path, depth: usize, given: bool) {
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return;
+        }
+        if !given {
+            match std::fs::symlink_metadata(path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    self.links.push(path.to_owned());
+                    return;
+                }
+                Ok(m) if hidden_or_system(&m) => {
+                    self.skipped += 1;
+                    return;
+                }
+                _ => {}
+            }
+        }
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
@@ -362,6 +459,14 @@ impl Walk {
                     return;
                 }
             };
+            // A hidden folder (.git, .cache) inside the folders given is no one's submission.
+            let dot = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if dot && !given {
+                self.skipped += 1;
+                return;
+            }
             let mut children: Vec<PathBuf> =
                 entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             children.sort();
@@ -385,6 +490,9 @@ impl Walk {
             return;
         }
         self.files.push(path.to_owned());
+        if let Some(found) = self.found {
+            found(self.files.len());
+        }
     }
 }
 

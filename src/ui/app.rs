@@ -1105,11 +1105,7 @@ impl KczgApp {
                 .push("上一次导入还在进行，请稍候再导入。".into());
             return;
         }
-        let job = std::sync::Arc::new(ImportJob {
-            done: Default::default(),
-            total: Default::default(),
-            result: std::sync::Mutex::new(None),
-        });
+        let job = std::sync::Arc::new(ImportJob::default());
         d.job = Some(job.clone());
         let defs = self.defs.clone();
         let today = self.today;
@@ -1123,7 +1119,21 @@ impl KczgApp {
                     r();
                 }
             };
-            let batch = crate::consolidate::scan_on(&defs, &paths, today, &progress);
+            let found = |n: usize| {
+                // Said every 50 files: the walk of a large folder is not slowed by repaints.
+                if n % 50 == 1 {
+                    job.found.store(n, Ordering::Relaxed);
+                    if let Some(r) = &repaint {
+                        r();
+                    }
+                }
+            };
+            let watch = crate::consolidate::Watch {
+                progress: &progress,
+                found: &found,
+                cancel: &job.cancel,
+            };
+            let batch = crate::consolidate::scan_watched(&defs, &paths, today, &watch);
             if let Ok(mut slot) = job.result.lock() {
                 *slot = Some(batch);
             }
@@ -1144,7 +1154,27 @@ impl KczgApp {
             .and_then(|j| j.result.lock().ok().and_then(|mut r| r.take()));
         if let Some(batch) = finished {
             d.job = None;
+            let links: Vec<String> = batch
+                .links
+                .iter()
+                .map(|l| crate::consolidate::link_notice(l))
+                .collect();
+            let cancelled = batch.cancelled;
             let added = d.add(&self.defs, batch);
+            match links.len() {
+                0 => {}
+                1..=3 => self.notices.extend(links),
+                n => self.notices.push(format!(
+                    "有 {n} 个符号链接或目录联接未跟随（它们可能指向文件夹以外的地方），例如 {}",
+                    links[0]
+                )),
+            }
+            if let Some(c) = cancelled {
+                self.notices.push(format!(
+                    "已取消导入：读入的 {} 个文件已保留在汇总中，其余 {} 个未导入；需要时请重新导入。",
+                    c.read, c.left
+                ));
+            }
             if added.again > 0 {
                 self.notices.push(if added.new == 0 {
                     format!("这些文件都已在汇总中（{} 份），没有新增。", added.again)

@@ -16,9 +16,14 @@ use crate::rules::{field_visible, section_visible};
 use crate::schema::Definitions;
 
 /// A scan running on another thread.
+#[derive(Default)]
 pub struct ImportJob {
     pub done: AtomicUsize,
     pub total: AtomicUsize,
+    /// Files found so far while the folders are walked (before `total` is known).
+    pub found: AtomicUsize,
+    /// Set by 「取消导入」: the scan stops and what it read is taken in.
+    pub cancel: std::sync::atomic::AtomicBool,
     pub result: Mutex<Option<Batch>>,
 }
 
@@ -303,14 +308,33 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
             }
         });
         if let Some(job) = &state.job {
-            let (done, total) = (
+            let (done, total, found) = (
                 job.done.load(Ordering::Relaxed),
-                job.total.load(Ordering::Relaxed).max(1),
+                job.total.load(Ordering::Relaxed),
+                job.found.load(Ordering::Relaxed),
             );
-            ui.add(
-                egui::ProgressBar::new(done as f32 / total as f32)
-                    .text(format!("正在导入 {done}/{total}")),
-            );
+            let cancelling = job.cancel.load(Ordering::Relaxed);
+            ui.horizontal(|ui| {
+                let bar = if total == 0 {
+                    // Still walking the folders: how many files so far, not a fraction.
+                    egui::ProgressBar::new(0.0)
+                        .animate(!cancelling)
+                        .text(format!("正在查找文件：已找到 {found} 个"))
+                } else {
+                    egui::ProgressBar::new(done as f32 / total as f32)
+                        .text(format!("正在导入 {done}/{total}"))
+                };
+                ui.add(bar.desired_width(ui.available_width() - 120.0));
+                if cancelling {
+                    ui.label("正在取消……");
+                } else if ui
+                    .button("取消导入")
+                    .on_hover_text("停止导入；已读入的申报材料保留在汇总中")
+                    .clicked()
+                {
+                    job.cancel.store(true, Ordering::Relaxed);
+                }
+            });
         }
         filters(ui, defs, state);
     });
