@@ -219,6 +219,16 @@ fn unix_code_reason(code: i32) -> Option<&'static str> {
     })
 }
 
+/// Whether another program holds `path` open without sharing it (Windows: opening it for
+/// reading fails with a sharing or lock violation).
+#[allow(clippy::disallowed_methods)] // opened to ask, never read
+fn held_open(path: &Path) -> bool {
+    match std::fs::File::open(path) {
+        Ok(_) => false,
+        Err(e) => matches!(e.raw_os_error(), Some(32 | 33)),
+    }
+}
+
 /// Names Windows keeps for devices, with any extension (`CON.docx`, `com1.txt`, `LPT¹.zip`):
 /// such a file cannot be made or opened there, and writing one on another system gives the
 /// secretariat a file it cannot save. Returns the reason when `name` is one.
@@ -305,6 +315,19 @@ impl Prepared {
 }
 
 fn write_error(given: &Path, replacing: bool, e: &std::io::Error) -> FileError {
+    // Windows refuses to replace a file another program holds open with ERROR_ACCESS_DENIED,
+    // not a sharing violation: the file itself is asked whether it is held.
+    if cfg!(windows)
+        && replacing
+        && e.kind() == std::io::ErrorKind::PermissionDenied
+        && held_open(given)
+    {
+        return FileError::Io {
+            path: given.to_path_buf(),
+            doing: Doing::Writing,
+            reason: format!("{HELD_OPEN}（原有文件未受影响）"),
+        };
+    }
     match FileError::io(given, Doing::Writing, e) {
         // Said only when there was a file to keep.
         FileError::Io {

@@ -4,6 +4,12 @@
 ;
 ;   makensis -DVERSION=0.1.0 -DBINDIR=target\x86_64-pc-windows-msvc\release packaging\windows\kczg-form.nsi
 ;
+;   makensis -XTarget amd64-unicode …   (Debian's makensis builds x86 stubs unless told)
+;
+; Exit codes of a silent install (/S): 0 installed; 2 the program is running (nothing was
+; replaced); 3 not 64-bit Windows 10 or 11; 4 a file could not be replaced (the previous
+; version stays whole).
+;
 ; BINDIR holds kczg-form.exe (console: the command line) and kczg-form-gui.exe (the window,
 ; no console); the output is kczg-form-VERSION-setup.exe beside this script's working dir.
 ; Drafts live in %APPDATA%\kczg\kczg-form\data and are kept when the program is uninstalled.
@@ -35,6 +41,9 @@ VIAddVersionKey /LANG=2052 "FileVersion" "${VERSION}"
 VIAddVersionKey /LANG=2052 "LegalCopyright" "MIT OR Apache-2.0"
 
 !include "MUI2.nsh"
+!include "x64.nsh"
+!include "WinVer.nsh"
+!include "LogicLib.nsh"
 !define MUI_ICON "..\..\assets\icon\kczg-form.ico"
 !define MUI_UNICON "..\..\assets\icon\kczg-form.ico"
 !define MUI_FINISHPAGE_RUN "$INSTDIR\${GUIEXE}"
@@ -47,6 +56,45 @@ VIAddVersionKey /LANG=2052 "LegalCopyright" "MIT OR Apache-2.0"
 !insertmacro MUI_UNPAGE_INSTFILES
 !insertmacro MUI_LANGUAGE "SimpChinese"
 
+; The programs are 64-bit and need Windows 10 or later (Rust's standard library takes its
+; random numbers from ProcessPrng, which Windows 8.1 lacks).
+Function .onInit
+  ${IfNot} ${RunningX64}
+  ${OrIfNot} ${AtLeastWin10}
+    MessageBox MB_OK|MB_ICONSTOP "${APPNAME}需要 64 位的 Windows 10 或 Windows 11，这台电脑的 Windows 不能运行它。$\r$\n$\r$\n可以改用 Word 或 WPS 直接填写空白申报表（向学会秘书处索取）。" /SD IDOK
+    SetErrorLevel 3
+    Quit
+  ${EndIf}
+  SetRegView 64
+FunctionEnd
+
+; A running copy holds its program file: Windows will not replace it, and a reinstall would
+; leave one program new and the other old. Asked to close (or, silent, stopped with exit 2).
+!macro RefuseWhileRunning
+  running_check:
+  ${ForEach} $1 1 2 + 1
+    ${If} $1 == 1
+      StrCpy $2 "$INSTDIR\kczg-form-gui.exe"
+    ${Else}
+      StrCpy $2 "$INSTDIR\kczg-form.exe"
+    ${EndIf}
+    ${If} ${FileExists} $2
+      ClearErrors
+      FileOpen $0 $2 a
+      ${If} ${Errors}
+        Goto running
+      ${EndIf}
+      FileClose $0
+    ${EndIf}
+  ${Next}
+  Goto not_running
+  running:
+    MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "${APPNAME}正在运行。请先保存并关闭它（包括命令行中正在运行的 kczg-form），再点“重试”；点“取消”退出，原有版本不变。" /SD IDCANCEL IDRETRY running_check
+    SetErrorLevel 2
+    Quit
+  not_running:
+!macroend
+
 ; 「打开方式」 for one extension: listed as a program that opens it, never made the default.
 !macro OpenWith EXT
   WriteRegStr HKCU "Software\Classes\${EXT}\OpenWithProgids" "${APPID}" ""
@@ -58,8 +106,24 @@ VIAddVersionKey /LANG=2052 "LegalCopyright" "MIT OR Apache-2.0"
 
 Section "install"
   SetOutPath "$INSTDIR"
-  File "..\..\${BINDIR}\kczg-form.exe"
-  File "..\..\${BINDIR}\kczg-form-gui.exe"
+  !insertmacro RefuseWhileRunning
+  ; Both programs are unpacked beside the old ones first and put in place together: a file
+  ; that cannot be written leaves the previous version whole.
+  SetOverwrite on
+  ClearErrors
+  File "/oname=kczg-form.exe.new" "..\..\${BINDIR}\kczg-form.exe"
+  File "/oname=kczg-form-gui.exe.new" "..\..\${BINDIR}\kczg-form-gui.exe"
+  IfErrors 0 unpacked
+    Delete "$INSTDIR\kczg-form.exe.new"
+    Delete "$INSTDIR\kczg-form-gui.exe.new"
+    MessageBox MB_OK|MB_ICONSTOP "无法写入 $INSTDIR（磁盘已满或没有权限），原有版本未改动。" /SD IDOK
+    SetErrorLevel 4
+    Quit
+  unpacked:
+  Delete "$INSTDIR\kczg-form.exe"
+  Delete "$INSTDIR\kczg-form-gui.exe"
+  Rename "$INSTDIR\kczg-form.exe.new" "$INSTDIR\kczg-form.exe"
+  Rename "$INSTDIR\kczg-form-gui.exe.new" "$INSTDIR\kczg-form-gui.exe"
   File "..\..\LICENSE-MIT"
   File "..\..\LICENSE-APACHE"
   File "..\..\fonts\LICENSE-OFL.txt"
@@ -88,7 +152,12 @@ Section "install"
   WriteRegDWORD HKCU "${UNINSTKEY}" "NoRepair" 1
 SectionEnd
 
+Function un.onInit
+  SetRegView 64
+FunctionEnd
+
 Section "uninstall"
+  !insertmacro RefuseWhileRunning
   Delete "$SMPROGRAMS\${APPNAME}.lnk"
   Delete "$INSTDIR\kczg-form.exe"
   Delete "$INSTDIR\kczg-form-gui.exe"

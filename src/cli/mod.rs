@@ -67,6 +67,10 @@ enum Command {
     },
     /// 列出已加载的榜单、领域、段落与字段；可用来检查覆盖目录
     Forms,
+    /// The window's helper that opens a link or file with the system's program (Windows).
+    #[cfg(feature = "gui")]
+    #[command(name = "shell-open", hide = true)]
+    ShellOpen { target: std::ffi::OsString },
     /// 从本程序导出的 Word 申报表中取回申报草稿，并报告导出后在 Word 中改动过的内容
     Import {
         /// 导出的申报表（.docx）
@@ -295,6 +299,10 @@ pub fn run(args: Args) -> ExitCode {
     };
     match command {
         Command::Forms => forms(args.forms.as_deref()),
+        #[cfg(feature = "gui")]
+        Command::ShellOpen { target } => {
+            ExitCode::from(kczg_form::ui::opener::shell_open_here(&target))
+        }
         Command::Validate { file, json } => {
             let defs = definitions(args.forms.as_deref());
             validate(&defs, &file, json)

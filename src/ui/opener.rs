@@ -25,16 +25,34 @@ const WAIT: Duration = Duration::from_secs(8);
 /// Opens `target` with the system's program (`opener` instead of `xdg-open`/`open`, for
 /// tests). Blocks until the opener has answered: call it off the frame.
 pub fn open(target: &OsStr, opener: Option<&Path>) -> Result<(), OpenError> {
-    #[cfg(windows)]
-    if opener.is_none() {
-        return shell_execute(target);
-    }
     #[cfg(target_os = "macos")]
     let default = "open";
     #[cfg(not(target_os = "macos"))]
     let default = "xdg-open";
-    let program = opener.map_or_else(|| default.as_ref(), Path::as_os_str);
-    let mut child = std::process::Command::new(program)
+    let mut command = match opener {
+        Some(program) => std::process::Command::new(program),
+        // On Windows ShellExecute runs in a helper process, this same program with
+        // `shell-open`: a shell extension or URL handler that crashes or never returns
+        // (Wine's shell32 does both with a `mailto:` link of 1,000 characters) takes the
+        // helper, not the form being filled. It exits as xdg-open does.
+        None if cfg!(windows) => {
+            let Ok(me) = std::env::current_exe() else {
+                return Err(OpenError::NoOpener);
+            };
+            let mut c = std::process::Command::new(me);
+            c.arg(SHELL_OPEN);
+            #[cfg(windows)]
+            {
+                use std::os::windows::process::CommandExt;
+                const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+                c.creation_flags(CREATE_NO_WINDOW);
+            }
+            c
+        }
+        None => std::process::Command::new(default),
+    };
+    let helper = opener.is_none() && cfg!(windows);
+    let mut child = command
         .arg(target)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -60,10 +78,39 @@ pub fn open(target: &OsStr, opener: Option<&Path>) -> Result<(), OpenError> {
                 };
             }
             Ok(None) if started.elapsed() < WAIT => std::thread::sleep(Duration::from_millis(20)),
+            // ShellExecute returns once the program is started: a helper still waiting on it
+            // is stuck, and is ended.
+            Ok(None) if helper => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(OpenError::Failed);
+            }
             // Still running: the program it started is showing.
             Ok(None) => return Ok(()),
             Err(_) => return Err(OpenError::Failed),
         }
+    }
+}
+
+/// The hidden command of the helper process that opens a target with ShellExecute
+/// (`kczg-form shell-open TARGET`).
+pub const SHELL_OPEN: &str = "shell-open";
+
+/// The helper's work: ShellExecute on `target`, said as xdg-open's exit status (0 opened,
+/// 4 nothing handles it, 1 failed). Elsewhere than Windows: 1.
+pub fn shell_open_here(target: &OsStr) -> u8 {
+    #[cfg(windows)]
+    {
+        match shell_execute(target) {
+            Ok(()) => 0,
+            Err(OpenError::NoHandler) => 4,
+            Err(_) => 1,
+        }
+    }
+    #[cfg(not(windows))]
+    {
+        let _ = target;
+        1
     }
 }
 
