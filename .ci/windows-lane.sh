@@ -50,6 +50,10 @@ echo "== windows lane: the release build for $TARGET (as shipped)"
 cargo build --release --locked --target "$TARGET" || fail "the cross build for $TARGET failed"
 WIN="target/$TARGET/release"
 cargo build --locked --bin kczg-form || fail "the Linux kczg-form to compare with did not build"
+# The library's unit tests, built for Windows (Windows' error codes and names among them).
+UNIT=$(cargo test --release --locked --target "$TARGET" --lib --no-run --message-format=json 2>"$LANE/unit-build.log" \
+    | python3 -c 'import json,sys; print(next(m["executable"] for m in map(json.loads, sys.stdin) if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"]))') \
+    || { tail -20 "$LANE/unit-build.log" >&2; fail "the unit tests for $TARGET did not build"; }
 
 echo "== windows lane: the installer (NSIS, amd64 stub)"
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
@@ -60,7 +64,7 @@ mv "packaging/windows/kczg-form-$VERSION-setup.exe" dist/
 SETUP="dist/kczg-form-$VERSION-setup.exe"
 
 echo "== windows lane: under Wine"
-python3 .ci/windows_lane.py target/debug/kczg-form "$WIN" "$SETUP" \
+python3 .ci/windows_lane.py target/debug/kczg-form "$WIN" "$SETUP" "$UNIT" \
     || fail "a check under Wine failed (target/windows-lane/report.txt, screenshots beside it)"
 cp "$WIN/kczg-form.exe" "$WIN/kczg-form-gui.exe" dist/
 echo "windows-lane.sh: $SETUP and the programs it carries passed"

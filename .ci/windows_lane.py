@@ -3,7 +3,7 @@
 this needs). Each check prints what it measured; the first failure ends the run with a
 reason and exit 1. Nothing here is skipped quietly: a step that cannot run fails.
 
-    python3 .ci/windows_lane.py LINUX_BIN WIN_DIR SETUP_EXE
+    python3 .ci/windows_lane.py LINUX_BIN WIN_DIR SETUP_EXE UNIT_TESTS_EXE
 
 LINUX_BIN: the Linux kczg-form the Windows CLI is compared with; WIN_DIR: the cross-built
 kczg-form.exe and kczg-form-gui.exe; SETUP_EXE: the installer built from them.
@@ -172,6 +172,8 @@ def cli_compare(linux_bin, win_dir):
         check(linux[0] == wine[0], f"{label}: exit {linux[0]} on Linux, {wine[0]} under Wine\n"
               f"Linux: {linux[2]}\nWine: {wine[2]}")
         if not outputs_differ:
+            # Windows joins the folder and the file found in it with its own separator.
+            wine = (wine[0], wine[1].replace("\\", "/"), wine[2].replace("\\", "/"))
             check(linux[1] == wine[1], f"{label}: standard output differs\nLinux:\n{linux[1]}\nWine:\n{wine[1]}")
             check(linux[2] == wine[2], f"{label}: messages differ\nLinux:\n{linux[2]}\nWine:\n{wine[2]}")
         return linux, wine
@@ -237,9 +239,10 @@ def cli_compare(linux_bin, win_dir):
         f"back alike by unzip and zipfile and extracted as: {', '.join(names_py)}")
 
     # Consolidation over every export.
-    same(["consolidate", "out", "-o", "out/汇总.xlsx", "--csv", "out/汇总.csv"])
-    csvs = [(s / "out" / "汇总.csv").read_bytes() for s in sides.values()]
-    check(csvs[0] == csvs[1], "consolidate: the CSV differs between Linux and Wine")
+    same(["consolidate", "out", "-o", "汇总.xlsx", "--csv", "汇总.csv"])
+    csvs = [(s / "汇总.csv").read_bytes() for s in sides.values()]
+    # The 来源 column holds the file's path, with Windows' separator there.
+    check(csvs[0] == csvs[1].replace(b"\\", b"/"), "consolidate: the CSV differs between Linux and Wine")
     say(f"consolidate over every output above: identical CSV ({len(csvs[1])} bytes)")
 
     # Bad input, said the same way: a missing file, a folder, a reserved name, a long path.
@@ -569,22 +572,25 @@ def installer(setup, d):
     check(pid_of(r"AppData\\Local\\Programs\\kczg-form\\kczg-form-gui.exe"),
           "the window is not the installed program's")
     # Reinstall while it runs: refused, nothing replaced.
-    stamps = {p.name: p.stat().st_mtime_ns for p in inst.iterdir()}
+    # NSIS keeps the source's modification time: a file put in place is told by its inode.
+    stamps = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in inst.iterdir()}
     time.sleep(1.1)
     code, _, _ = run(["wine", str(setup), "/S"], LANE, env=wine_env())
     check(code == 2, f"a silent reinstall while the program runs: exit {code}, not 2")
-    now = {p.name: p.stat().st_mtime_ns for p in inst.iterdir()}
+    now = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in inst.iterdir()}
     check(now == stamps, f"a refused reinstall changed files: {stamps} → {now}")
     say("reinstall while running: exit 2 (asked to close it), no file replaced")
     d.close_window(win[0])
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        fail("the installed program did not close")
+    end = time.time() + 30
+    while time.time() < end and pid_of(r"AppData\\Local\\Programs\\kczg-form\\kczg-form-gui.exe"):
+        time.sleep(0.5)
+    check(not pid_of(r"AppData\\Local\\Programs\\kczg-form\\kczg-form-gui.exe"),
+          "the installed program did not close within 30 s")
+    proc.kill()
     time.sleep(1)
     code, _, _ = run(["wine", str(setup), "/S"], LANE, env=wine_env())
     check(code == 0, f"reinstall once closed: exit {code}")
-    after = {p.name: p.stat().st_mtime_ns for p in inst.iterdir()}
+    after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in inst.iterdir()}
     check(after["kczg-form.exe"] != stamps["kczg-form.exe"] and
           after["kczg-form-gui.exe"] != stamps["kczg-form-gui.exe"],
           "a reinstall did not replace both programs")
@@ -596,19 +602,31 @@ def installer(setup, d):
     while time.time() < end and (inst.exists() or link.exists()):
         time.sleep(0.5)
     check(not link.exists(), "the Start-menu entry is left after uninstalling")
-    check(not inst.exists() or not any(inst.iterdir()), f"left after uninstalling: {list(inst.iterdir())}")
+    left = sorted(p.name for p in inst.iterdir()) if inst.exists() else []
+    check(not left, f"left after uninstalling: {left}")
     say("uninstall /S: the programs and the Start-menu entry are gone")
 
 
 # ---------------------------------------------------------------------------------------
 
 
+def unit_tests(exe):
+    """The library's unit tests, built for Windows, run under Wine."""
+    work = LANE / "unit"
+    work.mkdir(parents=True, exist_ok=True)
+    code, out, err = run(["wine", str(exe), "--test-threads=2"], work, timeout=600, env=wine_env())
+    summary = [l for l in out.splitlines() if l.startswith("test result:")]
+    check(code == 0 and summary, f"unit tests under Wine: exit {code}\n{out[-4000:]}\n{err[-2000:]}")
+    say(f"unit tests built for Windows, under Wine: {summary[-1]}")
+
+
 def main():
-    linux_bin, win_dir, setup = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    linux_bin, win_dir, setup, unit = (Path(a).resolve() for a in sys.argv[1:5])
     tools = LANE / "tools"
     LANE.mkdir(parents=True, exist_ok=True)
     imports_check(win_dir)
     prepare_prefix(tools / "bcryptprimitives.dll")
+    unit_tests(unit)
     cli_compare(linux_bin, win_dir)
     windows_errors(win_dir, tools / "hold.exe")
     d = Display()
