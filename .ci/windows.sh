@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail() { echo "windows.sh: $*" >&2; exit 1; }
-DIST=${1:?the folder of the lane's programs}
+DIST=${1:?give the folder that holds the programs of the lane}
 EXE="$DIST/kczg-form.exe"
 [ -f "$EXE" ] && [ -f "$DIST/kczg-form-gui.exe" ] || fail "$DIST lacks the programs"
 OUT=$(mktemp -d)
