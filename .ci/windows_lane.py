@@ -132,6 +132,10 @@ def prepare_prefix(dll):
         check(code == 0, f"wineboot -i failed ({code}): {err[-500:]}")
     # Windows 10, as the installer requires (a new Wine 8 prefix says Windows 7).
     run(["wine", "winecfg", "/v", "win10"], LANE, env=wine_env())
+    # A program that crashes (Wine's shell32 with a long mailto: link, in the helper) ends
+    # without Wine's crash dialog over the window being checked.
+    run(["wine", "reg", "add", "HKCU\\Software\\Wine\\WineDbg", "/v", "ShowCrashDialog",
+         "/t", "REG_DWORD", "/d", "0", "/f"], LANE, env=wine_env())
     system32 = PREFIX / "drive_c" / "windows" / "system32"
     check(system32.is_dir(), f"the prefix has no {system32}")
     shutil.copy(dll, system32 / "bcryptprimitives.dll")
