@@ -170,16 +170,15 @@ def cli_compare(linux_bin, win_dir):
                    env=wine_env())
         return linux, wine
 
-    def same(args, what=None, outputs_differ=False):
+    def same(args, what=None):
         linux, wine = both(args)
         label = what or " ".join(args)
         check(linux[0] == wine[0], f"{label}: exit {linux[0]} on Linux, {wine[0]} under Wine\n"
               f"Linux: {linux[2]}\nWine: {wine[2]}")
-        if not outputs_differ:
-            # Windows joins the folder and the file found in it with its own separator.
-            wine = (wine[0], wine[1].replace("\\", "/"), wine[2].replace("\\", "/"))
-            check(linux[1] == wine[1], f"{label}: standard output differs\nLinux:\n{linux[1]}\nWine:\n{wine[1]}")
-            check(linux[2] == wine[2], f"{label}: messages differ\nLinux:\n{linux[2]}\nWine:\n{wine[2]}")
+        # Windows joins the folder and the file found in it with its own separator.
+        wine = (wine[0], wine[1].replace("\\", "/"), wine[2].replace("\\", "/"))
+        check(linux[1] == wine[1], f"{label}: standard output differs\nLinux:\n{linux[1]}\nWine:\n{wine[1]}")
+        check(linux[2] == wine[2], f"{label}: messages differ\nLinux:\n{linux[2]}\nWine:\n{wine[2]}")
         return linux, wine
 
     compared = 0
@@ -397,6 +396,16 @@ class Display:
         return colours
 
 
+def close_and_wait(d, win, proc, what):
+    """Closes the window as a window manager would and waits for its program: exit 0."""
+    d.close_window(win[0])
+    try:
+        code = proc.wait(30)
+    except subprocess.TimeoutExpired:
+        fail(f"the window did not close {what} within 30 s")
+    check(code == 0, f"closing the window {what}: exit {code}")
+
+
 def cpu_ticks(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -454,12 +463,7 @@ def gui(win_dir, d):
     cpu_start = idle_cpu("kczg-form-gui.exe")
     say(f"window: start page after {time.time() - started:.1f} s, {win[4]}×{win[5]}, "
         f"{colours} colours (start.png); idle CPU {cpu_start:.1f} % of a core over 10 s")
-    d.close_window(win[0])
-    try:
-        code = proc.wait(30)
-    except subprocess.TimeoutExpired:
-        fail("the window did not close on WM_DELETE_WINDOW within 30 s")
-    check(code == 0, f"closing the window: exit {code}")
+    close_and_wait(d, win, proc, "on WM_DELETE_WINDOW")
     place = json.loads((data / "window.json").read_text("utf-8"))
     check(place.get("size") == [float(win[4]), float(win[5])], f"window.json: {place}")
     say(f"closed: exit 0, window.json keeps size {place['size']}")
@@ -487,12 +491,7 @@ def gui(win_dir, d):
     d.shot(LANE / "typed.png", win)
     check(saved, "typed text did not reach the draft on disk within 15 s (typed.png)")
     value = json.loads(saved.read_text("utf-8"))["values"].get("pro_title")
-    d.close_window(win[0])
-    try:
-        code = proc.wait(30)
-    except subprocess.TimeoutExpired:
-        fail("the window did not close after typing")
-    check(code == 0, f"closing after typing: exit {code}")
+    close_and_wait(d, win, proc, "after typing")
     say(f"typing: 「WineLane42」 typed into 职称 is in {saved.name} on disk (职称 = {value!r})")
 
     # A draft with the longest names: export, then 发送邮件.
@@ -542,12 +541,7 @@ def gui(win_dir, d):
     time.sleep(2)
     d.shot(LANE / "after-mail.png", win)
     cpu_form = idle_cpu("kczg-form-gui.exe", 10)
-    d.close_window(win[0])
-    try:
-        code = proc.wait(30)
-    except subprocess.TimeoutExpired:
-        fail("the window did not close after 发送邮件")
-    check(code == 0, f"closing after 发送邮件: exit {code}")
+    close_and_wait(d, win, proc, "after 发送邮件")
     say(f"发送邮件 with the longest names: the helper ran and ended, the window stayed "
         f"(mail.png, {colours} colours) and closed with exit 0; idle CPU on the form "
         f"{cpu_form:.1f} % of a core")

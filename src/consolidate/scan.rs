@@ -441,6 +441,14 @@ impl Walk<'_> {
                 ));
                 return;
             }
+            // A hidden folder (.git, .cache) inside the folders given is no one's submission.
+            let dot = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if dot && !given {
+                self.skipped += 1;
+                return;
+            }
             let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
             if !self.entered.insert(canonical) {
                 return;
@@ -459,14 +467,6 @@ impl Walk<'_> {
                     return;
                 }
             };
-            // A hidden folder (.git, .cache) inside the folders given is no one's submission.
-            let dot = path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            if dot && !given {
-                self.skipped += 1;
-                return;
-            }
             let mut children: Vec<PathBuf> =
                 entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             children.sort();

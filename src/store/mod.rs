@@ -99,7 +99,12 @@ impl Store {
     /// The store in `dir`, else in `$KCZG_FORM_DATA_DIR`, else in the platform data folder
     /// (`~/.local/share/kczg-form` on Linux, `%APPDATA%\kczg\kczg-form\data` on Windows).
     pub fn open(dir: Option<&Path>) -> Result<Store, StoreError> {
-        let root = match dir {
+        Store::at(&Store::root_for(dir)?)
+    }
+
+    /// The folder [`Store::open`] would use, without creating or tidying anything.
+    pub fn root_for(dir: Option<&Path>) -> Result<PathBuf, StoreError> {
+        Ok(match dir {
             Some(d) => d.to_path_buf(),
             None => match std::env::var_os(DATA_DIR_ENV) {
                 Some(d) => PathBuf::from(d),
@@ -110,8 +115,7 @@ impl Store {
                         reason: "找不到用户的主文件夹".into(),
                     })?,
             },
-        };
-        Store::at(&root)
+        })
     }
 
     /// The store under `root` (`root/drafts`, `root/trash`), created if missing.

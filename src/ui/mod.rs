@@ -62,8 +62,9 @@ pub fn run(
     first: Vec<Action>,
 ) -> eframe::Result {
     let launched = std::time::Instant::now();
-    let place = crate::store::Store::open(data_dir.as_deref())
-        .map(|s| place::Place::load(s.root()))
+    // Read before the store is opened (by the app, once): only the folder is needed.
+    let place = crate::store::Store::root_for(data_dir.as_deref())
+        .map(|root| place::Place::load(&root))
         .unwrap_or_default();
     let options = eframe::NativeOptions {
         viewport: place.viewport(
