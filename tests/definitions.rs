@@ -448,3 +448,79 @@ fn a_file_that_is_not_utf8_or_too_large_is_refused() {
     let err = Definitions::with_override(dir.path()).unwrap_err();
     assert!(err.reason.contains("过大"), "{err}");
 }
+
+/// Every option of every drop-down of the four forms (and of every table's columns) is found
+/// by its characters, by its whole pinyin and by its initials, as the first kind of match; the
+/// provinces as people type them.
+#[test]
+fn every_option_list_is_searchable_by_characters_whole_pinyin_and_initials() {
+    use kczg_form::schema::search::{Rank, find, rank};
+    use pinyin::ToPinyin;
+    let defs = defs();
+    let mut lists = 0;
+    let mut options = 0;
+    for form in &defs.forms {
+        let fields = form
+            .fields()
+            .flat_map(|(_, f)| std::iter::once(f).chain(f.columns.iter()));
+        for field in fields.filter(|f| !f.options.is_empty()) {
+            lists += 1;
+            assert_eq!(find(&field.options, "").len(), field.options.len());
+            for option in &field.options {
+                options += 1;
+                let (mut whole, mut initials) = (String::new(), String::new());
+                let mut previous = ' ';
+                for c in option.label.chars() {
+                    // A run of Latin letters and digits is one token: its first is the initial.
+                    if c.is_ascii_alphanumeric() && !previous.is_ascii_alphanumeric() {
+                        initials.push(c.to_ascii_lowercase());
+                    }
+                    previous = c;
+                    if let Some(p) = c.to_pinyin() {
+                        // ü as input methods take it: v.
+                        whole.push_str(&p.plain().replace('ü', "v"));
+                        initials.push_str(p.first_letter());
+                    } else if c.is_ascii_alphanumeric() {
+                        whole.push(c.to_ascii_lowercase());
+                    }
+                }
+                for typed in [option.label.as_str(), &whole, &initials] {
+                    if typed.is_empty() {
+                        continue;
+                    }
+                    assert_eq!(
+                        rank(&option.label, typed),
+                        Some(Rank::Prefix),
+                        "{} {}: 「{typed}」",
+                        field.id,
+                        option.label
+                    );
+                    assert!(find(&field.options, typed).contains(&option));
+                }
+            }
+        }
+    }
+    assert!(
+        lists >= 10 && options >= 100,
+        "{lists} lists, {options} options"
+    );
+    let province = defs
+        .forms
+        .iter()
+        .flat_map(|f| f.fields())
+        .map(|(_, f)| f)
+        .find(|f| f.options.iter().any(|o| o.label == "河南省"))
+        .expect("a province list");
+    let labels = |typed: &str| -> Vec<String> {
+        find(&province.options, typed)
+            .into_iter()
+            .map(|o| o.label.clone())
+            .collect()
+    };
+    assert_eq!(labels("hen")[0], "河南省");
+    assert_eq!(labels("hn"), ["河南省", "湖南省", "海南省"]);
+    assert_eq!(labels("sx"), ["山西省", "陕西省"]);
+    assert_eq!(labels("nmg"), ["内蒙古自治区"]);
+    assert_eq!(labels("gd")[0], "广东省");
+    assert!(labels("qqq").is_empty());
+}

@@ -1398,6 +1398,61 @@ fn a_long_drop_down_takes_type_to_search() {
     assert_eq!(form_state(&h).draft.values["ent_region"], "广西壮族自治区");
 }
 
+/// Tab onto a drop-down and type: it opens with what was typed and shows what it filters to;
+/// Enter takes the best match (「hen」 is 河南省, not 河北省), ↓ the next; typing that matches
+/// nothing and Enter choose nothing; Enter on an empty search keeps the choice.
+#[test]
+fn a_focused_drop_down_takes_typing_and_enter_takes_only_a_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建新锐企业榜申报");
+    let region =
+        |h: &Harness<'static, KczgApp>| form_state(h).draft.values.get("ent_region").cloned();
+    h.get_by_label("注册地（省级） *").focus();
+    h.run();
+    h.get_by_label("注册地（省级） *").type_text("hen");
+    h.run();
+    let search = h.get_by_role_and_label(Role::TextInput, "查找：");
+    assert_eq!(
+        search.value().as_deref(),
+        Some("hen"),
+        "the letters went into the search"
+    );
+    assert!(shows(&h, "河南省") && !shows(&h, "河北省") && !shows(&h, "北京市"));
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(region(&h).unwrap(), "河南省");
+    // 「hn」: 河南省, 湖南省, 海南省; ↓ marks the second.
+    h.get_by_label("注册地（省级） *").focus();
+    h.run();
+    h.get_by_label("注册地（省级） *").type_text("hn");
+    h.run();
+    assert!(shows(&h, "湖南省") && shows(&h, "海南省") && !shows(&h, "湖北省"));
+    h.key_press(egui::Key::ArrowDown);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(region(&h).unwrap(), "湖南省");
+    // Nothing matches: Enter takes nothing, the list says so and stays.
+    h.get_by_label("注册地（省级） *").focus();
+    h.run();
+    h.get_by_label("注册地（省级） *").type_text("qqq");
+    h.run();
+    assert!(shows(&h, "没有与「qqq」相符的选项"));
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(region(&h).unwrap(), "湖南省", "nothing chosen");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    // Opened by Enter with nothing typed: Enter again keeps what was chosen.
+    h.get_by_label("注册地（省级） *").focus();
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(region(&h).unwrap(), "湖南省");
+}
+
 /// Tab goes from field to field of the section and round, never into the navigation or the
 /// problems panel.
 #[test]

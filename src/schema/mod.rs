@@ -8,6 +8,7 @@
 mod load;
 mod raw;
 mod resolve;
+pub mod search;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;

@@ -381,28 +381,11 @@ fn choice_ui(
         })
         .unwrap_or_else(|| "请选择…".to_owned());
     let width = if compact { 130.0 } else { 320.0 };
-    if field.options.len() > 10 {
-        let (picked, response) =
-            super::pickers::searchable_choice(ui, field, id, chosen, selected, width);
-        let edit = picked.map(|v| Edit(Some(Value::String(v))));
-        return (edit, Some(response.labelled_by(label)));
-    }
-    let response = egui::ComboBox::from_id_salt(id)
-        .selected_text(selected)
-        .width(width)
-        .show_ui(ui, |ui| {
-            for option in &field.options {
-                if ui
-                    .selectable_label(chosen == Some(option.value.as_str()), &option.label)
-                    .clicked()
-                {
-                    edit = Some(Edit(Some(Value::String(option.value.clone()))));
-                }
-            }
-        })
-        .response
-        .labelled_by(label);
-    (edit, Some(response))
+    // Every drop-down takes typing (「gd」 → 广东省) and the arrows, short or long.
+    let (picked, response) =
+        super::pickers::searchable_choice(ui, field, id, chosen, selected, width);
+    let edit = picked.map(|v| Edit(Some(Value::String(v))));
+    (edit, Some(response.labelled_by(label)))
 }
 
 /// 「不含空格字数 123/800」 beside long texts, 「12/40」 beside short ones.

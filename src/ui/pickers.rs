@@ -121,34 +121,11 @@ pub fn date_button(
     chosen
 }
 
-/// Whether an option's label matches what was typed: its characters, or its reading in
-/// pinyin, whole (「guangdong」) or by initials (「gd」), without regard to case.
-pub fn option_matches(label: &str, typed: &str) -> bool {
-    use pinyin::ToPinyin;
-    let typed = typed.trim().to_lowercase();
-    if typed.is_empty() || label.to_lowercase().contains(&typed) {
-        return true;
-    }
-    let mut whole = String::new();
-    let mut initials = String::new();
-    for c in label.chars() {
-        match c.to_pinyin() {
-            Some(p) => {
-                whole.push_str(p.plain());
-                initials.push_str(p.first_letter());
-            }
-            None => {
-                whole.extend(c.to_lowercase());
-                initials.extend(c.to_lowercase());
-            }
-        }
-    }
-    whole.contains(&typed) || initials.starts_with(&typed)
-}
-
-/// A drop-down of many options: a box to type in at its top (focused when it opens), the
-/// options that match below, the selected one scrolled to when it opens. Gives the value of
-/// the option clicked.
+/// A drop-down: a box to type in at its top (focused when it opens), the options that match
+/// below, best first (see [`crate::schema::search`]), the selected one scrolled to when it
+/// opens. Typing while the closed drop-down has the focus opens it with what was typed; ↑ ↓
+/// move among the matches and Enter takes the one marked — with nothing typed and nothing
+/// marked, or nothing matching, Enter chooses nothing. Gives the value of the option taken.
 pub fn searchable_choice(
     ui: &mut egui::Ui,
     field: &Field,
@@ -160,6 +137,28 @@ pub fn searchable_choice(
     let mut picked = None;
     let typed_id = id.with("typed");
     let was_open_id = id.with("open");
+    let marked_id = id.with("marked");
+    // As the ComboBox makes its own.
+    let button_id = ui.make_persistent_id(egui::IdSalt::new(id));
+    let popup_id = button_id.with("popup");
+    // Letters typed onto the closed drop-down open it, with them in its search box.
+    if ui.memory(|m| m.has_focus(button_id)) && !egui::Popup::is_id_open(ui.ctx(), popup_id) {
+        let text: String = ui.input_mut(|i| {
+            let mut text = String::new();
+            i.events.retain(|e| match e {
+                egui::Event::Text(t) if !t.trim().is_empty() => {
+                    text.push_str(t);
+                    false
+                }
+                _ => true,
+            });
+            text
+        });
+        if !text.is_empty() {
+            ui.data_mut(|d| d.insert_temp(typed_id, text));
+            egui::Popup::open_id(ui.ctx(), popup_id);
+        }
+    }
     let response = egui::ComboBox::from_id_salt(id)
         .selected_text(selected_text)
         .width(width)
@@ -170,71 +169,105 @@ pub fn searchable_choice(
             let opening = !ui.data(|d| d.get_temp::<bool>(was_open_id).unwrap_or(false));
             ui.data_mut(|d| d.insert_temp(was_open_id, true));
             let mut typed: String = ui.data(|d| d.get_temp(typed_id).unwrap_or_default());
+            let before = typed.clone();
             let search = ui
                 .horizontal(|ui| {
                     let label = ui.label("查找：");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut typed)
-                            .hint_text("名称或拼音")
-                            .desired_width(width - 60.0),
-                    )
-                    .labelled_by(label.id)
+                    let output = egui::TextEdit::singleline(&mut typed)
+                        .hint_text("名称、拼音或首字母")
+                        .desired_width(width - 60.0)
+                        .show(ui);
+                    if opening && !typed.is_empty() {
+                        // What was typed onto the button goes on from its end.
+                        let mut state = output.state.clone();
+                        let end = egui::text::CCursor::new(typed.chars().count());
+                        state
+                            .cursor
+                            .set_char_range(Some(egui::text::CCursorRange::one(end)));
+                        state.store(ui.ctx(), output.response.id);
+                    }
+                    output.response.response.clone().labelled_by(label.id)
                 })
                 .inner;
             if opening {
                 search.request_focus();
             }
-            let mut first_match = None;
-            for option in field
-                .options
-                .iter()
-                .filter(|o| option_matches(&o.label, &typed))
-            {
+            let matches = crate::schema::search::find(&field.options, &typed);
+            // The marked option: moved by the arrows, back to the first when the typing changes.
+            let mut marked: Option<usize> = if typed != before || opening {
+                (!typed.trim().is_empty() && !matches.is_empty()).then_some(0)
+            } else {
+                ui.data(|d| d.get_temp::<Option<usize>>(marked_id).flatten())
+            };
+            let (down, up, enter) = ui.input(|i| {
+                (
+                    i.key_pressed(egui::Key::ArrowDown),
+                    i.key_pressed(egui::Key::ArrowUp),
+                    i.key_pressed(egui::Key::Enter),
+                )
+            });
+            if !matches.is_empty() && !opening {
+                let last = matches.len() - 1;
+                if down {
+                    marked = Some(marked.map_or_else(
+                        || {
+                            matches
+                                .iter()
+                                .position(|o| chosen == Some(o.value.as_str()))
+                                .unwrap_or(0)
+                        },
+                        |m| (m + 1).min(last),
+                    ));
+                }
+                if up {
+                    marked = Some(marked.map_or(0, |m| m.saturating_sub(1)));
+                }
+            }
+            for (n, option) in matches.iter().enumerate() {
                 let on = chosen == Some(option.value.as_str());
-                let r = ui.selectable_label(on, &option.label);
-                if on && opening {
+                let mut r = ui.selectable_label(on, &option.label);
+                if marked == Some(n) {
+                    r = r.highlight();
+                    if down || up || typed != before {
+                        r.scroll_to_me(None);
+                    }
+                } else if on && opening {
                     r.scroll_to_me(Some(egui::Align::Center));
                 }
                 if r.clicked() {
                     picked = Some(option.value.clone());
                 }
-                first_match.get_or_insert(option.value.clone());
             }
-            if first_match.is_none() {
-                ui.label(RichText::new(format!("没有含「{typed}」的选项")).weak());
+            if matches.is_empty() {
+                ui.label(RichText::new(format!("没有与「{typed}」相符的选项")).weak());
             }
-            // Enter takes the first that matches.
-            if (search.has_focus() || search.lost_focus())
-                && ui.input(|i| i.key_pressed(egui::Key::Enter))
-            {
-                picked = first_match;
+            // Enter takes the marked option, and only that: never the first by default.
+            if enter && !opening && (search.has_focus() || search.lost_focus()) {
+                match marked.and_then(|m| matches.get(m)) {
+                    Some(option) => picked = Some(option.value.clone()),
+                    None if typed.trim().is_empty() => ui.close(),
+                    None => {}
+                }
             }
-            ui.data_mut(|d| d.insert_temp(typed_id, typed));
+            ui.data_mut(|d| {
+                d.insert_temp(typed_id, typed);
+                d.insert_temp(marked_id, marked);
+            });
             if picked.is_some() {
                 ui.close();
             }
         });
+    // Taken: the focus back on the drop-down, so that Tab goes on from here.
+    if picked.is_some() {
+        ui.memory_mut(|m| m.request_focus(button_id));
+    }
     // Closed: the next opening starts afresh.
     if response.inner.is_none() {
         ui.data_mut(|d| {
             d.remove::<bool>(was_open_id);
             d.remove::<String>(typed_id);
+            d.remove::<Option<usize>>(marked_id);
         });
     }
     (picked, response.response)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::option_matches;
-
-    #[test]
-    fn options_are_found_by_characters_pinyin_and_initials() {
-        for typed in ["广东", "guangdong", "GuangDong", "gd", "东"] {
-            assert!(option_matches("广东省", typed), "{typed}");
-        }
-        assert!(!option_matches("广东省", "gx"));
-        assert!(!option_matches("广西壮族自治区", "广东"));
-        assert!(option_matches("广西壮族自治区", "gx"));
-    }
 }
