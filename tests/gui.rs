@@ -1543,6 +1543,22 @@ fn with_no_mail_program_the_handoff_offers_the_eml_and_the_address() {
     h.run();
     wait_for(&mut h, "无法打开文件夹，请在文件管理器中打开：");
     assert!(shows(&h, &dir.path().join("exports").display().to_string()));
+
+    // Asked again, then the page left: the notice stays, its 生成邮件草稿 (which needs this
+    // page) goes; its 复制路径 (which works anywhere) stays.
+    h.get_by_label("发送邮件").click();
+    h.run();
+    wait_for(&mut h, "这台电脑上没有可以发送邮件的程序");
+    assert!(h.query_by_label("生成邮件草稿").is_some());
+    h.get_by_label("← 返回修改").click();
+    h.run();
+    assert!(matches!(h.state().screen, Screen::Form(_)));
+    assert!(shows(&h, "这台电脑上没有可以发送邮件的程序"));
+    assert!(
+        h.query_by_label("生成邮件草稿").is_none(),
+        "no button that would do nothing"
+    );
+    assert!(h.query_by_label("复制路径").is_some());
 }
 
 /// On a 1024×600 screen: 我的草稿 is in sight on the start page without scrolling, the

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::desk::{DeskState, ImportJob, SummaryKind};
 use super::form::FormState;
 use super::handoff::HandoffState;
+use super::notices::{Kind, Notices, Page};
 use super::tasks::{Asking, Repaint, SaveDialog, Tasks};
 use super::{desk, form, handoff, start};
 use crate::Draft;
@@ -89,12 +90,6 @@ pub enum Action {
     RestoreDraft(String),
 }
 
-/// When a notice came, and the button it has, if any.
-struct NoticeMeta {
-    since: std::time::Instant,
-    action: Option<(String, Action)>,
-}
-
 /// The screen on show, with its own state.
 pub enum Screen {
     Start,
@@ -110,10 +105,8 @@ pub struct KczgApp {
     pub today: NaiveDate,
     pub screen: Screen,
     pub drafts: Vec<Entry>,
-    /// Messages for the person (errors, confirmations), shown until dismissed.
-    pub notices: Vec<String>,
-    /// When each notice came and what its button does, beside `notices`.
-    notice_meta: Vec<NoticeMeta>,
+    /// Messages for the person: things done, information, refusals.
+    pub notices: Notices,
     /// The drafts in the trash, for the start page.
     pub trash: Vec<crate::store::Summary>,
     /// Where exports go without asking (tests and headless runs); None: a save dialog.
@@ -202,8 +195,7 @@ impl KczgApp {
             today,
             screen: Screen::Start,
             drafts: Vec::new(),
-            notices: Vec::new(),
-            notice_meta: Vec::new(),
+            notices: Notices::default(),
             trash: Vec::new(),
             export_dir: None,
             save_dialog: None,
@@ -218,7 +210,7 @@ impl KczgApp {
             store,
         };
         if let Err(e) = &app.store {
-            app.notices.push(format!("{e}。草稿将无法保存。"));
+            app.notices.refusal(format!("{e}。草稿将无法保存。"));
         }
         app.start_saver();
         app.refresh_drafts();
@@ -244,10 +236,6 @@ impl KczgApp {
             crate::store::autosave::DEFAULT_DELAY,
             notify,
         ));
-    }
-
-    pub fn notify(&mut self, message: impl Into<String>) {
-        self.notices.push(message.into());
     }
 
     pub fn refresh_drafts(&mut self) {
@@ -288,51 +276,63 @@ impl KczgApp {
         let opened = match found {
             Ok(o) => o,
             Err(e) => {
-                self.notify(format!("无法打开：{e}"));
+                self.notices.refusal(format!("无法打开：{e}"));
                 return;
             }
         };
         let count = opened.submissions.len();
         let Some(submission) = opened.submissions.into_iter().next() else {
-            self.notify(format!("「{shown}」中没有申报表。"));
+            self.notices.refusal(format!("「{shown}」中没有申报表。"));
             return;
         };
         if count > 1 {
-            self.notify(format!(
+            self.notices.info(format!(
                 "「{shown}」中有 {count} 份申报表，已打开第一份；其余请在「秘书处汇总」中导入查看。"
             ));
         }
         let Ok(store) = &self.store else {
-            self.notify("无法打开：数据文件夹不可用，草稿无法保存。");
+            self.notices
+                .refusal("无法打开：数据文件夹不可用，草稿无法保存。");
             return;
         };
         let id = match store.create(&submission.draft) {
             Ok(id) => id,
             Err(e) => {
-                self.notify(e.to_string());
+                self.notices.refusal(e.to_string());
                 return;
             }
         };
-        let mut said = vec![format!(
-            "已打开「{shown}」（{}），另存为新草稿；原文件不会被改动。",
-            submission.container.label().to_owned() + " · " + submission.origin().label()
+        let mut said = vec![(
+            Kind::Info,
+            format!(
+                "已打开「{shown}」（{}），另存为新草稿；原文件不会被改动。",
+                submission.container.label().to_owned() + " · " + submission.origin().label()
+            ),
         )];
         if !submission.edits.is_empty() {
-            said.push(format!(
-                "这份申报表导出后在 Word 中改动过 {} 处，已按文档中显示的内容打开。",
-                submission.edits.len()
+            said.push((
+                Kind::Info,
+                format!(
+                    "这份申报表导出后在 Word 中改动过 {} 处，已按文档中显示的内容打开。",
+                    submission.edits.len()
+                ),
             ));
         }
         if !submission.attachments.is_empty() {
-            said.push(format!(
-                "随附的 {} 个文件未复制，请在「附件清单」中重新选择。",
-                submission.attachments.len()
+            said.push((
+                Kind::Refusal,
+                format!(
+                    "随附的 {} 个文件未复制，请在「附件清单」中重新选择。",
+                    submission.attachments.len()
+                ),
             ));
         }
         let misfits = crate::store::misfits(&self.defs, &submission.draft);
         self.refresh_drafts();
         self.open(id, submission.draft, misfits);
-        self.notices.extend(said);
+        for (kind, text) in said {
+            self.notices.say(kind, text);
+        }
     }
 
     /// The save state of the open draft.
@@ -378,7 +378,10 @@ impl KczgApp {
             Screen::Handoff(state) => actions.extend(handoff::ui(ui, &self.defs, state)),
             Screen::Desk(state) => actions.extend(desk::ui(ui, &self.defs, state)),
         }
-        self.notices_ui(ui, &mut actions);
+        let (page, id) = self.page_here();
+        self.notices.on_page(page, &id);
+        let running: Vec<String> = self.tasks.running().map(str::to_owned).collect();
+        self.notices.ui(ui, &running, &mut actions);
         self.desk_background();
         for action in actions {
             self.apply(&ctx, action);
@@ -389,108 +392,6 @@ impl KczgApp {
     /// Whether a dialog, export or copy is still running off the frame.
     pub fn is_busy(&self) -> bool {
         self.tasks.is_busy()
-    }
-
-    /// Says something with a button that does it (「撤销」 after 删除).
-    pub fn notify_with(&mut self, message: impl Into<String>, label: &str, action: Action) {
-        self.sync_notices();
-        self.notices.push(message.into());
-        self.notice_meta.push(NoticeMeta {
-            since: std::time::Instant::now(),
-            action: Some((label.to_owned(), action)),
-        });
-    }
-
-    /// Every notice has its time (notices are pushed from many places).
-    fn sync_notices(&mut self) {
-        let now = std::time::Instant::now();
-        self.notice_meta.truncate(self.notices.len());
-        while self.notice_meta.len() < self.notices.len() {
-            self.notice_meta.push(NoticeMeta {
-                since: now,
-                action: None,
-            });
-        }
-    }
-
-    /// Notices as toasts in the lower right corner, over the page (which does not move):
-    /// each goes by itself after a time that grows with its length, stays while the pointer
-    /// is on it, and can be dismissed. What is running off the frame shows there too.
-    fn notices_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-        self.sync_notices();
-        let now = std::time::Instant::now();
-        let lifetime = |text: &str| {
-            std::time::Duration::from_secs_f32((6.0 + 0.12 * text.chars().count() as f32).min(30.0))
-        };
-        // Confirmations (「已保存……」「已打开……」) go by themselves; a problem stays until
-        // dismissed, so that nothing is missed while the person was in another window.
-        let passing = |text: &str| text.starts_with('已');
-        let mut i = 0;
-        while i < self.notices.len() {
-            let text = &self.notices[i];
-            if passing(text) && now.duration_since(self.notice_meta[i].since) > lifetime(text) {
-                self.notices.remove(i);
-                self.notice_meta.remove(i);
-            } else {
-                i += 1;
-            }
-        }
-        if self.notices.is_empty() && !self.tasks.is_busy() {
-            return;
-        }
-        let ctx = ui.ctx().clone();
-        let next = self
-            .notices
-            .iter()
-            .zip(&self.notice_meta)
-            .filter(|(n, _)| passing(n))
-            .map(|(n, m)| lifetime(n).saturating_sub(now.duration_since(m.since)))
-            .min();
-        if let Some(next) = next {
-            ctx.request_repaint_after(next + std::time::Duration::from_millis(50));
-        }
-        let mut hovered = Vec::new();
-        egui::Area::new(egui::Id::unique("toasts"))
-            .anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -12.0])
-            .order(egui::Order::Foreground)
-            .show(&ctx, |ui| {
-                ui.set_max_width(440.0);
-                for running in self.tasks.running() {
-                    egui::Frame::popup(ui.style()).show(ui, |ui| {
-                        ui.horizontal(|ui| {
-                            ui.spinner();
-                            ui.label(running);
-                        });
-                    });
-                }
-                for (i, (n, meta)) in self.notices.iter().zip(&self.notice_meta).enumerate() {
-                    let frame = egui::Frame::popup(ui.style()).show(ui, |ui| {
-                        ui.add(
-                            egui::Label::new(
-                                egui::RichText::new(n).color(ui.visuals().warn_fg_color),
-                            )
-                            .wrap(),
-                        );
-                        ui.horizontal(|ui| {
-                            if let Some((label, action)) = &meta.action
-                                && ui.button(label).clicked()
-                            {
-                                actions.push(action.clone());
-                                actions.push(Action::DismissNotice(i));
-                            }
-                            if ui.small_button("知道了").clicked() {
-                                actions.push(Action::DismissNotice(i));
-                            }
-                        });
-                    });
-                    if frame.response.contains_pointer() {
-                        hovered.push(i);
-                    }
-                }
-            });
-        for i in hovered {
-            self.notice_meta[i].since = now;
-        }
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -509,6 +410,16 @@ impl KczgApp {
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
+        }
+    }
+
+    /// The page on show and the id of what it shows (the draft), for the notices' buttons.
+    fn page_here(&self) -> (Page, String) {
+        match &self.screen {
+            Screen::Start => (Page::Start, String::new()),
+            Screen::Form(f) => (Page::Form, f.id.clone()),
+            Screen::Handoff(h) => (Page::Handoff, h.id.clone()),
+            Screen::Desk(_) => (Page::Desk, String::new()),
         }
     }
 
@@ -546,18 +457,18 @@ impl KczgApp {
                     Ok(opened) if self.defs.form(&opened.draft.list).is_some() => {
                         self.open(id, opened.draft, opened.misfits)
                     }
-                    Ok(opened) => self.notify(format!(
+                    Ok(opened) => self.notices.refusal(format!(
                         "草稿 {id} 的榜单「{}」在当前表单定义中不存在，无法打开",
                         opened.draft.list
                     )),
-                    Err(e) => self.notify(e.to_string()),
+                    Err(e) => self.notices.refusal(e.to_string()),
                 }
             }
             Action::DuplicateDraft(id) => {
                 if let Ok(store) = &self.store
                     && let Err(e) = store.duplicate(&self.defs, &id)
                 {
-                    self.notify(e.to_string());
+                    self.notices.refusal(e.to_string());
                 }
                 self.refresh_drafts();
             }
@@ -572,12 +483,14 @@ impl KczgApp {
                         })
                         .unwrap_or_else(|| id.clone());
                     match store.delete(&id) {
-                        Ok(()) => self.notify_with(
+                        Ok(()) => self.notices.with_button(
+                            Kind::Done,
                             format!("已把「{name}」移到回收站（连同附件）。"),
                             "撤销",
                             Action::RestoreDraft(id),
+                            None,
                         ),
-                        Err(e) => self.notify(e.to_string()),
+                        Err(e) => self.notices.refusal(e.to_string()),
                     }
                 }
                 self.refresh_drafts();
@@ -586,7 +499,7 @@ impl KczgApp {
                 if let Ok(store) = &self.store {
                     match store.restore(&id) {
                         Ok(_) => {}
-                        Err(e) => self.notify(e.to_string()),
+                        Err(e) => self.notices.refusal(e.to_string()),
                     }
                 }
                 self.refresh_drafts();
@@ -624,13 +537,7 @@ impl KczgApp {
             Action::OpenFolder(dir) => {
                 self.open_with_system(dir.clone().into_os_string(), Opening::Folder(dir))
             }
-            Action::DismissNotice(i) => {
-                self.sync_notices();
-                if i < self.notices.len() {
-                    self.notices.remove(i);
-                    self.notice_meta.remove(i);
-                }
-            }
+            Action::DismissNotice(i) => self.notices.dismiss(i),
             Action::OpenDesk => self.open_desk(),
             Action::DeskPick { folder } => {
                 if self.refuse_while_busy() {
@@ -671,7 +578,9 @@ impl KczgApp {
                         let path = match picked(picking) {
                             Ok(paths) => paths.and_then(|p| p.into_iter().next()),
                             Err(said) => {
-                                return Box::new(move |app: &mut KczgApp| app.notify(said));
+                                return Box::new(move |app: &mut KczgApp| {
+                                    app.notices.refusal(said)
+                                });
                             }
                         };
                         let Some(path) = path else {
@@ -694,8 +603,7 @@ impl KczgApp {
                 if let Screen::Form(f) = &mut self.screen {
                     let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
                     if !list_file(&self.defs, f, None, stem, &name) {
-                        self.notices
-                            .push("附件清单已满，无法再添加一行。".to_owned());
+                        self.notices.refusal("附件清单已满，无法再添加一行。");
                     }
                 }
                 self.apply(ctx, Action::Edited);
@@ -780,7 +688,7 @@ impl KczgApp {
                     then(app, paths)
                 }
                 Ok(None) => {}
-                Err(said) => app.notify(said),
+                Err(said) => app.notices.refusal(said),
             })
         });
     }
@@ -820,7 +728,7 @@ impl KczgApp {
             return;
         };
         let Ok(store) = &self.store else {
-            self.notify("无法添加附件：数据文件夹不可用。");
+            self.notices.refusal("无法添加附件：数据文件夹不可用。");
             return;
         };
         let folder = store.attachments(&id);
@@ -861,7 +769,7 @@ impl KczgApp {
             let stored = match result {
                 Ok(stored) => stored,
                 Err(e) => {
-                    self.notices.push(e);
+                    self.notices.refusal(e);
                     continue;
                 }
             };
@@ -878,13 +786,13 @@ impl KczgApp {
                     if list_file(&self.defs, f, row.take(), &stem, &stored.name) {
                         changed = true;
                     } else {
-                        self.notices.push(format!(
+                        self.notices.info(format!(
                             "附件清单已满，「{}」已保存在草稿的附件文件夹中，但未列入清单。",
                             stored.name
                         ));
                     }
                 }
-                _ => self.notices.push(format!(
+                _ => self.notices.info(format!(
                     "「{}」已保存在草稿的附件文件夹中；打开草稿后可列入附件清单。",
                     stored.name
                 )),
@@ -934,7 +842,7 @@ impl KczgApp {
             && let Ok(store) = &self.store
             && let Err(e) = store.attachments(&id).remove(name)
         {
-            self.notify(e);
+            self.notices.refusal(e);
         }
         self.refresh_files();
         if changed {
@@ -962,7 +870,7 @@ impl KczgApp {
             return;
         };
         let Ok(store) = &self.store else {
-            self.notify("无法生成邮件：数据文件夹不可用。");
+            self.notices.refusal("无法生成邮件：数据文件夹不可用。");
             return;
         };
         let folder = store.attachments(&h.id);
@@ -995,7 +903,7 @@ impl KczgApp {
                 if let Screen::Handoff(h) = &mut app.screen {
                     h.eml = Some(eml);
                 } else {
-                    app.notify(format!("已保存：{}", eml.display()));
+                    app.notices.done(format!("已保存：{}", eml.display()));
                 }
             },
         );
@@ -1008,7 +916,7 @@ impl KczgApp {
             return;
         };
         let Ok(store) = &self.store else {
-            self.notify("无法生成材料包：数据文件夹不可用。");
+            self.notices.refusal("无法生成材料包：数据文件夹不可用。");
             return;
         };
         let folder = store.attachments(&h.id);
@@ -1074,7 +982,7 @@ impl KczgApp {
                     let state = match state {
                         Ok(state) => state,
                         Err((message, state)) => {
-                            app.notify(message);
+                            app.notices.refusal(message);
                             state
                         }
                     };
@@ -1101,8 +1009,7 @@ impl KczgApp {
             return;
         };
         if d.job.is_some() {
-            self.notices
-                .push("上一次导入还在进行，请稍候再导入。".into());
+            self.notices.refusal("上一次导入还在进行，请稍候再导入。");
             return;
         }
         let job = std::sync::Arc::new(ImportJob::default());
@@ -1163,20 +1070,20 @@ impl KczgApp {
             let added = d.add(&self.defs, batch);
             match links.len() {
                 0 => {}
-                1..=3 => self.notices.extend(links),
-                n => self.notices.push(format!(
+                1..=3 => links.into_iter().for_each(|l| self.notices.info(l)),
+                n => self.notices.info(format!(
                     "有 {n} 个符号链接或目录联接未跟随（它们可能指向文件夹以外的地方），例如 {}",
                     links[0]
                 )),
             }
             if let Some(c) = cancelled {
-                self.notices.push(format!(
+                self.notices.info(format!(
                     "已取消导入：读入的 {} 个文件已保留在汇总中，其余 {} 个未导入；需要时请重新导入。",
                     c.read, c.left
                 ));
             }
             if added.again > 0 {
-                self.notices.push(if added.new == 0 {
+                self.notices.info(if added.new == 0 {
                     format!("这些文件都已在汇总中（{} 份），没有新增。", added.again)
                 } else {
                     format!(
@@ -1189,8 +1096,8 @@ impl KczgApp {
         let failures = d.writer.as_ref().map(|w| w.failures()).unwrap_or_default();
         for e in failures {
             let message = format!("{e}。决定仍在程序中，请腾出空间或检查权限后再改一次");
-            if !self.notices.contains(&message) {
-                self.notices.push(message);
+            if !self.notices.says(&message) {
+                self.notices.refusal(message);
             }
         }
     }
@@ -1213,7 +1120,7 @@ impl KczgApp {
         };
         match loaded {
             Ok(list) => d.set_previous(&self.defs, Some(list)),
-            Err(e) => self.notices.push(e.to_string()),
+            Err(e) => self.notices.refusal(e.to_string()),
         }
     }
 
@@ -1288,7 +1195,7 @@ impl KczgApp {
             .ok()
             .map(|s| s.root().join("desk-files"))
         else {
-            self.notify("无法打开附件：数据文件夹不可用。");
+            self.notices.refusal("无法打开附件：数据文件夹不可用。");
             return;
         };
         let submission = s.clone();
@@ -1300,7 +1207,7 @@ impl KczgApp {
                 Box::new(move |app: &mut KczgApp| match copied {
                     Ok(path) => app
                         .open_with_system(path.clone().into_os_string(), Opening::Attachment(path)),
-                    Err(e) => app.notify(e),
+                    Err(e) => app.notices.refusal(e),
                 })
             },
         );
@@ -1311,6 +1218,8 @@ impl KczgApp {
     fn open_with_system(&mut self, target: std::ffi::OsString, what: Opening) {
         let opener = self.opener.clone();
         let email = self.defs.call.submission_email.clone();
+        // 生成邮件草稿 works on the page that asked.
+        let here = self.page_here();
         self.tasks.run_quietly(self.repaint.clone(), move || {
             let opened = super::opener::open(&target, opener.as_deref());
             Box::new(move |app: &mut KczgApp| {
@@ -1322,23 +1231,29 @@ impl KczgApp {
                             _ => "这台电脑上没有可以发送邮件的程序",
                         };
                         app.pending_copy = Some(email.clone());
-                        app.notify_with(
+                        app.notices.with_button(
+                            Kind::Refusal,
                             format!(
                                 "{why}。已把征集邮箱 {email} 复制到剪贴板，可在网页邮箱中粘贴后发送；也可生成邮件草稿（.eml，已附上申报表、附件和盖章扫描件），用邮件程序打开后发送。"
                             ),
                             "生成邮件草稿",
                             Action::WriteEml,
+                            Some(here.clone()),
                         );
                     }
-                    Opening::Folder(dir) => app.notify_with(
+                    Opening::Folder(dir) => app.notices.with_button(
+                        Kind::Refusal,
                         format!("无法打开文件夹，请在文件管理器中打开：{}", dir.display()),
                         "复制路径",
                         Action::CopyText(dir.display().to_string()),
+                        None,
                     ),
-                    Opening::Attachment(path) => app.notify_with(
+                    Opening::Attachment(path) => app.notices.with_button(
+                        Kind::Refusal,
                         format!("无法启动查看程序打开附件。副本在：{}", path.display()),
                         "复制路径",
                         Action::CopyText(path.display().to_string()),
+                        None,
                     ),
                 }
             })
@@ -1352,7 +1267,7 @@ impl KczgApp {
             return false;
         };
         let message = format!("请等「{}」完成后再试。", running.trim_end_matches('…'));
-        self.notify(message);
+        self.notices.refusal(message);
         true
     }
 
@@ -1420,7 +1335,7 @@ impl KczgApp {
         make: impl FnOnce() -> Result<(Vec<u8>, Vec<String>), String> + Send + 'static,
     ) {
         self.save_in_background_then(what, name, filter, make, |app, path| {
-            app.notify(format!("已保存：{}", path.display()))
+            app.notices.done(format!("已保存：{}", path.display()))
         });
     }
 
@@ -1445,17 +1360,19 @@ impl KczgApp {
             move || {
                 let (path, fallback) = target.wait();
                 let Some(path) = path else {
-                    return Box::new(move |app: &mut KczgApp| app.notices.extend(fallback));
+                    return Box::new(move |app: &mut KczgApp| {
+                        fallback.into_iter().for_each(|f| app.notices.info(f))
+                    });
                 };
                 let saved = save(&protected, &path, make);
                 Box::new(move |app: &mut KczgApp| match saved {
                     Ok(warnings) => {
                         app.place.chose(&path);
-                        app.notices.extend(fallback);
-                        app.notices.extend(warnings);
+                        fallback.into_iter().for_each(|f| app.notices.info(f));
+                        warnings.into_iter().for_each(|w| app.notices.refusal(w));
                         then(app, path);
                     }
-                    Err(e) => app.notify(e),
+                    Err(e) => app.notices.refusal(e),
                 })
             },
         );
@@ -1469,7 +1386,7 @@ impl KczgApp {
         // Said once: what the problems panel already lists is not a notice too.
         for m in misfits {
             if !state.findings.iter().any(|f| f.message == m) {
-                self.notices.push(format!("注意：{m}"));
+                self.notices.refusal(format!("注意：{m}"));
             }
         }
         self.screen = Screen::Form(Box::new(state));
@@ -1492,7 +1409,7 @@ impl KczgApp {
                 "还有 {} 个错误，改正后才能导出正式申报表；可先导出预览稿。",
                 f.errors()
             );
-            self.notify(message);
+            self.notices.refusal(message);
             return;
         }
         let name = crate::naming::docx_file_name(&self.defs, form, &f.draft);
@@ -1510,7 +1427,9 @@ impl KczgApp {
             move || {
                 let (path, fallback) = target.wait();
                 let Some(path) = path else {
-                    return Box::new(move |app: &mut KczgApp| app.notices.extend(fallback));
+                    return Box::new(move |app: &mut KczgApp| {
+                        fallback.into_iter().for_each(|f| app.notices.info(f))
+                    });
                 };
                 let options = ExportOptions { preview, today };
                 let written = match defs.form(&draft.list) {
@@ -1528,15 +1447,15 @@ impl KczgApp {
                 };
                 Box::new(move |app: &mut KczgApp| {
                     if let Err(e) = written {
-                        app.notify(e);
+                        app.notices.refusal(e);
                         return;
                     }
                     app.place.chose(&path);
-                    app.notices.extend(fallback);
+                    fallback.into_iter().for_each(|f| app.notices.info(f));
                     // The person may have gone on to another page while the dialog was open.
                     let here = matches!(&app.screen, Screen::Form(f) if f.id == id);
                     if !here {
-                        app.notify(format!("已导出：{}", path.display()));
+                        app.notices.done(format!("已导出：{}", path.display()));
                         return;
                     }
                     app.flush();

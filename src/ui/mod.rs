@@ -9,6 +9,7 @@ mod fields;
 pub mod fonts;
 mod form;
 mod handoff;
+mod notices;
 pub mod opener;
 mod pickers;
 mod place;
@@ -21,6 +22,7 @@ pub use app::{Action, KczgApp, Screen};
 pub use desk::{DeskState, SortBy, StatusFilter, SummaryKind};
 pub use fonts::install_fonts;
 pub use form::{FormState, Page};
+pub use notices::{Kind as NoticeKind, Notice, Notices};
 pub use tasks::{Asking, SaveDialog};
 
 use crate::Definitions;
@@ -92,7 +94,7 @@ pub fn run(
             let ctx = cc.egui_ctx.clone();
             app.set_repaint(Box::new(move || ctx.request_repaint()));
             if let Some(n) = notice {
-                app.notify(n);
+                app.notices.refusal(n);
             }
             for action in first {
                 app.apply(&cc.egui_ctx, action);

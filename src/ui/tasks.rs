@@ -62,7 +62,8 @@ impl Tasks {
                 let finish = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
                     .unwrap_or_else(|_| {
                         Box::new(move |app: &mut KczgApp| {
-                            app.notify(format!("「{label}」没有完成，请再试一次。"))
+                            app.notices
+                                .refusal(format!("「{label}」没有完成，请再试一次。"))
                         })
                     });
                 // The app may be gone (closing): nothing is left to tell.
@@ -76,7 +77,8 @@ impl Tasks {
             let _ = self.sender.send((
                 id,
                 Box::new(|app: &mut KczgApp| {
-                    app.notify("系统资源不足，无法开始这项操作。请关闭其他程序后再试。")
+                    app.notices
+                        .refusal("系统资源不足，无法开始这项操作。请关闭其他程序后再试。")
                 }),
             ));
         }
@@ -171,9 +173,7 @@ mod tests {
             f(&mut app);
         }
         assert!(
-            app.notices
-                .iter()
-                .any(|n| n.contains("「正在试验」没有完成")),
+            app.notices.says("「正在试验」没有完成"),
             "{:?}",
             app.notices
         );
