@@ -318,6 +318,100 @@ fn every_cjk_unified_ideograph_has_a_glyph() {
     assert!(h.query_by_label_contains(symbols).is_some());
 }
 
+/// A row deleted or moved, and a long text cleared, come back exactly: by the notice's 撤销 or
+/// by Ctrl+Z outside a text box, newest first; the draft on disk follows.
+#[test]
+fn deleted_and_moved_rows_and_a_cleared_text_come_back_by_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), "tech_manager");
+    h.get_by_label_contains("技术经理人资质与能力").click();
+    h.run();
+    let table = |h: &Harness<'_, KczgApp>| form_state(h).draft.values["certificates"].clone();
+    let before = table(&h);
+    assert_eq!(before.as_array().unwrap().len(), 2);
+    h.get_all_by_label("删除").next().unwrap().click();
+    h.run();
+    assert_eq!(table(&h).as_array().unwrap().len(), 1);
+    assert!(shows(&h, "已删除「培训、认证或授课情况」第 1 行。"));
+    h.get_by_label("撤销").click();
+    h.run();
+    assert_eq!(table(&h), before, "the exact rows, in their order");
+    assert!(shows(&h, "已撤销：删除「培训、认证或授课情况」第 1 行。"));
+
+    // Moved, then deleted: Ctrl+Z twice goes back through both.
+    h.get_all_by_label("下移").next().unwrap().click();
+    h.run();
+    let moved = table(&h);
+    assert_ne!(moved, before);
+    h.get_all_by_label("删除").nth(1).unwrap().click();
+    h.run();
+    assert_eq!(
+        h.query_all_by_label("撤销").count(),
+        1,
+        "one 撤销, for the newest"
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(table(&h), moved);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(table(&h), before);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(table(&h), before, "nothing more to undo");
+
+    // A long text selected and deleted at once.
+    let defs = defs();
+    let form = defs.form("tech_manager").unwrap();
+    let (field, text) = form_state(&h)
+        .draft
+        .values
+        .iter()
+        .find_map(|(k, v)| {
+            let f = form.field(k)?;
+            (f.kind == kczg_form::schema::Kind::Textarea)
+                .then(|| (f, v.as_str().unwrap().to_owned()))
+        })
+        .expect("the fixture has a long text");
+    match &mut h.state_mut().screen {
+        Screen::Form(f) => f.section = form.position(&field.id).unwrap().section,
+        _ => unreachable!(),
+    }
+    h.run();
+    h.query_all(
+        egui_kittest::kittest::By::new()
+            .role(Role::MultilineTextInput)
+            .label_contains(&field.label),
+    )
+    .next()
+    .expect("the long text's box")
+    .focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Delete);
+    h.run();
+    assert!(
+        form_state(&h)
+            .draft
+            .values
+            .get(&field.id)
+            .is_none_or(|v| v == "")
+    );
+    assert!(shows(&h, &format!("已清空「{}」。", field.label)));
+    // Out of the box, Ctrl+Z is the form's.
+    h.ctx
+        .memory_mut(|m| m.surrender_focus(m.focused().unwrap_or(egui::Id::NULL)));
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(form_state(&h).draft.values[&field.id], text.as_str());
+    h.state().flush();
+    let store = kczg_form::store::Store::at(dir.path()).unwrap();
+    let on_disk = store.load(&defs, &form_state(&h).id).unwrap().draft;
+    assert_eq!(on_disk.values["certificates"], before);
+    assert_eq!(on_disk.values[&field.id], text.as_str());
+}
+
 #[test]
 fn table_rows_move_up_and_down() {
     let dir = tempfile::tempdir().unwrap();

@@ -43,7 +43,6 @@ pub enum Action {
     CopyText(String),
     OpenUrl(String),
     OpenFolder(PathBuf),
-    DismissNotice(usize),
     /// 秘书处汇总.
     OpenDesk,
     DeskPick {
@@ -88,6 +87,10 @@ pub enum Action {
     PickOpen,
     /// Brings a draft (and its attachments) back from the trash.
     RestoreDraft(String),
+    /// A change that can be undone was made on the form: say so, with 撤销.
+    OfferUndo(String),
+    /// 撤销 (or Ctrl+Z): the open form's last row deleted or moved, or long text cleared.
+    Undo,
 }
 
 /// The screen on show, with its own state.
@@ -537,7 +540,28 @@ impl KczgApp {
             Action::OpenFolder(dir) => {
                 self.open_with_system(dir.clone().into_os_string(), Opening::Folder(dir))
             }
-            Action::DismissNotice(i) => self.notices.dismiss(i),
+            Action::OfferUndo(said) => {
+                // One 撤销 on show, for the newest change (Ctrl+Z goes further back).
+                self.notices.forget(&Action::Undo);
+                let (page, id) = self.page_here();
+                self.notices.with_button(
+                    Kind::Done,
+                    format!("已{said}。"),
+                    "撤销",
+                    Action::Undo,
+                    Some((page, id)),
+                );
+            }
+            Action::Undo => {
+                let Screen::Form(f) = &mut self.screen else {
+                    return;
+                };
+                if let Some(said) = f.undo(&self.defs) {
+                    self.notices.forget(&Action::Undo);
+                    self.notices.info(format!("已撤销：{said}。"));
+                    self.edited();
+                }
+            }
             Action::OpenDesk => self.open_desk(),
             Action::DeskPick { folder } => {
                 if self.refuse_while_busy() {

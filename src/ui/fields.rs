@@ -108,6 +108,19 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
             match new_value {
                 Some(Edit(v)) => {
                     state.touched.insert(path.clone());
+                    // A long text emptied at once (selected and deleted, or cut) can come back.
+                    let before = value.as_ref().and_then(Value::as_str).unwrap_or("");
+                    let now = v.as_ref().and_then(Value::as_str).unwrap_or("");
+                    if field.kind == Kind::Textarea
+                        && now.trim().is_empty()
+                        && before.trim().chars().count() > 1
+                    {
+                        state.keep_for_undo(
+                            &field.id,
+                            value.clone(),
+                            format!("清空「{}」", field.label),
+                        );
+                    }
                     set_top(state, field, v);
                     true
                 }
@@ -652,13 +665,24 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
         super::attach::sealed_slot(ui, &state.files, &mut state.requests);
     }
     if let Some((i, op)) = row_action {
-        match op {
-            RowOp::Up if i > 0 => rows.swap(i, i - 1),
-            RowOp::Down if i + 1 < rows.len() => rows.swap(i, i + 1),
+        let before = state.draft.values.get(&field.id).cloned();
+        let said = match op {
+            RowOp::Up if i > 0 => {
+                rows.swap(i, i - 1);
+                Some(format!("把「{}」第 {} 行上移", field.label, i + 1))
+            }
+            RowOp::Down if i + 1 < rows.len() => {
+                rows.swap(i, i + 1);
+                Some(format!("把「{}」第 {} 行下移", field.label, i + 1))
+            }
             RowOp::Delete => {
                 rows.remove(i);
+                Some(format!("删除「{}」第 {} 行", field.label, i + 1))
             }
-            _ => {}
+            _ => None,
+        };
+        if let Some(said) = said {
+            state.keep_for_undo(&field.id, before, said);
         }
         // The keystrokes are kept by path, which names a row: after a move they belong elsewhere.
         if state

@@ -62,7 +62,22 @@ pub struct FormState {
     /// The ids of the form's fields: only a finding about one of them waits (one about the
     /// call year or a value with no field is always said).
     field_ids: std::collections::HashSet<String>,
+    /// What 撤销 (and Ctrl+Z outside a text box) puts back, newest last: a table as it was
+    /// before a row was deleted or moved, a long text before it was cleared.
+    undo: Vec<Undo>,
 }
+
+/// A field's value before a change that loses or moves much at once.
+#[derive(Debug, Clone)]
+struct Undo {
+    field: String,
+    before: Option<serde_json::Value>,
+    /// 「删除「投资情况」第 2 行」: what was done, for 「已删除……」 and 「已撤销：删除……」.
+    said: String,
+}
+
+/// The changes kept for undo (each a whole field's value).
+const UNDO_DEPTH: usize = 50;
 
 impl FormState {
     pub fn new(defs: &Definitions, id: String, mut draft: Draft, today: NaiveDate) -> FormState {
@@ -94,6 +109,7 @@ impl FormState {
             touched: Default::default(),
             show_all: false,
             field_ids: Default::default(),
+            undo: Vec::new(),
         };
         state.field_ids = state
             .form(defs)
@@ -136,6 +152,40 @@ impl FormState {
             }
         }
         self.findings = findings;
+    }
+
+    /// Keeps `field`'s value from before a change for 撤销, and asks the app to offer it.
+    pub fn keep_for_undo(&mut self, field: &str, before: Option<serde_json::Value>, said: String) {
+        if self.undo.len() == UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        self.undo.push(Undo {
+            field: field.to_owned(),
+            before,
+            said: said.clone(),
+        });
+        self.requests.push(Action::OfferUndo(said));
+    }
+
+    /// Puts back the newest change kept for undo: the field's value exactly as it was, the
+    /// field shown. Gives what was undone.
+    pub fn undo(&mut self, defs: &Definitions) -> Option<String> {
+        let undo = self.undo.pop()?;
+        self.draft.set(&undo.field, undo.before);
+        // Keystrokes kept for a path of this field no longer stand for its value.
+        if self
+            .typing
+            .as_ref()
+            .is_some_and(|(p, _)| p.split(['[', '.']).next() == Some(undo.field.as_str()))
+        {
+            self.typing = None;
+        }
+        self.jump_to(defs, &undo.field);
+        Some(undo.said)
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
     }
 
     /// Whether a finding waits to be said beside its field: it is about a field still empty
@@ -253,6 +303,14 @@ pub fn ui(
             sealed: false,
             paths: dropped,
         });
+    }
+    // Ctrl+Z in a text box undoes typing there (egui's own); elsewhere, the last row deleted
+    // or moved, or long text cleared.
+    if !ui.ctx().egui_wants_keyboard_input()
+        && state.can_undo()
+        && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z))
+    {
+        actions.push(Action::Undo);
     }
     top_bar(ui, defs, state, saved, &mut actions);
     sections_nav(ui, form, state);

@@ -116,10 +116,10 @@ impl Notices {
         });
     }
 
-    pub fn dismiss(&mut self, i: usize) {
-        if i < self.list.len() {
-            self.list.remove(i);
-        }
+    /// Notices whose button does `action` go (a newer one takes their place).
+    pub fn forget(&mut self, action: &Action) {
+        self.list
+            .retain(|n| n.button.as_ref().is_none_or(|b| &b.action != action));
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Notice> {
@@ -149,8 +149,8 @@ impl Notices {
         }
     }
 
-    /// The toasts, with what is running off the frame above them. Buttons pressed push their
-    /// action (and the notice's dismissal).
+    /// The toasts, with what is running off the frame above them. A button pressed pushes its
+    /// action; its notice goes (as with 知道了) before the action is applied.
     pub fn ui(&mut self, ui: &mut egui::Ui, running: &[String], actions: &mut Vec<Action>) {
         let now = Instant::now();
         self.list
@@ -169,6 +169,7 @@ impl Notices {
             ctx.request_repaint_after(next + Duration::from_millis(50));
         }
         let mut hovered = Vec::new();
+        let mut gone = None;
         egui::Area::new(egui::Id::unique("toasts"))
             .anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -12.0])
             .order(egui::Order::Foreground)
@@ -191,10 +192,10 @@ impl Notices {
                                 && ui.button(&b.label).clicked()
                             {
                                 actions.push(b.action.clone());
-                                actions.push(Action::DismissNotice(i));
+                                gone = Some(i);
                             }
                             if ui.small_button("知道了").clicked() {
-                                actions.push(Action::DismissNotice(i));
+                                gone = Some(i);
                             }
                         });
                     });
@@ -206,6 +207,9 @@ impl Notices {
         // Stays while the pointer is on it.
         for i in hovered {
             self.list[i].since = now;
+        }
+        if let Some(i) = gone {
+            self.list.remove(i);
         }
     }
 }
