@@ -412,6 +412,72 @@ fn deleted_and_moved_rows_and_a_cleared_text_come_back_by_undo() {
     assert_eq!(on_disk.values[&field.id], text.as_str());
 }
 
+/// A table cell shows all of its text: an 80-character 投资方 wraps onto several lines within
+/// its column (at 1280 px).
+#[test]
+fn table_cells_show_all_that_was_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), "emerging_enterprise");
+    let long = "长三角绿色能源产业基金（有限合伙）、苏州泓远资本管理有限公司、上海浦东科技创新投资基金、南京紫金科技创业投资有限公司联合领投".to_owned();
+    assert!(long.chars().count() <= 80);
+    match &mut h.state_mut().screen {
+        Screen::Form(f) => {
+            f.draft.values["funding_rounds"][0]["investors"] = long.clone().into();
+            f.draft.values["funding_rounds"][1]["investors"] = "某基金".into();
+            f.draft.values["funding_rounds"][1]["date"] = serde_json::Value::Null;
+        }
+        _ => unreachable!(),
+    }
+    h.get_by_label_contains("知识产权、融资与资质").click();
+    h.run();
+    let cell = |text: &str| {
+        h.query_all(egui_kittest::kittest::By::new().role(Role::MultilineTextInput))
+            .find(|n| n.value().as_deref() == Some(text))
+            .unwrap_or_else(|| panic!("no cell shows 「{text}」"))
+            .rect()
+    };
+    let tall = cell(&long);
+    let short = cell("某基金");
+    assert!(
+        tall.height() >= 3.0 * short.height() - 1.0,
+        "wrapped: {tall:?} against {short:?}"
+    );
+    assert!(
+        (tall.width() - short.width()).abs() < 1.0,
+        "within its column"
+    );
+}
+
+/// The page keeps its shape while findings come and go: the problems panel has one width
+/// whatever it lists, so the fields in the centre (their left edge and width) never move or
+/// re-wrap — before anything is typed, with every finding listed, and once a field is filled.
+#[test]
+fn the_page_does_not_change_width_when_the_findings_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_draft(dir.path(), "新建技术经理人先锋榜申报");
+    let place = |h: &Harness<'_, KczgApp>| {
+        let name = input(h, "姓名 *").rect();
+        let panel = h
+            .query_all_by_label_contains("问题（")
+            .map(|n| n.rect().left())
+            .fold(f32::MIN, f32::max);
+        (name.left(), name.width(), panel)
+    };
+    let calm = place(&h);
+    h.get_by_label("逐项列出").click();
+    h.run();
+    let listed = place(&h);
+    input(&h, "姓名 *").type_text("张三丰");
+    h.run();
+    input(&h, "电子邮箱 *").type_text(
+        "这不是一个电子邮箱地址，而是一段很长很长的文字，让问题列表里出现一条很长的提示",
+    );
+    h.run();
+    let filled = place(&h);
+    assert_eq!(calm, listed, "listing every finding moves nothing");
+    assert_eq!(calm, filled, "filling fields moves nothing");
+}
+
 #[test]
 fn table_rows_move_up_and_down() {
     let dir = tempfile::tempdir().unwrap();

@@ -209,9 +209,12 @@ fn value_ui(
     match field.kind {
         Kind::Text | Kind::Date | Kind::Month => {
             let mut text = shown_text(ui, id, path, value, typing);
-            let hint = match field.kind {
-                Kind::Date => "如 2015-06-18 或 2015年6月18日",
-                Kind::Month => "如 1985-07 或 1985年7月",
+            // A cell's hint is short enough to be read whole in it.
+            let hint = match (field.kind, compact) {
+                (Kind::Date, false) => "如 2015-06-18 或 2015年6月18日",
+                (Kind::Date, true) => "如 2015-06-18",
+                (Kind::Month, false) => "如 1985-07 或 1985年7月",
+                (Kind::Month, true) => "如 1985-07",
                 _ => "",
             };
             let width = match (field.kind, field.max_chars) {
@@ -226,14 +229,21 @@ fn value_ui(
             };
             let response = ui
                 .horizontal(|ui| {
+                    // A text cell wraps onto as many lines as its text needs: all of what
+                    // was typed is in sight. Enter adds no line; a pasted one is a space.
+                    let edit = if compact && field.kind == Kind::Text {
+                        TextEdit::multiline(&mut text)
+                            .return_key(None)
+                            .desired_rows(1)
+                    } else {
+                        TextEdit::singleline(&mut text)
+                    };
                     let r = ui
-                        .add(
-                            TextEdit::singleline(&mut text)
-                                .id(id)
-                                .hint_text(hint)
-                                .desired_width(width),
-                        )
+                        .add(edit.id(id).hint_text(hint).desired_width(width))
                         .labelled_by(label);
+                    if r.changed() && text.contains(['\n', '\r']) {
+                        text = text.replace("\r\n", " ").replace(['\n', '\r'], " ");
+                    }
                     if field.kind == Kind::Text
                         && !compact
                         && let Some(max) = field.max_chars

@@ -233,6 +233,10 @@ impl FormState {
 /// The window width from which the problems panel is shown by itself.
 const PROBLEMS_PANEL_ROOM: f32 = 1100.0;
 
+/// The widths of the section list and the problems panel, margins included.
+const SECTIONS_WIDTH: f32 = 220.0;
+const PROBLEMS_WIDTH: f32 = 300.0;
+
 /// Whether the value at a finding's path (`id`, `id[row]`, `id[row].column`) is missing or
 /// empty (an empty text, list or row, an unticked box).
 pub fn path_is_empty(draft: &Draft, path: &str) -> bool {
@@ -448,8 +452,10 @@ fn top_bar(
 }
 
 fn sections_nav(ui: &mut egui::Ui, form: &Form, state: &mut FormState) {
+    // One width whatever the counts say: the fields beside it never re-wrap.
     egui::Panel::left("sections")
-        .default_size(200.0)
+        .exact_size(SECTIONS_WIDTH)
+        .resizable(false)
         .show(ui, |ui| {
             ui.add_space(6.0);
             for (i, section) in form.sections.iter().enumerate() {
@@ -490,8 +496,11 @@ fn sections_nav(ui: &mut egui::Ui, form: &Form, state: &mut FormState) {
 
 fn problems_panel(ui: &mut egui::Ui, defs: &Definitions, state: &mut FormState) {
     let mut jump = None;
+    // One width whatever it holds (every line in it wraps): the centre never re-wraps when
+    // findings come and go.
     egui::Panel::right("problems")
-        .default_size(300.0)
+        .exact_size(PROBLEMS_WIDTH)
+        .resizable(false)
         .show(ui, |ui| {
             ui.heading(format!("问题（{}）", state.findings.len()));
             if state.findings.is_empty() {
