@@ -524,3 +524,48 @@ fn every_option_list_is_searchable_by_characters_whole_pinyin_and_initials() {
     assert_eq!(labels("gd")[0], "广东省");
     assert!(labels("qqq").is_empty());
 }
+
+/// The rule engine says which findings are only a required field still empty (「待填」): every
+/// finding of a blank form of each list is one of those or a warning, and a wrong value, a
+/// table short of rows it has begun, or a cell still empty in a row added are told apart.
+#[test]
+fn findings_say_whether_they_are_a_required_field_still_empty() {
+    let defs = defs();
+    for (form, domain) in lists_and_domains(&defs) {
+        let blank = kczg_form::Draft::new(
+            defs.call.year.to_string(),
+            form.id.clone(),
+            domain.map(str::to_owned),
+        );
+        let findings = check(&blank);
+        assert!(findings.iter().any(|f| f.missing), "{}", form.id);
+        for f in &findings {
+            if f.missing {
+                assert!(f.is_error() && !f.is_wrong(), "{f:?}");
+                assert!(
+                    f.message.starts_with('请') || f.message.contains("至少填写"),
+                    "{f:?}"
+                );
+            }
+        }
+    }
+    let draft = fixture("emerging_enterprise");
+    let wrong = with(draft.clone(), "ent_uscc", serde_json::json!("123"));
+    let f = errors_on(&wrong, "ent_uscc");
+    assert!(!f.is_empty() && f.iter().all(|f| !f.missing), "{f:?}");
+    let emptied = without(draft.clone(), "ent_uscc");
+    assert!(errors_on(&emptied, "ent_uscc").iter().all(|f| f.missing));
+    let mut row_added = draft.clone();
+    row_added.values["funding_rounds"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({}));
+    let cells: Vec<_> = check(&row_added)
+        .into_iter()
+        .filter(|f| f.field.starts_with("funding_rounds[2]"))
+        .collect();
+    assert!(
+        !cells.is_empty() && cells.iter().all(|f| f.missing),
+        "{cells:?}"
+    );
+}

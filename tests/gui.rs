@@ -122,37 +122,78 @@ fn choosing_each_list_and_domain_opens_its_form() {
     }
 }
 
-/// A new form is calm: no 「请填写」 beside its empty fields until one is left empty (the
-/// problems panel and the export button still count everything); filling it clears it.
+/// A new form is calm: its required fields still empty are 「待填」 — neutral in the section
+/// list, counted alike in the section list, the panel, its button and the export button — and
+/// no 「请填写」 stands beside a field until it is left empty; filling it clears it.
 #[test]
 fn a_fresh_form_is_calm_until_a_field_is_left_empty_and_filling_it_clears_the_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = new_draft(dir.path(), "新建技术经理人先锋榜申报");
     let errors = form_state(&h).errors();
     assert!(errors > 10);
+    let counts = form_state(&h).counts(None);
+    assert_eq!(
+        (counts.waiting, counts.errors),
+        (errors, 0),
+        "every error is a field to fill"
+    );
     assert!(
         !shows(&h, "× 请填写「姓名」"),
         "not before the field is left"
     );
-    assert!(shows(&h, &format!("导出申报表（还有 {errors} 个错误）")));
-    assert!(shows(&h, "项必填内容尚未填写"), "the panel counts them");
-    // In and out again, empty: now it is said beside the field.
+    assert!(shows(&h, &format!("导出申报表（待填 {errors} 项）")));
+    assert!(
+        shows(&h, &format!("待填 {errors} 项必填内容")),
+        "the panel counts them"
+    );
+    assert_eq!(
+        h.query_all_by_label_contains("问题（待填").count(),
+        2,
+        "panel and its button"
+    );
+    let sections = defs().form("tech_manager").unwrap().sections.clone();
+    let waiting: usize = sections
+        .iter()
+        .filter_map(|s| {
+            let node = h.query_all_by_label_contains(&s.title).next()?;
+            let label = {
+                use egui_kittest::kittest::NodeT;
+                node.accesskit_node().label().unwrap_or_default()
+            };
+            assert!(
+                !label.starts_with('×'),
+                "no red count on a fresh form: {label}"
+            );
+            label
+                .strip_prefix("待填")
+                .and_then(|rest| rest.split_whitespace().next()?.parse::<usize>().ok())
+        })
+        .sum();
+    assert_eq!(waiting, errors, "the section list says the same count");
+    // In and out again, empty: now it is said beside the field, and counted as an error.
     input(&h, "姓名 *").focus();
     h.run();
     input(&h, "出生年月 *").focus();
     h.run();
     assert!(shows(&h, "× 请填写「姓名」"));
+    assert!(shows(
+        &h,
+        &format!("导出申报表（待填 {} 项，1 个错误）", errors - 1)
+    ));
     input(&h, "姓名 *").focus();
     h.run();
     input(&h, "姓名 *").type_text("张三");
     h.run();
     assert_eq!(form_state(&h).draft.values["person_name"], "张三");
     assert!(!shows(&h, "请填写「姓名」"));
+    // 出生年月 was left empty on the way back.
+    assert!(shows(&h, "× 请填写「出生年月」"));
     // Asking for export says everything where it is.
-    h.get_by_label(&format!("导出申报表（还有 {} 个错误）", errors - 1))
+    h.get_by_label(&format!("导出申报表（待填 {} 项，1 个错误）", errors - 2))
         .click();
     h.run();
     assert!(shows(&h, "× 请填写「工作单位」"));
+    assert!(shows(&h, &format!("导出申报表（{} 个错误）", errors - 1)));
 }
 
 #[test]
@@ -228,7 +269,7 @@ fn export_is_blocked_while_errors_remain_and_enabled_without() {
     let mut h = new_draft(dir.path(), "新建融通创新组织榜申报");
     let errors = form_state(&h).errors();
     assert!(errors > 10);
-    h.get_by_label(&format!("导出申报表（还有 {errors} 个错误）"))
+    h.get_by_label(&format!("导出申报表（待填 {errors} 项）"))
         .click();
     h.run();
     assert!(

@@ -191,6 +191,7 @@ fn note(path: &str, message: String) -> Finding {
         severity: Severity::Warning,
         message,
         condition: None,
+        missing: false,
     }
 }
 

@@ -153,6 +153,7 @@ pub fn import(defs: &Definitions, bytes: &[u8]) -> Result<Imported, ImportError>
                 severity: crate::Severity::Warning,
                 message: "文档中的填写框（内容控件）已被其他软件去掉，无法读取文档中显示的内容；已按导出时内嵌的草稿导入，请与申报人核对文档中是否有改动".into(),
                 condition: None,
+                missing: false,
             }],
         }),
         (form, Some(draft)) => Ok(Imported {

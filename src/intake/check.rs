@@ -112,6 +112,7 @@ pub fn unknown_fields(form: &Form, draft: &Draft) -> Vec<Finding> {
             severity: Severity::Warning,
             message: format!("「{key}」在当前表单定义中没有对应的字段（值已保留）"),
             condition: None,
+            missing: false,
         })
         .collect()
 }
@@ -123,6 +124,7 @@ pub fn note_finding(n: &Note) -> Finding {
         severity: Severity::Warning,
         message: n.message.clone(),
         condition: None,
+        missing: false,
     }
 }
 
@@ -139,6 +141,7 @@ pub fn edit_finding(e: &Edit, visible_values: bool) -> Finding {
         severity: Severity::Warning,
         message: format!("{}（{counted}）", e.describe()),
         condition: None,
+        missing: false,
     }
 }
 
@@ -148,5 +151,6 @@ fn error(message: String) -> Finding {
         severity: Severity::Error,
         message,
         condition: None,
+        missing: false,
     }
 }

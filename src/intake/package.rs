@@ -359,6 +359,7 @@ pub(super) fn attachment_findings(form: &Form, s: &Submission) -> Vec<Finding> {
         severity: crate::Severity::Warning,
         message,
         condition: None,
+        missing: false,
     };
     let place = match s.container {
         Container::Eml => "邮件",

@@ -69,7 +69,7 @@ fn check_value(ctx: &mut Ctx, field: &Field, value: Option<&Value>, place: &Plac
                 Kind::Pledge => format!("请阅读并勾选承诺：{q}"),
                 _ => format!("请填写{q}"),
             };
-            report(ctx, error, message);
+            ctx.push_missing(place.path(), message, place.conditions);
         }
         return;
     };
@@ -222,7 +222,11 @@ fn check_table(ctx: &mut Ctx, field: &Field, value: Option<&Value>, place: &Plac
     let min = field.min_rows.max(usize::from(field.required));
     if rows.len() < min {
         let message = format!("{q}至少填写 {min} 行，现有 {} 行", rows.len());
-        ctx.push(place.path(), Severity::Error, message, place.conditions);
+        if rows.is_empty() {
+            ctx.push_missing(place.path(), message, place.conditions);
+        } else {
+            ctx.push(place.path(), Severity::Error, message, place.conditions);
+        }
     }
     if let Some(max) = field.max_rows
         && rows.len() > max

@@ -29,6 +29,10 @@ pub struct Finding {
     /// The id of the condition of the notice it comes from (`c1`; its label, 「新锐企业榜
     /// 条件1」, is [`Finding::shown`]'s), if any.
     pub condition: Option<String>,
+    /// A required field (or cell) still empty — 「请填写……」, 「请选择……」: an error, but one a
+    /// fresh form is full of, said calmly (「待填」) until the field has been left.
+    #[serde(skip)]
+    pub missing: bool,
 }
 
 impl Finding {
@@ -42,6 +46,11 @@ impl Finding {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// An error that is not only a required field still empty.
+    pub fn is_wrong(&self) -> bool {
+        self.is_error() && !self.missing
     }
 
     /// The top-level field id of the path (`ip` for `ip[3].number`).
@@ -78,7 +87,16 @@ impl Ctx<'_> {
             severity,
             message,
             condition,
+            missing: false,
         });
+    }
+
+    /// A required field or cell still empty: an error marked [`Finding::missing`].
+    fn push_missing(&mut self, field: String, message: String, conditions: &[String]) {
+        self.push(field, Severity::Error, message, conditions);
+        if let Some(f) = self.out.last_mut() {
+            f.missing = true;
+        }
     }
 }
 
@@ -102,6 +120,7 @@ pub fn validate(defs: &Definitions, form: &Form, draft: &Draft, today: NaiveDate
                 draft.call, defs.call.year
             ),
             condition: None,
+            missing: false,
         });
     }
     for section in &form.sections {
@@ -146,6 +165,7 @@ pub fn cleaning_findings(form: &Form, cleaned: &[Cleaned]) -> Vec<Finding> {
                     c.removed
                 ),
                 condition: None,
+                missing: false,
             }
         })
         .collect()

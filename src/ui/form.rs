@@ -36,9 +36,9 @@ pub struct FormState {
     /// The field with focus (its path) and its text exactly as typed; once focus leaves, the
     /// field shows the stored value's text instead.
     pub typing: Option<(String, String)>,
-    /// Findings by field path, and (errors, warnings) by section: derived in `revalidate`.
+    /// Findings by field path, and the section of each finding: derived in `revalidate`.
     pub by_path: HashMap<String, Vec<usize>>,
-    pub by_section: Vec<(usize, usize)>,
+    section_of: Vec<Option<usize>>,
     /// Text cleaned of control characters on the way in, said once.
     pub cleaning: Vec<Finding>,
     /// Whether the draft has a file yet (a new form is written on its first edit).
@@ -59,9 +59,6 @@ pub struct FormState {
     /// Every finding said beside its field, touched or not: once export has been asked for,
     /// or 「逐项列出」 pressed.
     pub show_all: bool,
-    /// The ids of the form's fields: only a finding about one of them waits (one about the
-    /// call year or a value with no field is always said).
-    field_ids: std::collections::HashSet<String>,
     /// What 撤销 (and Ctrl+Z outside a text box) puts back, newest last: a table as it was
     /// before a row was deleted or moved, a long text before it was cleared.
     undo: Vec<Undo>,
@@ -99,7 +96,7 @@ impl FormState {
             focus: None,
             typing: None,
             by_path: HashMap::new(),
-            by_section: Vec::new(),
+            section_of: Vec::new(),
             cleaning,
             on_disk: true,
             files: Vec::new(),
@@ -108,19 +105,8 @@ impl FormState {
             tab_order: Vec::new(),
             touched: Default::default(),
             show_all: false,
-            field_ids: Default::default(),
             undo: Vec::new(),
         };
-        state.field_ids = state
-            .form(defs)
-            .map(|f| {
-                f.sections
-                    .iter()
-                    .flat_map(|s| &s.fields)
-                    .map(|field| field.id.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
         state.attachments_field = state.form(defs).and_then(|f| f.roles.attachments.clone());
         state.revalidate(defs, today);
         state
@@ -140,17 +126,13 @@ impl FormState {
                 .findings;
         self.shown = findings.iter().map(|f| f.shown(form)).collect();
         self.by_path.clear();
-        self.by_section = vec![(0, 0); form.sections.len()];
         for (i, f) in findings.iter().enumerate() {
             self.by_path.entry(f.field.clone()).or_default().push(i);
-            if let Some(pos) = form.position(f.field_id()) {
-                let counts = &mut self.by_section[pos.section];
-                match f.severity {
-                    Severity::Error => counts.0 += 1,
-                    Severity::Warning => counts.1 += 1,
-                }
-            }
         }
+        self.section_of = findings
+            .iter()
+            .map(|f| form.position(f.field_id()).map(|p| p.section))
+            .collect();
         self.findings = findings;
     }
 
@@ -188,13 +170,30 @@ impl FormState {
         !self.undo.is_empty()
     }
 
-    /// Whether a finding waits to be said beside its field: it is about a field still empty
-    /// that the applicant has not been in yet (the panel and the export button count it).
+    /// Whether a finding waits, said calmly as 「待填」 and not beside its field: a required
+    /// field still empty (as the rule engine marks it) that the applicant has not been in
+    /// and left yet, before export was asked for.
     pub fn quiet(&self, f: &Finding) -> bool {
-        !self.show_all
-            && self.field_ids.contains(f.field_id())
-            && !self.touched.contains(&f.field)
-            && path_is_empty(&self.draft, &f.field)
+        !self.show_all && f.missing && !self.touched.contains(&f.field)
+    }
+
+    /// The counts the section list, the problems panel and the export button say, for the
+    /// whole form (`None`) or one section.
+    pub fn counts(&self, section: Option<usize>) -> Counts {
+        let mut c = Counts::default();
+        for (f, s) in self.findings.iter().zip(&self.section_of) {
+            if section.is_some() && *s != section {
+                continue;
+            }
+            if self.quiet(f) {
+                c.waiting += 1;
+            } else if f.is_error() {
+                c.errors += 1;
+            } else {
+                c.warnings += 1;
+            }
+        }
+        c
     }
 
     pub fn errors(&self) -> usize {
@@ -230,51 +229,33 @@ impl FormState {
     }
 }
 
+/// What is still to do: required fields still empty and not yet left (「待填」), errors
+/// said, warnings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub waiting: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Counts {
+    /// What blocks export, as the export button says it: 「待填 24 项」, 「待填 3 项，2 个错误」.
+    pub fn blocking(&self) -> Option<String> {
+        match (self.waiting, self.errors) {
+            (0, 0) => None,
+            (w, 0) => Some(format!("待填 {w} 项")),
+            (0, e) => Some(format!("{e} 个错误")),
+            (w, e) => Some(format!("待填 {w} 项，{e} 个错误")),
+        }
+    }
+}
+
 /// The window width from which the problems panel is shown by itself.
 const PROBLEMS_PANEL_ROOM: f32 = 1100.0;
 
 /// The widths of the section list and the problems panel, margins included.
 const SECTIONS_WIDTH: f32 = 220.0;
 const PROBLEMS_WIDTH: f32 = 300.0;
-
-/// Whether the value at a finding's path (`id`, `id[row]`, `id[row].column`) is missing or
-/// empty (an empty text, list or row, an unticked box).
-pub fn path_is_empty(draft: &Draft, path: &str) -> bool {
-    use serde_json::Value;
-    let empty = |v: &Value| match v {
-        Value::Null | Value::Bool(false) => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o
-            .values()
-            .all(|v| matches!(v, Value::Null) || v.as_str().is_some_and(|s| s.trim().is_empty())),
-        Value::Number(_) | Value::Bool(true) => false,
-    };
-    let (id, rest) = match path.find('[') {
-        Some(at) => (&path[..at], Some(&path[at + 1..])),
-        None => (path, None),
-    };
-    let Some(value) = draft.value(id) else {
-        return true;
-    };
-    let Some(rest) = rest else {
-        return empty(&value);
-    };
-    let Some((row, after)) = rest.split_once(']') else {
-        return empty(&value);
-    };
-    let Some(row) = row
-        .parse::<usize>()
-        .ok()
-        .and_then(|r| value.get(r).cloned())
-    else {
-        return true;
-    };
-    match after.strip_prefix('.') {
-        Some(column) => row.get(column).is_none_or(empty),
-        None => empty(&row),
-    }
-}
 
 pub fn ui(
     ui: &mut egui::Ui,
@@ -412,10 +393,9 @@ fn top_bar(
                 actions.push(Action::SaveNow);
             }
             let errors = state.errors();
-            let export = if errors == 0 {
-                "导出申报表".to_owned()
-            } else {
-                format!("导出申报表（还有 {errors} 个错误）")
+            let export = match state.counts(None).blocking() {
+                None => "导出申报表".to_owned(),
+                Some(left) => format!("导出申报表（{left}）"),
             };
             let response = ui.button(export);
             if response.clicked() {
@@ -440,7 +420,7 @@ fn top_bar(
                 state.show_all = true;
                 actions.push(Action::Export { preview: true });
             }
-            let label = format!("问题（{}）", state.findings.len());
+            let label = problems_label(&state.counts(None));
             let mut shown = state
                 .show_problems
                 .unwrap_or(ui.ctx().content_rect().width() >= PROBLEMS_PANEL_ROOM);
@@ -462,19 +442,23 @@ fn sections_nav(ui: &mut egui::Ui, form: &Form, state: &mut FormState) {
                 if !section_visible(&state.draft, section) {
                     continue;
                 }
-                let (errors, warnings) = state.by_section.get(i).copied().unwrap_or_default();
-                let status = match (errors, warnings) {
-                    (0, 0) => "✓".to_owned(),
-                    (0, w) => format!("⚠{w}"),
-                    (e, _) => format!("×{e}"),
+                // An error said is red, a warning orange; fields still to fill in a
+                // fresh form are neutral: 「待填 5」.
+                let c = state.counts(Some(i));
+                let (status, color) = match c {
+                    Counts {
+                        errors: e @ 1.., ..
+                    } => (format!("×{e}"), Some(ui.visuals().error_fg_color)),
+                    Counts {
+                        warnings: w @ 1.., ..
+                    } => (format!("⚠{w}"), Some(ui.visuals().warn_fg_color)),
+                    Counts {
+                        waiting: n @ 1.., ..
+                    } => (format!("待填{n}"), Some(ui.visuals().weak_text_color())),
+                    _ => ("✓".to_owned(), None),
                 };
                 let selected = state.page == Page::Fields && state.section == i;
                 let text = format!("{status}  {}", section.title);
-                let color = match (errors, warnings) {
-                    (0, 0) => None,
-                    (0, _) => Some(ui.visuals().warn_fg_color),
-                    _ => Some(ui.visuals().error_fg_color),
-                };
                 let rich = match color {
                     Some(c) => egui::RichText::new(text).color(c),
                     None => egui::RichText::new(text),
@@ -502,15 +486,16 @@ fn problems_panel(ui: &mut egui::Ui, defs: &Definitions, state: &mut FormState) 
         .exact_size(PROBLEMS_WIDTH)
         .resizable(false)
         .show(ui, |ui| {
-            ui.heading(format!("问题（{}）", state.findings.len()));
+            let counts = state.counts(None);
+            ui.heading(problems_label(&counts));
             if state.findings.is_empty() {
                 ui.label("✓ 没有发现问题，可以导出申报表。");
             }
-            let waiting = state.findings.iter().filter(|f| state.quiet(f)).count();
+            let waiting = counts.waiting;
             if waiting > 0 {
                 ui.label(
                     egui::RichText::new(format!(
-                        "另有 {waiting} 项必填内容尚未填写：离开该栏或导出时在栏旁提示。"
+                        "待填 {waiting} 项必填内容：离开该栏或导出时在栏旁提示。"
                     ))
                     .weak(),
                 );
@@ -542,6 +527,26 @@ fn problems_panel(ui: &mut egui::Ui, defs: &Definitions, state: &mut FormState) 
         });
     if let Some(path) = jump {
         state.jump_to(defs, &path);
+    }
+}
+
+/// 「问题（3 个错误，1 个提醒）」 over the panel and on its button; 「问题（待填 24 项）」 on a
+/// fresh form.
+fn problems_label(c: &Counts) -> String {
+    let mut parts = Vec::new();
+    if c.waiting > 0 {
+        parts.push(format!("待填 {} 项", c.waiting));
+    }
+    if c.errors > 0 {
+        parts.push(format!("{} 个错误", c.errors));
+    }
+    if c.warnings > 0 {
+        parts.push(format!("{} 个提醒", c.warnings));
+    }
+    if parts.is_empty() {
+        "问题（无）".to_owned()
+    } else {
+        format!("问题（{}）", parts.join("，"))
     }
 }
 
