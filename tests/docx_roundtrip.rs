@@ -88,6 +88,36 @@ fn unknown_keys_and_awkward_text_survive_the_docx() {
     );
 }
 
+/// A value that is not an option (a hand-edited draft, an older form) cannot be shown in the
+/// document — no box or drop-down entry stands for it — but the embedded draft keeps it:
+/// export → import brings it back, it is no edit, and it is still an error.
+#[test]
+fn values_that_are_not_options_survive_export_and_import() {
+    let defs = defs();
+    let mut draft = fixture("emerging_enterprise");
+    draft
+        .values
+        .insert("honors".into(), json!(["高新技术企业", "省级瞪羚企业"]));
+    draft.values.insert("ent_region".into(), json!("火星"));
+    let findings = check(&draft);
+    assert!(findings.iter().any(|f| f.field == "honors" && f.is_error()));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.field == "ent_region" && f.is_error())
+    );
+    let bytes = exported(&draft, true);
+    let back = import(&defs, &bytes).unwrap();
+    assert_eq!(back.draft.values["honors"], draft.values["honors"]);
+    assert_eq!(back.draft.values["ent_region"], "火星");
+    assert!(back.edits.is_empty(), "{:#?}", back.edits);
+    assert!(
+        check(&back.draft)
+            .iter()
+            .any(|f| f.field == "honors" && f.is_error())
+    );
+}
+
 #[test]
 fn export_is_refused_while_errors_remain_and_preview_is_marked_draft() {
     let defs = defs();

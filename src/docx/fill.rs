@@ -403,6 +403,14 @@ fn multichoice(field: &Field, body: &Body, before: Option<&Value>, filled: &mut 
             chosen.push(Value::String(value.to_owned()));
         }
     }
+    // What the draft chose that no box stands for (a value that is not an option, kept by
+    // the embedded draft): the document cannot show it, so it cannot have been unticked.
+    for kept in strings(before) {
+        let has_box = boxes.iter().any(|c| c.tag[prefix.len()..] == kept);
+        if !has_box && field.option(&kept).is_none() && !chosen.iter().any(|v| v == &kept) {
+            chosen.push(Value::String(kept));
+        }
+    }
     let mut old = strings(before);
     let mut new: Vec<String> = chosen
         .iter()
