@@ -161,19 +161,46 @@ impl Folder {
             ));
         }
         let bytes = files::read_bounded(source, limits.file_bytes()).map_err(|e| e.to_string())?;
-        if !kind.content_matches(&bytes) {
+        self.put(&shown, &bytes, limits, sealed)
+    }
+
+    /// Puts a file's content in under its name (made safe; the scan as 「盖章扫描件」), after
+    /// the checks of [`Folder::add`] that look at content: its type, no macros, the limits.
+    /// The same content already in the folder is not put twice.
+    pub fn put(
+        &self,
+        shown: &str,
+        bytes: &[u8],
+        limits: &AttachmentLimits,
+        sealed: bool,
+    ) -> Result<Stored, String> {
+        let shown = safe_name(shown);
+        let kind = FileType::of_name(&shown);
+        if !allowed(kind, sealed) {
+            return Err(format!(
+                "「{shown}」不能作为附件：附件须为 {ALLOWED_TEXT} 文件。"
+            ));
+        }
+        if bytes.len() as u64 > limits.file_bytes() {
+            return Err(format!(
+                "「{shown}」有 {}，超过单个附件 {} MB 的上限。",
+                size_text(bytes.len() as u64),
+                limits.file_mb
+            ));
+        }
+        if !kind.content_matches(bytes) {
             return Err(format!(
                 "「{shown}」的内容不是 {}（扩展名与内容不符）。请确认选对了文件。",
                 kind.label()
             ));
         }
-        if crate::intake::attachment::has_macros(kind, &bytes) {
+        if crate::intake::attachment::has_macros(kind, bytes) {
             return Err(format!(
                 "「{shown}」含有宏，不能作为附件。请另存为不含宏的文档（.docx、.xlsx 或 PDF）后再添加。"
             ));
         }
         let existing = self.list();
-        let hash = xxhash_rust::xxh3::xxh3_128(&bytes);
+        let hash = xxhash_rust::xxh3::xxh3_128(bytes);
         for s in &existing {
             let same_size = s.size == bytes.len() as u64;
             let same_kind = is_sealed_scan(&s.name) == sealed;
@@ -206,7 +233,7 @@ impl Folder {
                 files::reason(&e, files::Doing::Writing)
             )
         })?;
-        files::write_private(&self.dir.join(&name), &bytes).map_err(|e| e.to_string())?;
+        files::write_private(&self.dir.join(&name), bytes).map_err(|e| e.to_string())?;
         Ok(Stored {
             size: bytes.len() as u64,
             kind,

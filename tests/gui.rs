@@ -1378,7 +1378,11 @@ fn opening_each_kind_of_file_says_what_was_found() {
         (&json, "tech_manager", "（草稿文件 · 草稿）"),
         (&docx, "emerging_enterprise", "（Word 文档 · 导出件）"),
         (&template, "innovation_org", "（Word 文档 · 模板填写）"),
-        (&package, "innovation_org", "随附的 1 个文件未复制"),
+        (
+            &package,
+            "innovation_org",
+            "随附的 1 个文件已放入本草稿的附件",
+        ),
     ] {
         h.state_mut().apply(&ctx, kczg_form::ui::Action::Home);
         h.run();
@@ -1394,6 +1398,17 @@ fn opening_each_kind_of_file_says_what_was_found() {
         assert!(shows(&h, &format!("已打开「{name}」")), "{name}");
         assert!(shows(&h, said), "{name}: {:?}", h.state().notices);
         assert_eq!(form_state(&h).draft.list, list, "{name}");
+        // Said where it came from, in the header and in 我的草稿.
+        let from = format!("（来自 {name}，{}）", today().format("%Y-%m-%d"));
+        assert!(form_state(&h).title(&defs).ends_with(&from), "{name}");
+        if path == &package {
+            let names: Vec<String> = form_state(&h)
+                .files
+                .iter()
+                .map(|f| f.name.clone())
+                .collect();
+            assert_eq!(names, ["营业执照.pdf"], "taken out of the package");
+        }
     }
     // Each is a draft of the store now; the files themselves are as they were.
     let store = kczg_form::store::Store::at(dir.path()).unwrap();

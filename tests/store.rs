@@ -419,3 +419,112 @@ fn autosave_waits_for_a_pause_saves_now_on_demand_and_flushes_on_close() {
         "closing flushes"
     );
 }
+
+/// An export opened again (the applicant's own file, on the machine where its draft is): the
+/// new draft says where it came from in 我的草稿, keeps `meta.created`, and its 附件清单 finds
+/// its files — copied from the original draft, the sealed scan too; a second opening of the
+/// same export still takes them from the original.
+#[test]
+fn an_opened_export_says_where_it_came_from_and_finds_its_files_in_the_original_draft() {
+    let (dir, store) = store();
+    let defs = defs();
+    let limits = defs.call.attachments;
+    let form = defs.form("innovation_org").unwrap();
+    let mut draft = fixture("innovation_org");
+    let rows = form.roles.attachments.clone().unwrap();
+    draft.values.insert(
+        rows.clone(),
+        json!([{"name": "营业执照副本", "file": "营业执照.jpg"}]),
+    );
+    let original = store.create(&draft).unwrap();
+    let licence = dir.path().join("营业执照.jpg");
+    std::fs::write(&licence, b"\xFF\xD8\xFF\xE0 jpeg").unwrap();
+    store
+        .attachments(&original)
+        .add(&licence, &limits, false)
+        .unwrap();
+    let scan = dir.path().join("扫描.pdf");
+    std::fs::write(&scan, b"%PDF-1.7\n...").unwrap();
+    store
+        .attachments(&original)
+        .add(&scan, &limits, true)
+        .unwrap();
+    let saved = store.load(&defs, &original).unwrap().draft;
+    let created = saved.meta["created"].clone();
+
+    let bytes = kczg_form::docx::export(
+        &defs,
+        form,
+        &saved,
+        kczg_form::docx::ExportOptions {
+            preview: true,
+            today: today(),
+        },
+    )
+    .unwrap();
+    let path = dir.path().join("导出.docx");
+    std::fs::write(&path, &bytes).unwrap();
+    let names = |id: &str| -> Vec<String> {
+        store
+            .attachments(id)
+            .list()
+            .into_iter()
+            .map(|s| s.name)
+            .collect()
+    };
+    for time in 0..2 {
+        let opened = kczg_form::intake::open(&defs, &path, today()).unwrap();
+        let adopted = store
+            .adopt(
+                &defs,
+                &opened.submissions[0],
+                "导出.docx",
+                &opened.bytes,
+                today(),
+            )
+            .unwrap();
+        assert_eq!(
+            adopted.original.as_deref(),
+            Some(original.as_str()),
+            "{time}"
+        );
+        assert_eq!((adopted.from_file, adopted.from_original), (0, 2));
+        assert!(adopted.missing.is_empty() && adopted.refused.is_empty());
+        assert_eq!(names(&adopted.id), names(&original));
+        let on_disk = store.load(&defs, &adopted.id).unwrap().draft;
+        assert_eq!(on_disk.meta["created"], created, "meta.created is kept");
+        assert_eq!(on_disk.values, saved.values);
+    }
+    let listed: Vec<String> = ok_entries(&store.list(&defs, today()))
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let from = format!(
+        "深圳湾创智能硬件专业孵化器（来自 导出.docx，{}）",
+        today().format("%Y-%m-%d")
+    );
+    assert_eq!(
+        listed.iter().filter(|n| **n == from).count(),
+        2,
+        "{listed:?}"
+    );
+    assert!(listed.contains(&"深圳湾创智能硬件专业孵化器".to_owned()));
+}
+
+/// `meta.created` is stamped once: a draft in hand that has none (a new form still open) does
+/// not stamp it again on every save.
+#[test]
+fn meta_created_is_written_once() {
+    let (_dir, store) = store();
+    let defs = defs();
+    let mut draft = fixture("tech_manager");
+    draft.meta.remove("created");
+    let id = store.create(&draft).unwrap();
+    let first = store.load(&defs, &id).unwrap().draft.meta["created"].clone();
+    std::thread::sleep(Duration::from_millis(1100));
+    draft.set("person_name", Some("李四".into()));
+    store.save(&id, &draft).unwrap();
+    let again = store.load(&defs, &id).unwrap().draft;
+    assert_eq!(again.meta["created"], first);
+    assert_ne!(again.meta["updated"], first, "updated moves on");
+}

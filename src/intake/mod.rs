@@ -489,6 +489,15 @@ pub fn copy_attachment(s: &Submission, index: usize, dir: &Path) -> Result<PathB
     attachment::copy_for_viewing(dir, a, &content)
 }
 
+/// A message of the intake, written for the secretariat (「请申报人重新导出并发送」), as the
+/// applicant reads it when opening their own file: the next step is theirs (「请重新导出并发送」).
+pub fn to_applicant(message: &str) -> String {
+    message
+        .replace("或请申报人", "或")
+        .replace("请申报人", "请")
+        .replace("请与申报人核对", "请核对")
+}
+
 /// Up to five names joined with 「、」, then 「等 N 个」.
 fn shorten_list(names: &[String]) -> String {
     let mut text = names
@@ -774,5 +783,31 @@ mod tests {
         ));
         assert!(matches!(sniff(&p("a.pdf"), b"%PDF-1.4"), Sniffed::Other(w) if w == "PDF 文件"));
         assert!(matches!(sniff(&p("a.bin"), b""), Sniffed::Other(w) if w == "空文件"));
+    }
+}
+
+#[cfg(test)]
+mod applicant_voice {
+    use super::to_applicant;
+
+    #[test]
+    fn the_applicant_reads_their_own_next_step() {
+        for (desk, applicant) in [
+            (
+                "文件已损坏。请申报人重新导出并发送",
+                "文件已损坏。请重新导出并发送",
+            ),
+            (
+                "RAR 或 7z 压缩包不能直接读取：请解压后导入文件夹，或请申报人改用 .zip 打包",
+                "RAR 或 7z 压缩包不能直接读取：请解压后导入文件夹，或改用 .zip 打包",
+            ),
+            (
+                "已按内嵌的草稿导入，请与申报人核对文档",
+                "已按内嵌的草稿导入，请核对文档",
+            ),
+            ("没有要改的", "没有要改的"),
+        ] {
+            assert_eq!(to_applicant(desk), applicant);
+        }
     }
 }

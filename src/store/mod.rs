@@ -5,8 +5,11 @@
 //! A file that cannot be read is never overwritten or deleted: it is listed as damaged with the
 //! reason and can be moved aside as `.corrupt`; everything else keeps working.
 
+mod adopt;
 pub mod autosave;
 mod index;
+
+pub use adopt::{Adopted, OPENED_FROM, provenance};
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -186,6 +189,7 @@ impl Store {
         let path = self.path_of(id);
         // The file on disk, read once: never overwritten when it cannot be read (it may be
         // someone's only copy), not rewritten when it already holds this content.
+        let mut created = None;
         if path.exists() {
             match read_draft_file(&path) {
                 Err(StoreError::Damaged { reason, .. }) => {
@@ -197,11 +201,17 @@ impl Store {
                     });
                 }
                 Ok(old) if same_content(&old, draft) => return Ok(false),
+                Ok(old) => created = old.meta.get("created").cloned(),
                 _ => {}
             }
         }
         let mut draft = draft.clone();
         let now = Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        // Created once: kept from the file on disk when the draft in hand has none (a new
+        // form still open), never stamped again.
+        if let Some(created) = created.filter(|_| !draft.meta.contains_key("created")) {
+            draft.meta.insert("created".into(), created);
+        }
         draft
             .meta
             .entry("created")
@@ -724,6 +734,11 @@ fn summarise(
         format!("{name}（副本）")
     } else {
         name
+    };
+    // Opened from a file: told apart from the draft it was exported from.
+    let name = match provenance(draft) {
+        Some(from) => format!("{name}（{from}）"),
+        None => name,
     };
     Summary {
         id: id.to_owned(),

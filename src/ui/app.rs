@@ -265,74 +265,41 @@ impl KczgApp {
             return;
         }
         let (defs, today) = (self.defs.clone(), self.today);
+        let store = self.store.clone();
         self.tasks.run("正在打开……", self.repaint.clone(), move || {
-            let found = crate::intake::open(&defs, &one, today);
-            Box::new(move |app: &mut KczgApp| app.opened_file(&one, found))
+            let opened = adopt_file(&defs, store, &one, today);
+            Box::new(move |app: &mut KczgApp| app.opened_file(opened))
         });
     }
 
-    fn opened_file(&mut self, path: &Path, found: Result<crate::intake::Opened, String>) {
-        let shown = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
-        let opened = match found {
+    fn opened_file(&mut self, opened: Result<OpenedFile, String>) {
+        let opened = match opened {
             Ok(o) => o,
             Err(e) => {
-                self.notices.refusal(format!("无法打开：{e}"));
+                self.notices.refusal(e);
                 return;
             }
         };
-        let count = opened.submissions.len();
-        let Some(submission) = opened.submissions.into_iter().next() else {
-            self.notices.refusal(format!("「{shown}」中没有申报表。"));
-            return;
-        };
+        let OpenedFile {
+            shown,
+            count,
+            adopted,
+            said,
+            notes,
+            misfits,
+        } = opened;
         if count > 1 {
             self.notices.info(format!(
                 "「{shown}」中有 {count} 份申报表，已打开第一份；其余请在「秘书处汇总」中导入查看。"
             ));
         }
-        let Ok(store) = &self.store else {
-            self.notices
-                .refusal("无法打开：数据文件夹不可用，草稿无法保存。");
-            return;
-        };
-        let id = match store.create(&submission.draft) {
-            Ok(id) => id,
-            Err(e) => {
-                self.notices.refusal(e.to_string());
-                return;
-            }
-        };
-        let mut said = vec![(
-            Kind::Info,
-            format!(
-                "已打开「{shown}」（{}），另存为新草稿；原文件不会被改动。",
-                submission.container.label().to_owned() + " · " + submission.origin().label()
-            ),
-        )];
-        if !submission.edits.is_empty() {
-            said.push((
-                Kind::Info,
-                format!(
-                    "这份申报表导出后在 Word 中改动过 {} 处，已按文档中显示的内容打开。",
-                    submission.edits.len()
-                ),
-            ));
-        }
-        if !submission.attachments.is_empty() {
-            said.push((
-                Kind::Refusal,
-                format!(
-                    "随附的 {} 个文件未复制，请在「附件清单」中重新选择。",
-                    submission.attachments.len()
-                ),
-            ));
-        }
-        let misfits = crate::store::misfits(&self.defs, &submission.draft);
         self.refresh_drafts();
-        self.open(id, submission.draft, misfits);
+        self.open(adopted.id, adopted.draft, misfits);
+        if let Screen::Form(f) = &mut self.screen {
+            // What the document itself says (a filled template's reminders, what changed
+            // in Word) stands in the problems panel while it is open.
+            f.carry(&self.defs, notes, self.today);
+        }
         for (kind, text) in said {
             self.notices.say(kind, text);
         }
@@ -430,7 +397,15 @@ impl KczgApp {
     pub fn apply(&mut self, ctx: &egui::Context, action: Action) {
         match action {
             Action::NewDraft { list, domain } => {
-                let draft = Draft::new(self.defs.call.year.to_string(), list, domain);
+                let mut draft = Draft::new(self.defs.call.year.to_string(), list, domain);
+                // Created now, in hand as on disk: an export of it is known as its own when
+                // opened again on this machine.
+                draft.meta.insert(
+                    "created".into(),
+                    chrono::Local::now()
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+                        .into(),
+                );
                 // Written on the first edit: a form opened and left blank leaves nothing behind.
                 let id = match &self.store {
                     Ok(store) => store.new_id(),
@@ -1572,6 +1547,110 @@ fn gather_for(
 }
 
 /// What is being opened with the system's program, for what to say when it cannot be.
+/// A file opened as a new draft, read and adopted off the frame (see [`adopt_file`]).
+struct OpenedFile {
+    shown: String,
+    /// How many forms the file holds (the first is opened).
+    count: usize,
+    adopted: crate::store::Adopted,
+    /// What to say, and how.
+    said: Vec<(Kind, String)>,
+    /// What the document says about itself, for the problems panel.
+    notes: Vec<crate::rules::Finding>,
+    misfits: Vec<String>,
+}
+
+/// Reads `path` and makes its first form a new draft of the store, with its attachments
+/// (see [`crate::store::Store::adopt`]). The file itself is never written.
+fn adopt_file(
+    defs: &Definitions,
+    store: Result<Store, String>,
+    path: &Path,
+    today: NaiveDate,
+) -> Result<OpenedFile, String> {
+    let shown = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    // The intake speaks to the secretariat; here the applicant reads it.
+    let opened = crate::intake::open(defs, path, today)
+        .map_err(|e| format!("无法打开：{}", crate::intake::to_applicant(&e)))?;
+    let count = opened.submissions.len();
+    let Some(submission) = opened.submissions.first() else {
+        return Err(format!("「{shown}」中没有申报表。"));
+    };
+    let store = store.map_err(|_| "无法打开：数据文件夹不可用，草稿无法保存。".to_owned())?;
+    let adopted = store
+        .adopt(defs, submission, &shown, &opened.bytes, today)
+        .map_err(|e| e.to_string())?;
+    let mut said = vec![(
+        Kind::Info,
+        format!(
+            "已打开「{shown}」（{}），另存为新草稿；原文件不会被改动。",
+            submission.container.label().to_owned() + " · " + submission.origin().label()
+        ),
+    )];
+    if !submission.edits.is_empty() {
+        said.push((
+            Kind::Info,
+            format!(
+                "这份申报表导出后在 Word 中改动过 {} 处，已按文档中显示的内容打开（见右侧「问题」）。",
+                submission.edits.len()
+            ),
+        ));
+    }
+    match (adopted.from_file, adopted.from_original) {
+        (0, 0) => {}
+        (n, 0) => said.push((Kind::Info, format!("随附的 {n} 个文件已放入本草稿的附件。"))),
+        (0, n) => said.push((
+            Kind::Info,
+            format!("附件清单中的 {n} 个文件取自本机上的原草稿，已放入本草稿的附件。"),
+        )),
+        (a, b) => said.push((
+            Kind::Info,
+            format!("随附的 {a} 个文件和本机原草稿中的 {b} 个文件已放入本草稿的附件。"),
+        )),
+    }
+    for why in &adopted.refused {
+        said.push((Kind::Refusal, crate::intake::to_applicant(why)));
+    }
+    if !adopted.missing.is_empty() {
+        said.push((
+            Kind::Refusal,
+            format!(
+                "附件清单中的 {} 个文件不在这台电脑上（如「{}」），请在「附件清单」中重新选择。",
+                adopted.missing.len(),
+                adopted.missing[0]
+            ),
+        ));
+    }
+    let visible = submission.visible_values;
+    let notes = submission
+        .notes
+        .iter()
+        .map(crate::intake::note_finding)
+        .chain(
+            submission
+                .edits
+                .iter()
+                .map(|e| crate::intake::edit_finding(e, visible)),
+        )
+        .map(|mut f| {
+            f.message = crate::intake::to_applicant(&f.message);
+            f
+        })
+        .collect();
+    let misfits = crate::store::misfits(defs, &adopted.draft);
+    Ok(OpenedFile {
+        shown,
+        count,
+        adopted,
+        said,
+        notes,
+        misfits,
+    })
+}
+
 enum Opening {
     Mail,
     Folder(PathBuf),

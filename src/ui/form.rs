@@ -116,6 +116,13 @@ impl FormState {
         defs.form(&self.draft.list)
     }
 
+    /// Findings about where the draft came from (a filled template's reminders, what was
+    /// changed in Word) said with the rules' while the form is open.
+    pub fn carry(&mut self, defs: &Definitions, notes: Vec<Finding>, today: NaiveDate) {
+        self.cleaning.extend(notes);
+        self.revalidate(defs, today);
+    }
+
     /// Runs the rules again (after a change) and indexes the findings.
     pub fn revalidate(&mut self, defs: &Definitions, today: NaiveDate) {
         let Some(form) = defs.form(&self.draft.list) else {
@@ -211,9 +218,14 @@ impl FormState {
         } else {
             name.as_str()
         };
-        match crate::naming::domain_name(form, &self.draft) {
+        let title = match crate::naming::domain_name(form, &self.draft) {
             Some(d) => format!("{}·{d}：{name}", form.name),
             None => format!("{}：{name}", form.name),
+        };
+        // Opened from a file: said, so that it is not taken for the draft it came from.
+        match crate::store::provenance(&self.draft) {
+            Some(from) => format!("{title}（{from}）"),
+            None => title,
         }
     }
 
