@@ -604,6 +604,14 @@ fn the_secretariat_desk_imports_filters_recommends_and_exports() {
     assert_eq!(desk(&h).0, 4, "three submissions and a row 需人工处理");
     assert_eq!(desk(&h).1, 1, "one unreadable file");
     assert!(shows(&h, "坏文件.docx"));
+    // The chart (shown at first) says its counts; it can be folded away.
+    assert!(shows(&h, "新锐企业榜：申报 1，无错误 1，已推荐 0"));
+    assert!(shows(&h, "需人工处理：1"));
+    h.get_by_label("统计图").click();
+    h.run();
+    assert!(!shows(&h, "新锐企业榜：申报 1"));
+    h.get_by_label("统计图").click();
+    h.run();
 
     // Filter by list.
     h.get_by_role_and_label(Role::Button, "新锐企业榜").click();
@@ -1586,6 +1594,18 @@ fn dates_are_taken_as_typed_and_from_a_chinese_calendar() {
     h.get_by_label("20").click();
     h.run();
     assert_eq!(form_state(&h).draft.values["ent_founded"], "2015-05-20");
+    // The year has arrows of its own.
+    h.get_by_label("选择日期").click();
+    h.run();
+    h.get_by_label("上一年").click();
+    h.run();
+    h.get_by_label("上一年").click();
+    h.run();
+    h.get_by_label("下一年").click();
+    h.run();
+    h.get_by_label("20").click();
+    h.run();
+    assert_eq!(form_state(&h).draft.values["ent_founded"], "2014-05-20");
 }
 
 /// A drop-down of the 34 provinces takes what is typed (characters, pinyin or initials) and

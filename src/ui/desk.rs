@@ -452,12 +452,61 @@ fn chart(ui: &mut egui::Ui, defs: &Definitions, state: &DeskState) {
         bars_total.push(Bar::new(lists.len() as f64 - 0.25, manual).width(0.25));
         names.push("需人工处理".to_owned());
     }
+    let highest = bars_total.iter().map(|b| b.value).fold(0.0, f64::max);
+    let step = count_step(highest);
+    let labels: Vec<(f64, f64)> = bars_total
+        .iter()
+        .chain(&bars_ok)
+        .chain(&bars_rec)
+        .map(|b| (b.argument, b.value))
+        .collect();
+    // The counts in words too, under the chart: what the bars say, to read and to copy.
+    let said: Vec<String> = defs
+        .forms
+        .iter()
+        .map(|f| {
+            let id = f.id.as_str();
+            format!(
+                "{}：申报 {}，无错误 {}，已推荐 {}",
+                f.name,
+                count(&|r| r.list == id),
+                count(&|r| r.list == id && r.errors == 0),
+                count(&|r| r.list == id && r.recommend)
+            )
+        })
+        .chain((manual > 0.0).then(|| format!("需人工处理：{manual}")))
+        .collect();
     Plot::new("desk_chart")
         .height(160.0)
         .legend(Legend::default())
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
+        // A scale of whole numbers from 0, with room above the highest bar for its count.
+        .include_y(0.0)
+        .include_y((highest + step).max(1.0))
+        .y_axis_label("份数")
+        .y_axis_min_width(28.0)
+        .y_grid_spacer(move |input| {
+            let (_, top) = input.bounds;
+            let mut marks = Vec::new();
+            let mut v = 0.0;
+            while v <= top + 1e-9 && marks.len() < 50 {
+                marks.push(egui_plot::GridMark {
+                    value: v,
+                    step_size: step,
+                });
+                v += step;
+            }
+            marks
+        })
+        .y_axis_formatter(|mark, _| {
+            if mark.value >= 0.0 && mark.value.fract().abs() < 1e-9 {
+                format!("{}", mark.value as u64)
+            } else {
+                String::new()
+            }
+        })
         .x_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
@@ -470,7 +519,51 @@ fn chart(ui: &mut egui::Ui, defs: &Definitions, state: &DeskState) {
             plot.bar_chart(BarChart::new("申报数", bars_total));
             plot.bar_chart(BarChart::new("无错误", bars_ok));
             plot.bar_chart(BarChart::new("已推荐", bars_rec));
+            // Each bar's count above it.
+            for (x, y) in labels {
+                plot.text(egui_plot::Text::new(
+                    "",
+                    egui_plot::PlotPoint::new(x, y + step * 0.35),
+                    format!("{y}"),
+                ));
+            }
         });
+    ui.horizontal_wrapped(|ui| {
+        for line in said {
+            ui.label(egui::RichText::new(line).small());
+            ui.separator();
+        }
+    });
+}
+
+/// The step of the chart's scale: 1, 2 or 5 times a power of ten, about five steps to the
+/// highest count (1 for small counts).
+fn count_step(highest: f64) -> f64 {
+    let rough = (highest / 5.0).max(1.0);
+    let power = 10f64.powi(rough.log10().floor() as i32);
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough)
+        .unwrap_or(10.0 * power)
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::count_step;
+
+    #[test]
+    fn the_scale_steps_by_whole_round_numbers() {
+        for (highest, step) in [
+            (0.0, 1.0),
+            (3.0, 1.0),
+            (12.0, 5.0),
+            (40.0, 10.0),
+            (9999.0, 2000.0),
+        ] {
+            assert_eq!(count_step(highest), step, "{highest}");
+        }
+    }
 }
 
 const COLUMNS: [(&str, Option<SortBy>); 14] = [

@@ -47,11 +47,18 @@ pub fn date_button(
                     (year, month - 1)
                 };
             }
+            // The year by its arrows too (a birth year is decades back).
+            if ui.small_button("上一年").clicked() {
+                year = (year - 1).max(1900);
+            }
             ui.add(
                 egui::DragValue::new(&mut year)
                     .range(1900..=2100)
                     .suffix("年"),
             );
+            if ui.small_button("下一年").clicked() {
+                year = (year + 1).min(2100);
+            }
             if !month_only {
                 ui.label(format!("{month}月"));
                 if ui.small_button("下月").clicked() {
