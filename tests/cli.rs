@@ -409,3 +409,65 @@ fn template_writes_the_blank_form_and_asks_for_a_domain_where_one_is_needed() {
         assert_eq!(draft["values"], json!({}));
     }
 }
+
+/// Every `--help`, of every command and of the commands under them (`drafts trash`), has
+/// Chinese headings: no 「Commands:」, 「Options:」, 「Usage:」 or 「Arguments:」.
+#[test]
+fn every_help_is_in_chinese_at_every_level() {
+    let top = run(&["--help"]).stdout;
+    let names = |help: &str| -> Vec<String> {
+        help.split("命令:")
+            .nth(1)
+            .unwrap_or("")
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .collect()
+    };
+    let mut seen = 0;
+    let mut paths: Vec<Vec<String>> = names(&top).into_iter().map(|n| vec![n]).collect();
+    while let Some(path) = paths.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let help = run(&args).stdout;
+        seen += 1;
+        for english in [
+            "Commands:",
+            "Options:",
+            "Usage:",
+            "Arguments:",
+            "Print help",
+        ] {
+            assert!(!help.contains(english), "{path:?}: {help}");
+        }
+        assert!(help.contains("用法："), "{path:?}: {help}");
+        for sub in names(&help) {
+            let mut deeper = path.clone();
+            deeper.push(sub);
+            paths.push(deeper);
+        }
+    }
+    assert!(seen >= 15, "{seen} helps read");
+}
+
+/// `drafts trash --empty` empties the trash only when confirmed: with --yes, or 「y」 typed at a
+/// terminal; piped without --yes it refuses (exit 2) and deletes nothing.
+#[test]
+fn drafts_trash_empty_asks_before_deleting_for_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let store = kczg_form::store::Store::at(dir.path()).unwrap();
+    let id = store.create(&fixture("tech_manager")).unwrap();
+    store.delete(&id).unwrap();
+    let r = run(&["drafts", "trash", "--empty", "--data-dir", data]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("请加 --yes"), "{}", r.stderr);
+    assert_eq!(store.trashed().len(), 1, "nothing deleted");
+    let r = run(&["drafts", "trash", "--empty", "--yes", "--data-dir", data]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("永久删除了 1 份"), "{}", r.stdout);
+    assert!(store.trashed().is_empty());
+    let r = run(&["drafts", "trash", "--empty", "--yes", "--data-dir", data]);
+    assert!(r.stdout.contains("回收站是空的"), "{}", r.stdout);
+}

@@ -1489,6 +1489,29 @@ fn a_deleted_draft_comes_back_by_undo_or_from_the_trash_and_notices_do_not_move_
     h.run();
     assert_eq!(store.list(&defs(), today()).len(), 1);
     assert!(!shows(&h, "回收站（"));
+
+    // 清空回收站 asks once more; 取消 keeps everything, 确定清空 deletes for good.
+    h.get_by_label("删除").click();
+    h.run();
+    h.get_by_label("知道了").click();
+    h.run();
+    if h.query_by_label("清空回收站…").is_none() {
+        h.get_by_label("回收站（1 份）").click();
+        h.run();
+    }
+    h.get_by_label("清空回收站…").click();
+    h.run();
+    assert!(shows(&h, "永久删除这 1 份草稿及其附件？"));
+    h.get_by_label("取消").click();
+    h.run();
+    assert_eq!(store.trashed().len(), 1, "取消 deletes nothing");
+    h.get_by_label("清空回收站…").click();
+    h.run();
+    h.get_by_label("确定清空").click();
+    h.run();
+    assert!(store.trashed().is_empty());
+    assert!(shows(&h, "已清空回收站：永久删除了 1 份草稿及其附件。"));
+    assert!(!shows(&h, "回收站（"));
 }
 
 /// Ticking the 承诺 boxes top to bottom: what is said about a box stands on its own line,

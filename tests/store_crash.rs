@@ -225,7 +225,17 @@ fn continuous_typing_killed_at_random_keeps_all_but_the_last_two_seconds() {
         );
         assert!(must_have > 0, "round {round}: the typist never got going");
         checked += 1;
-        eprintln!("round {round}: typed {typed_total}, on disk {n}, required {must_have}");
+        // What was lost: the typing after the last keystroke on disk, up to the kill.
+        let lost = heard
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(m, _)| *m > n)
+            .map_or(Duration::ZERO, |(_, at)| killed_at.duration_since(*at));
+        eprintln!(
+            "round {round}: typed {typed_total}, on disk {n}, required {must_have}, lost {:.2} s",
+            lost.as_secs_f64()
+        );
     }
     assert_eq!(checked, 5);
 }

@@ -18,7 +18,42 @@ pub(super) fn drafts(
     let today = chrono::Local::now().date_naive();
     match action {
         DraftsAction::Path => println!("{}", store.drafts_dir().display()),
-        DraftsAction::Trash => {
+        DraftsAction::Trash { empty: true, yes } => {
+            let trashed = store.trash_list(defs, today);
+            if trashed.is_empty() {
+                println!("回收站是空的。");
+                return ExitCode::SUCCESS;
+            }
+            if !yes {
+                use std::io::{BufRead, IsTerminal, Write};
+                if !std::io::stdin().is_terminal() {
+                    eprintln!(
+                        "错误：清空回收站会永久删除其中的 {} 份草稿及其附件。确认要清空，请加 --yes。",
+                        trashed.len()
+                    );
+                    return ExitCode::from(2);
+                }
+                print!(
+                    "确定永久删除回收站中的 {} 份草稿及其附件？输入 y 确认：",
+                    trashed.len()
+                );
+                let _ = std::io::stdout().flush();
+                let mut answer = String::new();
+                let _ = std::io::stdin().lock().read_line(&mut answer);
+                if !matches!(answer.trim(), "y" | "Y" | "是") {
+                    println!("未清空回收站。");
+                    return ExitCode::SUCCESS;
+                }
+            }
+            match store.empty_trash() {
+                Ok(n) => println!("已清空回收站：永久删除了 {n} 份草稿及其附件。"),
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        DraftsAction::Trash { .. } => {
             let trashed = store.trash_list(defs, today);
             if trashed.is_empty() {
                 println!("回收站是空的。");

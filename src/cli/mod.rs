@@ -167,20 +167,7 @@ pub fn parse() -> Result<Args, ExitCode> {
     use clap::{CommandFactory, FromArgMatches};
     let command = Args::command()
         .override_usage("kczg-form [选项] [命令]")
-        .mut_subcommands(|sub| {
-            let usage = chinese_usage(&sub);
-            sub.help_template(HELP_TEMPLATE)
-                .override_usage(usage)
-                .disable_help_flag(true)
-                .mut_args(|a| {
-                    let heading = if a.is_positional() {
-                        "参数"
-                    } else {
-                        "选项"
-                    };
-                    a.help_heading(heading)
-                })
-        });
+        .mut_subcommands(|sub| in_chinese(sub, "kczg-form"));
     let parsed = command
         .try_get_matches()
         .and_then(|m| Args::from_arg_matches(&m));
@@ -198,12 +185,31 @@ pub fn parse() -> Result<Args, ExitCode> {
     })
 }
 
+/// A subcommand's help in Chinese, and its subcommands' (`drafts trash`): headings, usage.
+fn in_chinese(sub: clap::Command, parent: &str) -> clap::Command {
+    let usage = chinese_usage(&sub, parent);
+    let path = format!("{parent} {}", sub.get_name());
+    sub.help_template(HELP_TEMPLATE)
+        .override_usage(usage)
+        .disable_help_flag(true)
+        .subcommand_help_heading("命令")
+        .mut_args(|a| {
+            let heading = if a.is_positional() {
+                "参数"
+            } else {
+                "选项"
+            };
+            a.help_heading(heading)
+        })
+        .mut_subcommands(move |s| in_chinese(s, &path))
+}
+
 /// A subcommand's usage line with Chinese placeholders: `kczg-form validate [选项] <FILE>`.
-fn chinese_usage(sub: &clap::Command) -> String {
+fn chinese_usage(sub: &clap::Command, parent: &str) -> String {
     let mut sub = sub.clone();
     let rendered = sub.render_usage().to_string();
     let line = rendered.trim().trim_start_matches("Usage:").trim();
-    format!("kczg-form {line}")
+    format!("{parent} {line}")
         .replace("[OPTIONS]", "[选项]")
         .replace("<COMMAND>", "<命令>")
         .replace("[COMMAND]", "[命令]")
@@ -284,8 +290,15 @@ enum DraftsAction {
     },
     /// 显示草稿库所在的文件夹
     Path,
-    /// 列出回收站中的草稿（删除的草稿及其附件在此，可恢复）
-    Trash,
+    /// 列出回收站中的草稿（删除的草稿及其附件在此，可恢复）；--empty 清空回收站
+    Trash {
+        /// 清空回收站：永久删除其中的草稿及其附件（先询问；--yes 不再询问）
+        #[arg(long)]
+        empty: bool,
+        /// 与 --empty 同用：不询问，直接清空
+        #[arg(long, requires = "empty")]
+        yes: bool,
+    },
     /// 从回收站恢复草稿及其附件
     Restore {
         /// 草稿编号（见 drafts trash）

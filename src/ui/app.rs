@@ -87,6 +87,8 @@ pub enum Action {
     PickOpen,
     /// Brings a draft (and its attachments) back from the trash.
     RestoreDraft(String),
+    /// 清空回收站 (confirmed): the trash's drafts and attachments deleted for good.
+    EmptyTrash,
     /// A change that can be undone was made on the form: say so, with 撤销.
     OfferUndo(String),
     /// 撤销 (or Ctrl+Z): the open form's last row deleted or moved, or long text cleared.
@@ -477,6 +479,17 @@ impl KczgApp {
                 if let Ok(store) = &self.store {
                     match store.restore(&id) {
                         Ok(_) => {}
+                        Err(e) => self.notices.refusal(e.to_string()),
+                    }
+                }
+                self.refresh_drafts();
+            }
+            Action::EmptyTrash => {
+                if let Ok(store) = &self.store {
+                    match store.empty_trash() {
+                        Ok(n) => self
+                            .notices
+                            .done(format!("已清空回收站：永久删除了 {n} 份草稿及其附件。")),
                         Err(e) => self.notices.refusal(e.to_string()),
                     }
                 }

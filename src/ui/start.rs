@@ -227,6 +227,32 @@ fn trash_ui(ui: &mut egui::Ui, trash: &[Summary], actions: &mut Vec<Action>) {
                     ui.end_row();
                 }
             });
+            // Emptying is for good: asked once more, in place.
+            let asking = egui::Id::unique("trash_empty_asking");
+            if ui.data(|d| d.get_temp::<bool>(asking).unwrap_or(false)) {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "永久删除这 {} 份草稿及其附件？删除后无法恢复。",
+                            trash.len()
+                        ))
+                        .color(ui.visuals().warn_fg_color),
+                    );
+                    if ui.button("确定清空").clicked() {
+                        actions.push(Action::EmptyTrash);
+                        ui.data_mut(|d| d.remove::<bool>(asking));
+                    }
+                    if ui.button("取消").clicked() {
+                        ui.data_mut(|d| d.remove::<bool>(asking));
+                    }
+                });
+            } else if ui
+                .button("清空回收站…")
+                .on_hover_text("永久删除回收站中的草稿及其附件（会再问一次）")
+                .clicked()
+            {
+                ui.data_mut(|d| d.insert_temp(asking, true));
+            }
         });
 }
 
