@@ -1905,3 +1905,128 @@ fn a_file_named_by_two_rows_stays_for_the_other_when_taken_off_one() {
             .exists()
     );
 }
+
+/// At 1024×600, at every zoom the app offers (0.7 to 1.5 by Ctrl+= and Ctrl+-), every button,
+/// box and field of the start page (with drafts and the trash), the form, the hand-off page
+/// and the desk can be brought into sight (by scrolling, as a person would) and lies within
+/// the window.
+#[test]
+fn every_control_is_reachable_at_1024_by_600_at_every_zoom() {
+    use egui_kittest::kittest::NodeT;
+    let dir = tempfile::tempdir().unwrap();
+    let store = kczg_form::store::Store::at(dir.path()).unwrap();
+    for name in ["innovation_org", "emerging_enterprise"] {
+        let id = store
+            .import_file(&fixture_path(&format!("{name}.json")))
+            .unwrap();
+        let mut d = store.load(&defs(), &id).unwrap().draft;
+        d.meta.insert(
+            "name".into(),
+            format!("一个很长很长很长的草稿名称用来占满这一列{name}").into(),
+        );
+        store.save(&id, &d).unwrap();
+    }
+    let gone = store
+        .import_file(&fixture_path("tech_manager.json"))
+        .unwrap();
+    store.delete(&gone).unwrap();
+    let mut h = Harness::builder()
+        .with_size([1024.0, 600.0])
+        .with_max_steps(64)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, app: &mut KczgApp| app.show(ui), app(dir.path()));
+    h.run();
+    let ctx = h.ctx.clone();
+    let interactive = [
+        Role::Button,
+        Role::CheckBox,
+        Role::ComboBox,
+        Role::TextInput,
+        Role::MultilineTextInput,
+        Role::RadioButton,
+    ];
+    let mut checked = 0;
+    let mut check_page = |h: &mut Harness<'static, KczgApp>, page: &str, zoom: f32| {
+        let window =
+            egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1024.0 / zoom, 600.0 / zoom))
+                .expand(1.0);
+        let count = h
+            .query_all(
+                egui_kittest::kittest::By::new()
+                    .predicate(move |n| interactive.contains(&n.role())),
+            )
+            .count();
+        for i in 0..count {
+            let Some(node) = h
+                .query_all(
+                    egui_kittest::kittest::By::new()
+                        .predicate(move |n| interactive.contains(&n.role())),
+                )
+                .nth(i)
+            else {
+                break;
+            };
+            let label = node.accesskit_node().label().unwrap_or_default();
+            node.scroll_to_me();
+            h.run();
+            let Some(node) = h
+                .query_all(
+                    egui_kittest::kittest::By::new()
+                        .predicate(move |n| interactive.contains(&n.role())),
+                )
+                .nth(i)
+            else {
+                break;
+            };
+            let rect = node.rect();
+            assert!(
+                window.contains_rect(rect),
+                "{page} at {zoom}: 「{label}」 at {rect:?} is out of the {window:?} window"
+            );
+            checked += 1;
+        }
+    };
+    for step in 7..=15 {
+        let zoom = step as f32 / 10.0;
+        ctx.set_zoom_factor(zoom);
+        h.state_mut().apply(&ctx, kczg_form::ui::Action::Home);
+        h.run();
+        if h.query_by_label("清空回收站…").is_none() {
+            h.get_by_label("回收站（1 份）").click();
+            h.run();
+        }
+        check_page(&mut h, "start", zoom);
+        // Clicked where it is, once scrolled to (as a person would).
+        h.get_all_by_label("打开").next().unwrap().scroll_to_me();
+        h.run();
+        h.get_all_by_label("打开").next().unwrap().click();
+        h.run();
+        assert!(
+            matches!(h.state().screen, Screen::Form(_)),
+            "on the form at {zoom}"
+        );
+        check_page(&mut h, "form", zoom);
+        if step == 15 {
+            h.get_by_label("导出预览稿").scroll_to_me();
+            h.run();
+            h.get_by_label("导出预览稿").click();
+            h.run();
+            settle(&mut h);
+            assert!(matches!(h.state().screen, Screen::Handoff(_)));
+            check_page(&mut h, "hand-off", zoom);
+            // The desk, with what was exported imported.
+            h.state_mut().apply(&ctx, kczg_form::ui::Action::Home);
+            h.run();
+            h.state_mut().apply(&ctx, kczg_form::ui::Action::OpenDesk);
+            settle(&mut h);
+            import_and_wait(&mut h, &dir.path().join("exports"));
+            assert!(matches!(&h.state().screen, Screen::Desk(d) if !d.rows.is_empty()));
+            check_page(&mut h, "desk", zoom);
+        }
+    }
+    assert_eq!(ctx.zoom_factor(), 1.5);
+    ctx.set_zoom_factor(3.0);
+    h.run();
+    assert_eq!(ctx.zoom_factor(), 1.5, "no zoom beyond what is offered");
+    assert!(checked > 300, "{checked} controls checked");
+}

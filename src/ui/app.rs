@@ -325,6 +325,11 @@ impl KczgApp {
     /// One frame of the whole app.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        let zoom = ctx.zoom_factor();
+        let kept = zoom.clamp(*super::ZOOM_RANGE.start(), *super::ZOOM_RANGE.end());
+        if (kept - zoom).abs() > 1e-3 {
+            ctx.set_zoom_factor(kept);
+        }
         for finish in self.tasks.finished() {
             finish(self);
         }

@@ -27,6 +27,10 @@ pub use tasks::{Asking, SaveDialog};
 
 use crate::Definitions;
 
+/// The zoom the app offers (Ctrl+= and Ctrl+- step by 0.1 between these): every control
+/// stays reachable at 1024×600 across the range.
+pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.7..=1.5;
+
 /// Set to 1 to print frame statistics to stderr (start-up time, frames and CPU per second).
 pub const PERF_ENV: &str = "KCZG_FORM_PERF";
 

@@ -28,7 +28,9 @@ pub fn ui(ui: &mut egui::Ui, view: &StartView) -> Vec<Action> {
         actions.push(Action::OpenFiles(dropped));
     }
     egui::CentralPanel::default_margins().show(ui, |ui| {
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        // Both ways: zoomed in on a small screen, a wide list of drafts scrolls sideways
+        // rather than cutting its last column off.
+        egui::ScrollArea::both().show(ui, |ui| {
             ui.heading(egui::RichText::new(format!("{}申报助手", call.title)).size(24.0));
             ui.add_space(4.0);
             if call.is_closed(view.today) {
@@ -140,28 +142,14 @@ fn drafts_ui(ui: &mut egui::Ui, drafts: &[Entry], actions: &mut Vec<Action>) {
         .striped(true)
         .num_columns(6)
         .show(ui, |ui| {
-            for h in ["榜单", "名称", "最后保存", "问题", "", ""] {
+            // The buttons first: in sight however long the names.
+            for h in ["", "", "榜单", "名称", "最后保存", "问题"] {
                 ui.strong(h);
             }
             ui.end_row();
             for entry in drafts {
                 match entry {
                     Entry::Ok(s) => {
-                        let list = match &s.domain_name {
-                            Some(d) => format!("{}·{d}", s.list_name),
-                            None => s.list_name.clone(),
-                        };
-                        ui.label(list);
-                        ui.label(&s.name);
-                        ui.label(&s.saved);
-                        if s.errors == 0 {
-                            ui.label(format!("✓ 无错误（{} 个提醒）", s.warnings));
-                        } else {
-                            ui.colored_label(
-                                ui.visuals().error_fg_color,
-                                format!("{} 个错误", s.errors),
-                            );
-                        }
                         ui.horizontal(|ui| {
                             if ui.button("打开").on_hover_text("继续填写").clicked() {
                                 actions.push(Action::OpenDraft(s.id.clone()));
@@ -181,21 +169,36 @@ fn drafts_ui(ui: &mut egui::Ui, drafts: &[Entry], actions: &mut Vec<Action>) {
                         {
                             actions.push(Action::DeleteDraft(s.id.clone()));
                         }
+                        let list = match &s.domain_name {
+                            Some(d) => format!("{}·{d}", s.list_name),
+                            None => s.list_name.clone(),
+                        };
+                        ui.label(list);
+                        ui.label(&s.name);
+                        ui.label(&s.saved);
+                        if s.errors == 0 {
+                            ui.label(format!("✓ 无错误（{} 个提醒）", s.warnings));
+                        } else {
+                            ui.colored_label(
+                                ui.visuals().error_fg_color,
+                                format!("{} 个错误", s.errors),
+                            );
+                        }
                     }
                     Entry::Damaged { id, reason, .. } => {
+                        ui.label("");
+                        ui.label("");
                         ui.colored_label(ui.visuals().error_fg_color, "已损坏");
                         ui.label(id);
                         ui.label(reason);
                         ui.label("");
-                        ui.label("");
-                        ui.label("");
                     }
                     Entry::Unusable { file, reason } => {
+                        ui.label("");
+                        ui.label("");
                         ui.colored_label(ui.visuals().warn_fg_color, "未使用");
                         ui.label(file_name(file));
                         ui.label(reason);
-                        ui.label("");
-                        ui.label("");
                         ui.label("");
                     }
                 }
