@@ -21,7 +21,9 @@ pub fn section_ui(
     section: &Section,
     state: &mut FormState,
 ) -> bool {
-    let _ = (defs, form);
+    let _ = defs;
+    // The 附件清单, whose rows take files: as the form's definition says.
+    let files_field = form.roles.attachments.as_deref();
     let mut changed = false;
     let read_only = section.role == Role::Secretariat;
     if read_only {
@@ -32,14 +34,15 @@ pub fn section_ui(
             continue;
         }
         ui.add_enabled_ui(!read_only, |ui| {
-            changed |= field_ui(ui, field, state);
+            let with_files = files_field == Some(field.id.as_str());
+            changed |= field_ui(ui, field, with_files, state);
         });
         ui.add_space(10.0);
     }
     changed
 }
 
-fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
+fn field_ui(ui: &mut egui::Ui, field: &Field, with_files: bool, state: &mut FormState) -> bool {
     let path = field.id.clone();
     let mut label_text = field.label.clone();
     if field.required && field.kind != Kind::Pledge {
@@ -49,7 +52,7 @@ fn field_ui(ui: &mut egui::Ui, field: &Field, state: &mut FormState) -> bool {
         label_text.push_str(&format!("（{unit}）"));
     }
     match field.kind {
-        Kind::Table => table_ui(ui, field, &label_text, state),
+        Kind::Table => table_ui(ui, field, &label_text, with_files, state),
         Kind::Pledge => {
             let mut ticked = state.draft.values.get(&field.id) == Some(&Value::Bool(true));
             // The finding stands on the box's own line: ticking never moves the boxes below.
@@ -516,7 +519,13 @@ fn cell_widths(field: &Field, available: f32, with_files: bool) -> Vec<f32> {
 }
 
 /// A table field: one grid row per entry with add, move and delete.
-fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut FormState) -> bool {
+fn table_ui(
+    ui: &mut egui::Ui,
+    field: &Field,
+    label_text: &str,
+    with_files: bool,
+    state: &mut FormState,
+) -> bool {
     let label = ui
         .horizontal(|ui| {
             let label = ui.label(RichText::new(label_text).strong());
@@ -537,7 +546,6 @@ fn table_ui(ui: &mut egui::Ui, field: &Field, label_text: &str, state: &mut Form
     let mut changed = false;
     let mut row_action: Option<(usize, RowOp)> = None;
     // The 附件清单 takes a file per row.
-    let with_files = state.attachments_field.as_deref() == Some(field.id.as_str());
     let widths = cell_widths(field, ui.available_width(), with_files);
     // A table wider than the page scrolls sideways, its cells keeping their widths.
     egui::ScrollArea::horizontal()

@@ -1,6 +1,15 @@
 //! The form page: sections with their status on the left, the current section's fields in the
 //! middle, every problem on the right; validation runs only when a value changes.
 
+use super::notices::Kind;
+
+use super::dialogs::save;
+use super::handoff::HandoffState;
+
+use super::app::{KczgApp, Screen};
+use super::dialogs::WORD;
+use crate::docx::{self, ExportError, ExportOptions};
+
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -46,8 +55,6 @@ pub struct FormState {
     /// The files in the draft's attachment folder, listed when the form opens and after
     /// each change made through the app.
     pub files: Vec<crate::attachments::Stored>,
-    /// The field id of the 附件清单, whose rows take files.
-    pub attachments_field: Option<String>,
     /// What the fields asked for this frame (choose a file …), handed to the app.
     pub requests: Vec<Action>,
     /// The fields' widgets in the order drawn this frame: Tab goes from one to the next and
@@ -100,14 +107,12 @@ impl FormState {
             cleaning,
             on_disk: true,
             files: Vec::new(),
-            attachments_field: None,
             requests: Vec::new(),
             tab_order: Vec::new(),
             touched: Default::default(),
             show_all: false,
             undo: Vec::new(),
         };
-        state.attachments_field = state.form(defs).and_then(|f| f.roles.attachments.clone());
         state.revalidate(defs, today);
         state
     }
@@ -288,8 +293,9 @@ pub fn ui(
     // named 「盖章扫描件」, its slot), and the section is shown.
     let dropped = super::dropped_paths(ui.ctx());
     if !dropped.is_empty()
-        && let Some(pos) = state
-            .attachments_field
+        && let Some(pos) = form
+            .roles
+            .attachments
             .as_deref()
             .and_then(|id| form.position(id))
     {
@@ -591,4 +597,137 @@ fn next_previous(ui: &mut egui::Ui, form: &Form, state: &mut FormState) {
             }
         }
     });
+}
+
+// ---- The form's work: export ----
+
+impl KczgApp {
+    /// 导出申报表: refused at once while there are errors (a preview is not); otherwise the
+    /// form as it is now is written where the person says, and the hand-off page follows.
+    pub(super) fn export(&mut self, preview: bool) {
+        if self.refuse_while_busy() {
+            return;
+        }
+        let Screen::Form(f) = &self.screen else {
+            return;
+        };
+        let Some(form) = self.defs.form(&f.draft.list) else {
+            return;
+        };
+        if !preview && f.errors() > 0 {
+            let message = format!(
+                "还有 {} 个错误，改正后才能导出正式申报表；可先导出预览稿。",
+                f.errors()
+            );
+            self.notices.refusal(message);
+            return;
+        }
+        let name = crate::naming::docx_file_name(&self.defs, form, &f.draft);
+        let name = if preview {
+            name.replacen(".docx", "（预览稿）.docx", 1)
+        } else {
+            name
+        };
+        let target = self.save_target("导出申报表", &name, WORD);
+        let (defs, draft, id, today) =
+            (self.defs.clone(), f.draft.clone(), f.id.clone(), self.today);
+        self.tasks.run(
+            "正在导出申报表……",
+            self.repaint.clone(),
+            move || {
+                let (path, fallback) = target.wait();
+                let Some(path) = path else {
+                    return Box::new(move |app: &mut KczgApp| {
+                        fallback.into_iter().for_each(|f| app.notices.info(f))
+                    });
+                };
+                let options = ExportOptions { preview, today };
+                let written = match defs.form(&draft.list) {
+                    Some(form) => save(&[], &path, || {
+                        match docx::export(&defs, form, &draft, options) {
+                            Ok(bytes) => Ok((bytes, Vec::new())),
+                            Err(ExportError::Refused { errors }) => Err(format!(
+                                "还有 {} 个错误，改正后才能导出正式申报表；可先导出预览稿。",
+                                errors.len()
+                            )),
+                            Err(e) => Err(e.to_string()),
+                        }
+                    }),
+                    None => Err("未知榜单".to_owned()),
+                };
+                Box::new(move |app: &mut KczgApp| {
+                    if let Err(e) = written {
+                        app.notices.refusal(e);
+                        return;
+                    }
+                    app.place.chose(&path);
+                    fallback.into_iter().for_each(|f| app.notices.info(f));
+                    // The person may have gone on to another page while the dialog was open.
+                    let here = matches!(&app.screen, Screen::Form(f) if f.id == id);
+                    if !here {
+                        app.notices.done(format!("已导出：{}", path.display()));
+                        return;
+                    }
+                    app.flush();
+                    let mut state = HandoffState::new(id, path, draft, preview);
+                    if let Ok(store) = &app.store {
+                        state.files = store.attachments(&state.id).list();
+                    }
+                    app.screen = Screen::Handoff(Box::new(state));
+                })
+            },
+        );
+    }
+}
+
+impl KczgApp {
+    /// A new form of a list (and domain): written on its first edit, so that a form opened and
+    /// left blank leaves nothing behind.
+    pub(super) fn new_draft(&mut self, list: String, domain: Option<String>) {
+        let mut draft = Draft::new(self.defs.call.year.to_string(), list, domain);
+        // Created now, in hand as on disk: an export of it is known as its own when
+        // opened again on this machine.
+        draft.meta.insert(
+            "created".into(),
+            chrono::Local::now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+                .into(),
+        );
+        // Written on the first edit: a form opened and left blank leaves nothing behind.
+        let id = match &self.store {
+            Ok(store) => store.new_id(),
+            Err(_) => "unsaved".to_owned(),
+        };
+        self.open(id, draft, Vec::new());
+        if let Screen::Form(f) = &mut self.screen {
+            f.on_disk = false;
+        }
+    }
+
+    /// A change that can be undone was made: one 撤销 on show, for the newest (Ctrl+Z goes
+    /// further back).
+    pub(super) fn offer_undo(&mut self, said: String) {
+        // One 撤销 on show, for the newest change (Ctrl+Z goes further back).
+        self.notices.forget(&Action::Undo);
+        let (page, id) = self.page_here();
+        self.notices.with_button(
+            Kind::Done,
+            format!("已{said}。"),
+            "撤销",
+            Action::Undo,
+            Some((page, id)),
+        );
+    }
+
+    /// 撤销 (or Ctrl+Z outside a text box) on the open form.
+    pub(super) fn undo(&mut self) {
+        let Screen::Form(f) = &mut self.screen else {
+            return;
+        };
+        if let Some(said) = f.undo(&self.defs) {
+            self.notices.forget(&Action::Undo);
+            self.notices.info(format!("已撤销：{said}。"));
+            self.edited();
+        }
+    }
 }

@@ -1,5 +1,9 @@
 //! After export: where the file is, the submission address, and the e-mail hand-off.
 
+use super::app::{KczgApp, Screen};
+use super::attach::gather_for;
+use super::notices::Kind;
+
 use std::path::PathBuf;
 
 use egui::RichText;
@@ -165,4 +169,137 @@ fn sent_files(ui: &mut egui::Ui, defs: &Definitions, state: &HandoffState) {
         ui.label(RichText::new(text).color(color));
     }
     ui.add_space(6.0);
+}
+
+// ---- The hand-off page's work: the .eml, the package, the system's programs ----
+
+impl KczgApp {
+    /// 生成邮件草稿: the unsent message beside the exported form, carrying it, the files of
+    /// its 附件清单 and the sealed scan; warned about when it passes the mailbox's limit.
+    pub(super) fn write_eml(&mut self) {
+        if self.refuse_while_busy() {
+            return;
+        }
+        let Screen::Handoff(h) = &self.screen else {
+            return;
+        };
+        let Ok(store) = &self.store else {
+            self.notices.refusal("无法生成邮件：数据文件夹不可用。");
+            return;
+        };
+        let folder = store.attachments(&h.id);
+        let (defs, draft, docx) = (self.defs.clone(), h.draft.clone(), h.path.clone());
+        // Saved as the package is: asked where, beside the form to begin with.
+        let name = docx
+            .with_extension("eml")
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "申报邮件.eml".to_owned());
+        let make = move || {
+            let form = defs.form(&draft.list).ok_or("未知榜单")?;
+            let bundle = gather_for(&defs, &draft, &docx, &folder)?;
+            let now = chrono::Local::now().fixed_offset();
+            let message = crate::mail::eml_with(&defs, form, &draft, &bundle.parts, now);
+            let mut said = bundle.notes;
+            said.extend(crate::mail::too_large_for_the_mailbox(
+                &defs,
+                message.len() as u64,
+            ));
+            Ok::<_, String>((message, said))
+        };
+        self.save_in_background_then(
+            "邮件草稿",
+            name,
+            ("邮件草稿", "eml"),
+            make,
+            |app, eml| {
+                // Success shows on the page itself (the path of the .eml).
+                if let Screen::Handoff(h) = &mut app.screen {
+                    h.eml = Some(eml);
+                } else {
+                    app.notices.done(format!("已保存：{}", eml.display()));
+                }
+            },
+        );
+    }
+
+    /// 生成申报材料包: the exported form as it is on disk, the files of its 附件清单 and the
+    /// sealed scan, written where the person says.
+    pub(super) fn write_package(&mut self) {
+        let Screen::Handoff(h) = &self.screen else {
+            return;
+        };
+        let Ok(store) = &self.store else {
+            self.notices.refusal("无法生成材料包：数据文件夹不可用。");
+            return;
+        };
+        let folder = store.attachments(&h.id);
+        let (defs, draft, docx) = (self.defs.clone(), h.draft.clone(), h.path.clone());
+        let stem = docx
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = crate::naming::safe_file_name(&format!("申报材料包-{stem}"), "zip");
+        self.save_in_background("申报材料包", name, ("ZIP 压缩包", "zip"), move || {
+            let bundle = gather_for(&defs, &draft, &docx, &folder)?;
+            let mut said = bundle.notes.clone();
+            if !bundle.has_sealed() {
+                said.push("材料包中没有盖章扫描件：打印申报表、盖章签字并扫描后，在本页添加，再生成一次。".into());
+            }
+            Ok((bundle.zip()?, said))
+        });
+    }
+
+    /// Opens a folder, a file or a `mailto:` link with the system's program off the frame,
+    /// and says what to do instead when nothing opened it (see [`super::opener`]).
+    pub(super) fn open_with_system(&mut self, target: std::ffi::OsString, what: Opening) {
+        let opener = self.opener.clone();
+        let email = self.defs.call.submission_email.clone();
+        // 生成邮件草稿 works on the page that asked.
+        let here = self.page_here();
+        self.tasks.run_quietly(self.repaint.clone(), move || {
+            let opened = super::opener::open(&target, opener.as_deref());
+            Box::new(move |app: &mut KczgApp| {
+                let Err(e) = opened else { return };
+                match what {
+                    Opening::Mail => {
+                        let why = match e {
+                            super::opener::OpenError::Failed => "邮件程序未能打开",
+                            _ => "这台电脑上没有可以发送邮件的程序",
+                        };
+                        app.pending_copy = Some(email.clone());
+                        app.notices.with_button(
+                            Kind::Refusal,
+                            format!(
+                                "{why}。已把征集邮箱 {email} 复制到剪贴板，可在网页邮箱中粘贴后发送；也可生成邮件草稿（.eml，已附上申报表、附件和盖章扫描件），用邮件程序打开后发送。"
+                            ),
+                            "生成邮件草稿",
+                            Action::WriteEml,
+                            Some(here.clone()),
+                        );
+                    }
+                    Opening::Folder(dir) => app.notices.with_button(
+                        Kind::Refusal,
+                        format!("无法打开文件夹，请在文件管理器中打开：{}", dir.display()),
+                        "复制路径",
+                        Action::CopyText(dir.display().to_string()),
+                        None,
+                    ),
+                    Opening::Attachment(path) => app.notices.with_button(
+                        Kind::Refusal,
+                        format!("无法启动查看程序打开附件。副本在：{}", path.display()),
+                        "复制路径",
+                        Action::CopyText(path.display().to_string()),
+                        None,
+                    ),
+                }
+            })
+        });
+    }
+}
+
+pub(super) enum Opening {
+    Mail,
+    Folder(PathBuf),
+    Attachment(PathBuf),
 }

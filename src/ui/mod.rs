@@ -4,6 +4,7 @@
 mod app;
 mod attach;
 mod desk;
+mod dialogs;
 mod eligibility;
 mod fields;
 pub mod fonts;
@@ -11,6 +12,7 @@ mod form;
 mod handoff;
 mod notices;
 pub mod opener;
+mod perf;
 mod pickers;
 mod place;
 mod start;
@@ -93,7 +95,7 @@ pub fn run(
             // Scripted runs and kiosks: export into a fixed folder without a dialog.
             app.export_dir = std::env::var_os(EXPORT_DIR_ENV).map(PathBuf::from);
             if std::env::var_os(PERF_ENV).is_some_and(|v| v == "1") {
-                app.perf = Some(app::Perf::new(launched));
+                app.perf = Some(perf::Perf::new(launched));
             }
             let ctx = cc.egui_ctx.clone();
             app.set_repaint(Box::new(move || ctx.request_repaint()));

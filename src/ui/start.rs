@@ -1,5 +1,14 @@
 //! The start page: the call, the four lists (and the six domains of 先导技术榜), recent drafts.
 
+use super::dialogs::{Picking, WORD};
+use crate::docx;
+
+use std::path::{Path, PathBuf};
+
+use super::app::{KczgApp, Screen};
+use super::notices::Kind;
+use crate::store::Store;
+
 use chrono::NaiveDate;
 
 use super::Action;
@@ -262,4 +271,261 @@ fn trash_ui(ui: &mut egui::Ui, trash: &[Summary], actions: &mut Vec<Action>) {
 /// The last part of a path, for a narrow column.
 fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+// ---- The start page's work: a file opened as a new draft ----
+
+impl KczgApp {
+    /// See [`Action::OpenFiles`]. One file is read off the frame, then opened as a new draft
+    /// (the file itself is never written), with what was found said.
+    pub(super) fn open_files(&mut self, paths: Vec<PathBuf>) {
+        let one = match paths.as_slice() {
+            [one] if !one.is_dir() => one.clone(),
+            _ => {
+                if !matches!(self.screen, Screen::Desk(_)) {
+                    self.open_desk();
+                }
+                self.desk_import(paths);
+                return;
+            }
+        };
+        if self.refuse_while_busy() {
+            return;
+        }
+        let (defs, today) = (self.defs.clone(), self.today);
+        let store = self.store.clone();
+        self.tasks.run("正在打开……", self.repaint.clone(), move || {
+            let opened = adopt_file(&defs, store, &one, today);
+            Box::new(move |app: &mut KczgApp| app.opened_file(opened))
+        });
+    }
+
+    pub(super) fn opened_file(&mut self, opened: Result<OpenedFile, String>) {
+        let opened = match opened {
+            Ok(o) => o,
+            Err(e) => {
+                self.notices.refusal(e);
+                return;
+            }
+        };
+        let OpenedFile {
+            shown,
+            count,
+            adopted,
+            said,
+            notes,
+            misfits,
+        } = opened;
+        if count > 1 {
+            self.notices.info(format!(
+                "「{shown}」中有 {count} 份申报表，已打开第一份；其余请在「秘书处汇总」中导入查看。"
+            ));
+        }
+        self.refresh_drafts();
+        self.open(adopted.id, adopted.draft, misfits);
+        if let Screen::Form(f) = &mut self.screen {
+            // What the document itself says (a filled template's reminders, what changed
+            // in Word) stands in the problems panel while it is open.
+            f.carry(&self.defs, notes, self.today);
+        }
+        for (kind, text) in said {
+            self.notices.say(kind, text);
+        }
+    }
+}
+
+/// What is being opened with the system's program, for what to say when it cannot be.
+/// A file opened as a new draft, read and adopted off the frame (see [`adopt_file`]).
+pub(super) struct OpenedFile {
+    shown: String,
+    /// How many forms the file holds (the first is opened).
+    count: usize,
+    adopted: crate::store::Adopted,
+    /// What to say, and how.
+    said: Vec<(Kind, String)>,
+    /// What the document says about itself, for the problems panel.
+    notes: Vec<crate::rules::Finding>,
+    misfits: Vec<String>,
+}
+
+/// Reads `path` and makes its first form a new draft of the store, with its attachments
+/// (see [`crate::store::Store::adopt`]). The file itself is never written.
+pub(super) fn adopt_file(
+    defs: &Definitions,
+    store: Result<Store, String>,
+    path: &Path,
+    today: NaiveDate,
+) -> Result<OpenedFile, String> {
+    let shown = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    // The intake speaks to the secretariat; here the applicant reads it.
+    let opened = crate::intake::open(defs, path, today)
+        .map_err(|e| format!("无法打开：{}", crate::intake::to_applicant(&e)))?;
+    let count = opened.submissions.len();
+    let Some(submission) = opened.submissions.first() else {
+        return Err(format!("「{shown}」中没有申报表。"));
+    };
+    let store = store.map_err(|_| "无法打开：数据文件夹不可用，草稿无法保存。".to_owned())?;
+    let adopted = store
+        .adopt(defs, submission, &shown, &opened.bytes, today)
+        .map_err(|e| e.to_string())?;
+    let mut said = vec![(
+        Kind::Info,
+        format!(
+            "已打开「{shown}」（{}），另存为新草稿；原文件不会被改动。",
+            submission.container.label().to_owned() + " · " + submission.origin().label()
+        ),
+    )];
+    if !submission.edits.is_empty() {
+        said.push((
+            Kind::Info,
+            format!(
+                "这份申报表导出后在 Word 中改动过 {} 处，已按文档中显示的内容打开（见右侧「问题」）。",
+                submission.edits.len()
+            ),
+        ));
+    }
+    match (adopted.from_file, adopted.from_original) {
+        (0, 0) => {}
+        (n, 0) => said.push((Kind::Info, format!("随附的 {n} 个文件已放入本草稿的附件。"))),
+        (0, n) => said.push((
+            Kind::Info,
+            format!("附件清单中的 {n} 个文件取自本机上的原草稿，已放入本草稿的附件。"),
+        )),
+        (a, b) => said.push((
+            Kind::Info,
+            format!("随附的 {a} 个文件和本机原草稿中的 {b} 个文件已放入本草稿的附件。"),
+        )),
+    }
+    for why in &adopted.refused {
+        said.push((Kind::Refusal, crate::intake::to_applicant(why)));
+    }
+    if !adopted.missing.is_empty() {
+        said.push((
+            Kind::Refusal,
+            format!(
+                "附件清单中的 {} 个文件不在这台电脑上（如「{}」），请在「附件清单」中重新选择。",
+                adopted.missing.len(),
+                adopted.missing[0]
+            ),
+        ));
+    }
+    let visible = submission.visible_values;
+    let notes = submission
+        .notes
+        .iter()
+        .map(crate::intake::note_finding)
+        .chain(
+            submission
+                .edits
+                .iter()
+                .map(|e| crate::intake::edit_finding(e, visible)),
+        )
+        .map(|mut f| {
+            f.message = crate::intake::to_applicant(&f.message);
+            f
+        })
+        .collect();
+    let misfits = crate::store::misfits(defs, &adopted.draft);
+    Ok(OpenedFile {
+        shown,
+        count,
+        adopted,
+        said,
+        notes,
+        misfits,
+    })
+}
+
+impl KczgApp {
+    /// 下载空白申报表（Word 版）: the blank template of a list (and domain), saved as a file.
+    pub(super) fn save_template(&mut self, list: String, domain: Option<String>) {
+        let Some(form) = self.defs.form(&list) else {
+            return;
+        };
+        let name = crate::naming::template_file_name(form, domain.as_deref());
+        let defs = self.defs.clone();
+        self.save_in_background("空白申报表", name, WORD, move || {
+            let form = defs.form(&list).ok_or("未知榜单")?;
+            docx::template(&defs, form, domain.as_deref())
+                .map(|bytes| (bytes, Vec::new()))
+                .map_err(|e| e.to_string())
+        });
+    }
+
+    /// 复制: a copy of a draft, with its attachments.
+    pub(super) fn duplicate_draft(&mut self, id: String) {
+        if let Ok(store) = &self.store
+            && let Err(e) = store.duplicate(&self.defs, &id)
+        {
+            self.notices.refusal(e.to_string());
+        }
+        self.refresh_drafts();
+    }
+
+    /// 删除: into the trash with its attachments, with 撤销 on the notice.
+    pub(super) fn delete_draft(&mut self, id: String) {
+        if let Ok(store) = &self.store {
+            let name = self
+                .drafts
+                .iter()
+                .find_map(|e| match e {
+                    crate::store::Entry::Ok(s) if s.id == id => Some(s.name.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| id.clone());
+            match store.delete(&id) {
+                Ok(()) => self.notices.with_button(
+                    Kind::Done,
+                    format!("已把「{name}」移到回收站（连同附件）。"),
+                    "撤销",
+                    Action::RestoreDraft(id),
+                    None,
+                ),
+                Err(e) => self.notices.refusal(e.to_string()),
+            }
+        }
+        self.refresh_drafts();
+    }
+
+    /// 恢复 (or 撤销 after 删除): back from the trash with its attachments.
+    pub(super) fn restore_draft(&mut self, id: String) {
+        if let Ok(store) = &self.store {
+            match store.restore(&id) {
+                Ok(_) => {}
+                Err(e) => self.notices.refusal(e.to_string()),
+            }
+        }
+        self.refresh_drafts();
+    }
+
+    /// 清空回收站, once confirmed.
+    pub(super) fn empty_trash(&mut self) {
+        if let Ok(store) = &self.store {
+            match store.empty_trash() {
+                Ok(n) => self
+                    .notices
+                    .done(format!("已清空回收站：永久删除了 {n} 份草稿及其附件。")),
+                Err(e) => self.notices.refusal(e.to_string()),
+            }
+        }
+        self.refresh_drafts();
+    }
+
+    /// 打开申报草稿或申报表…: the system's dialog, then [`Self::open_files`].
+    pub(super) fn pick_open(&mut self) {
+        if self.refuse_while_busy() {
+            return;
+        }
+        let dialog = self
+            .dialog("打开申报草稿或申报表")
+            .add_filter("草稿、申报表或申报材料包", &["json", "docx", "zip"])
+            .pick_files();
+        let picking: Picking = Box::pin(dialog);
+        self.when_picked("等待选择文件……", picking, move |app, paths| {
+            app.open_files(paths)
+        });
+    }
 }

@@ -2,6 +2,8 @@
 //! background, see every submission with its flags, sort and filter, decide 推荐/排序/备注,
 //! fill the 推荐单位意见, look at the counts, and export the 推荐汇总表.
 
+mod work;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
