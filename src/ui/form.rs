@@ -472,12 +472,14 @@ fn sections_nav(ui: &mut egui::Ui, form: &Form, state: &mut FormState) {
                     } => (format!("⚠{w}"), Some(ui.visuals().warn_fg_color)),
                     Counts {
                         waiting: n @ 1.., ..
-                    } => (format!("待填{n}"), Some(ui.visuals().weak_text_color())),
+                    } => (format!("待填 {n}"), Some(ui.visuals().weak_text_color())),
                     _ => ("✓".to_owned(), None),
                 };
                 let selected = state.page == Page::Fields && state.section == i;
                 let text = format!("{status}  {}", section.title);
-                let rich = match color {
+                // On the selection's own colour the text keeps the theme's (red on blue cannot
+                // be read); the mark before it still says ×, ⚠ or 待填.
+                let rich = match color.filter(|_| !selected) {
                     Some(c) => egui::RichText::new(text).color(c),
                     None => egui::RichText::new(text),
                 };
