@@ -13,7 +13,8 @@ use super::{Entry, Store, ids_in, read_draft_file, summarise, unusable_in};
 use crate::files::write_private;
 use crate::schema::Definitions;
 
-const INDEX_FORMAT: &str = "kczg-form/index-1";
+// 2: summaries count the required fields still empty (`missing`).
+const INDEX_FORMAT: &str = "kczg-form/index-2";
 /// A larger index is not ours (one entry is about 400 bytes): it is rebuilt from the files.
 const MAX_INDEX_BYTES: u64 = 32 * 1024 * 1024;
 

@@ -60,6 +60,9 @@ pub struct Summary {
     /// When the file was last written, local time, `YYYY-MM-DD HH:MM`.
     pub saved: String,
     pub errors: usize,
+    /// Of the errors, the required fields still empty (「待填」).
+    #[serde(default)]
+    pub missing: usize,
     pub warnings: usize,
 }
 
@@ -698,7 +701,7 @@ fn summarise(
 ) -> Summary {
     let form = defs.form(&draft.list);
     // Counted as the form page counts them: the cleaning it will say, then the rules.
-    let (errors, warnings) = match form {
+    let (errors, missing, warnings) = match form {
         Some(form) => {
             let mut cleaned = None;
             let said = if draft.has_control_chars() {
@@ -711,9 +714,10 @@ fn summarise(
             };
             let draft = cleaned.as_ref().unwrap_or(draft);
             let report = crate::intake::check_draft(defs, form, draft, said, today);
-            (report.errors, report.warnings)
+            let missing = report.findings.iter().filter(|f| f.missing).count();
+            (report.errors, missing, report.warnings)
         }
-        None => (1, 0),
+        None => (1, 0, 0),
     };
     let given = draft
         .meta
@@ -752,6 +756,7 @@ fn summarise(
             .format("%Y-%m-%d %H:%M")
             .to_string(),
         errors,
+        missing,
         warnings,
     }
 }

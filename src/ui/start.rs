@@ -185,13 +185,27 @@ fn drafts_ui(ui: &mut egui::Ui, drafts: &[Entry], actions: &mut Vec<Action>) {
                         ui.label(list);
                         ui.label(&s.name);
                         ui.label(&s.saved);
-                        if s.errors == 0 {
-                            ui.label(format!("✓ 无错误（{} 个提醒）", s.warnings));
-                        } else {
-                            ui.colored_label(
-                                ui.visuals().error_fg_color,
-                                format!("{} 个错误", s.errors),
-                            );
+                        // As the form counts them: fields still to fill are 「待填」, not red.
+                        let wrong = s.errors - s.missing.min(s.errors);
+                        match (wrong, s.missing) {
+                            (0, 0) => {
+                                ui.label(format!("✓ 无错误（{} 个提醒）", s.warnings));
+                            }
+                            (0, m) => {
+                                ui.label(format!("待填 {m} 项"));
+                            }
+                            (e, 0) => {
+                                ui.colored_label(
+                                    ui.visuals().error_fg_color,
+                                    format!("{e} 个错误"),
+                                );
+                            }
+                            (e, m) => {
+                                ui.colored_label(
+                                    ui.visuals().error_fg_color,
+                                    format!("待填 {m} 项，{e} 个错误"),
+                                );
+                            }
                         }
                     }
                     Entry::Damaged { id, reason, .. } => {
