@@ -569,3 +569,67 @@ fn findings_say_whether_they_are_a_required_field_still_empty() {
         "{cells:?}"
     );
 }
+
+/// The review plans (review.toml): one per list and per domain of 先导技术榜, weights adding up
+/// to 100, scores on their steps; an override replaces them, and a wrong one is refused with
+/// its file and line.
+#[test]
+fn review_plans_cover_every_list_and_domain_and_are_refused_with_file_and_line() {
+    let defs = defs();
+    for (form, domain) in lists_and_domains(&defs) {
+        let plan = defs
+            .review
+            .plan_for(&form.id, domain)
+            .unwrap_or_else(|| panic!("no plan for {} {domain:?}", form.id));
+        let weights: f64 = plan.criteria.iter().map(|c| c.weight).sum();
+        assert!((weights - 100.0).abs() < 1e-9);
+        let full: Vec<f64> = plan.criteria.iter().map(|c| c.max).collect();
+        assert!((plan.total(&full) - 100.0).abs() < 1e-9);
+        for c in &plan.criteria {
+            assert!(c.accepts(0.0) && c.accepts(c.max) && !c.accepts(c.max + c.step));
+            assert!(!c.accepts(-0.5) && !c.accepts(f64::NAN));
+            assert!(!c.means.is_empty() && !c.conditions.is_empty(), "{}", c.id);
+        }
+    }
+    let foundation = defs
+        .review
+        .plan_for("leading_tech", Some("industrial_foundation"))
+        .unwrap();
+    assert!(foundation.criteria.iter().any(|c| c.label.contains("五基")));
+    assert!(foundation.criteria.iter().any(|c| c.label.contains("替代进口")));
+    let electronic = defs
+        .review
+        .plan_for("leading_tech", Some("electronic_info"))
+        .unwrap();
+    assert!(electronic.criteria[0].label.contains("创新性"));
+    assert_eq!(defs.review.settings.reviewers, 3);
+    let half = &electronic.criteria[0];
+    assert!(half.accepts(7.5) && !half.accepts(7.3));
+
+    let rel = "review.toml";
+    let (file, line, reason) = refused(rel, |t| t.replacen("weight = 30", "weight = 31", 1));
+    assert!(file.ends_with("review.toml"), "{file}");
+    assert_eq!(line, Some(line_of(embedded(rel), "[[plans]]")));
+    assert!(reason.contains("权重合计应为 100，现为 101"), "{reason}");
+    let (_, line, reason) = refused(rel, |t| t.replacen("list = \"tech_manager\"", "list = \"tech_managers\"", 1));
+    assert_eq!(line, Some(line_of(embedded(rel), "list = \"tech_manager\"")));
+    assert!(reason.contains("没有「tech_managers」这个榜单"), "{reason}");
+    let (_, line, reason) = refused(rel, |t| t.replacen("step = 0.5", "step = 0.3", 1));
+    assert_eq!(line, Some(line_of(embedded(rel), "step = 0.5")));
+    assert!(reason.contains("step"), "{reason}");
+    let (_, _, reason) = refused(rel, |t| {
+        t.replacen("domains = [\"industrial_foundation\"]", "domains = []", 1)
+    });
+    assert!(reason.contains("domains"), "{reason}");
+    let (_, line, reason) = refused(rel, |t| t.replacen("conditions = [\"c4\"]", "conditions = [\"c9\"]", 1));
+    assert_eq!(line, Some(line_of(embedded(rel), "conditions = [\"c4\"]")));
+    assert!(reason.contains("没有申报条件「c9」"), "{reason}");
+    // An override that changes a weight pair (still 100) is taken.
+    let dir = override_with(rel, |t| {
+        t.replacen("weight = 30\nmax = 10\nstep = 0.5\nmeans = \"技术是否代表", "weight = 40\nmax = 10\nstep = 0.5\nmeans = \"技术是否代表", 1)
+            .replacen("weight = 20\nmax = 10\nstep = 0.5\nmeans = \"技术成熟度", "weight = 10\nmax = 10\nstep = 0.5\nmeans = \"技术成熟度", 1)
+    });
+    let changed = Definitions::with_override(dir.path()).unwrap();
+    let plan = changed.review.plan_for("leading_tech", Some("biomedicine")).unwrap();
+    assert_eq!(plan.criteria[0].weight, 40.0);
+}

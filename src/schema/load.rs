@@ -23,6 +23,7 @@ pub static EMBEDDED_FILES: &[(&str, &str)] = &[
         include_str!("../../assets/sme-thresholds.toml"),
     ),
     ("blocks.toml", include_str!("../../assets/blocks.toml")),
+    ("review.toml", include_str!("../../assets/review.toml")),
     (
         "forms/leading_tech.toml",
         include_str!("../../assets/forms/leading_tech.toml"),
@@ -120,7 +121,7 @@ pub(super) fn load_override(dir: &Path) -> Result<Definitions, DefinitionError> 
         let known = is_call_file(&rel)
             || matches!(
                 rel.as_str(),
-                "regions.toml" | "sme-thresholds.toml" | "blocks.toml"
+                "regions.toml" | "sme-thresholds.toml" | "blocks.toml" | "review.toml"
             )
             || rel.starts_with("forms/");
         let shown = path.display().to_string();
@@ -128,7 +129,7 @@ pub(super) fn load_override(dir: &Path) -> Result<Definitions, DefinitionError> 
             return Err(DefinitionError {
                 file: shown,
                 line: None,
-                reason: "不认识的文件名。可用的文件：call-<年份>.toml、regions.toml、sme-thresholds.toml、blocks.toml、forms/<榜单>.toml".into(),
+                reason: "不认识的文件名。可用的文件：call-<年份>.toml、regions.toml、sme-thresholds.toml、blocks.toml、review.toml、forms/<榜单>.toml".into(),
             });
         }
         let text = read_limited(&path).map_err(|reason| DefinitionError {
@@ -154,7 +155,7 @@ fn read_limited(path: &Path) -> Result<String, String> {
 }
 
 /// One definition file's text and how to name it in messages.
-pub(super) struct Source {
+pub struct Source {
     pub(super) shown: String,
     pub(super) text: String,
 }
@@ -321,6 +322,7 @@ fn build(files: BTreeMap<String, Source>, origin: Origin) -> Result<Definitions,
             .unwrap_or(usize::MAX)
     };
     forms.sort_by_key(|f| order(&f.id));
+    let review = super::review::resolve(required("review.toml")?, &forms)?;
     let fingerprint = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -336,6 +338,7 @@ fn build(files: BTreeMap<String, Source>, origin: Origin) -> Result<Definitions,
         regions,
         sme,
         forms,
+        review,
         origin,
     })
 }

@@ -8,6 +8,7 @@
 mod load;
 mod raw;
 mod resolve;
+pub mod review;
 pub mod search;
 
 use std::collections::{BTreeMap, HashMap};
@@ -25,6 +26,8 @@ pub struct Definitions {
     pub regions: Regions,
     pub sme: SmeTable,
     pub forms: Vec<Form>,
+    /// The expert review's plans (`review.toml`).
+    pub review: review::ReviewPlans,
     /// Where these definitions came from.
     pub origin: Origin,
     /// A hash of every definition file's text: caches keyed by it notice any change.
