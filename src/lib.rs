@@ -15,6 +15,7 @@ pub mod intake; // 秘书处收到的一切：.docx、草稿 .json、邮件 .eml
 pub mod limits; // 读取的一切上限，集中一处并相互推导：写得出的就读得回
 pub mod mail; // 提交邮件：主题、正文、mailto: 链接与带附件的未发送邮件（.eml）
 pub mod naming; // 名称、单位与导出文件名（Windows 可用、不超过 120 字符）
+pub mod review; // 专家评审（择优推荐）：评审方案、专家名单、回避与分配、评分表的发放与回收、汇总排序
 pub mod rules; // 校验：字段规则、格式校验、跨字段规则 → 校验结果
 pub mod sample; // 按表单定义生成“填满”的草稿，供基准测试与压力测试使用
 pub mod schema; // 表单定义（assets/）：类型、内置资源、覆盖目录的加载与检查

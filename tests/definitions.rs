@@ -596,7 +596,12 @@ fn review_plans_cover_every_list_and_domain_and_are_refused_with_file_and_line()
         .plan_for("leading_tech", Some("industrial_foundation"))
         .unwrap();
     assert!(foundation.criteria.iter().any(|c| c.label.contains("五基")));
-    assert!(foundation.criteria.iter().any(|c| c.label.contains("替代进口")));
+    assert!(
+        foundation
+            .criteria
+            .iter()
+            .any(|c| c.label.contains("替代进口"))
+    );
     let electronic = defs
         .review
         .plan_for("leading_tech", Some("electronic_info"))
@@ -611,8 +616,13 @@ fn review_plans_cover_every_list_and_domain_and_are_refused_with_file_and_line()
     assert!(file.ends_with("review.toml"), "{file}");
     assert_eq!(line, Some(line_of(embedded(rel), "[[plans]]")));
     assert!(reason.contains("权重合计应为 100，现为 101"), "{reason}");
-    let (_, line, reason) = refused(rel, |t| t.replacen("list = \"tech_manager\"", "list = \"tech_managers\"", 1));
-    assert_eq!(line, Some(line_of(embedded(rel), "list = \"tech_manager\"")));
+    let (_, line, reason) = refused(rel, |t| {
+        t.replacen("list = \"tech_manager\"", "list = \"tech_managers\"", 1)
+    });
+    assert_eq!(
+        line,
+        Some(line_of(embedded(rel), "list = \"tech_manager\""))
+    );
     assert!(reason.contains("没有「tech_managers」这个榜单"), "{reason}");
     let (_, line, reason) = refused(rel, |t| t.replacen("step = 0.5", "step = 0.3", 1));
     assert_eq!(line, Some(line_of(embedded(rel), "step = 0.5")));
@@ -621,15 +631,28 @@ fn review_plans_cover_every_list_and_domain_and_are_refused_with_file_and_line()
         t.replacen("domains = [\"industrial_foundation\"]", "domains = []", 1)
     });
     assert!(reason.contains("domains"), "{reason}");
-    let (_, line, reason) = refused(rel, |t| t.replacen("conditions = [\"c4\"]", "conditions = [\"c9\"]", 1));
+    let (_, line, reason) = refused(rel, |t| {
+        t.replacen("conditions = [\"c4\"]", "conditions = [\"c9\"]", 1)
+    });
     assert_eq!(line, Some(line_of(embedded(rel), "conditions = [\"c4\"]")));
     assert!(reason.contains("没有申报条件「c9」"), "{reason}");
     // An override that changes a weight pair (still 100) is taken.
     let dir = override_with(rel, |t| {
-        t.replacen("weight = 30\nmax = 10\nstep = 0.5\nmeans = \"技术是否代表", "weight = 40\nmax = 10\nstep = 0.5\nmeans = \"技术是否代表", 1)
-            .replacen("weight = 20\nmax = 10\nstep = 0.5\nmeans = \"技术成熟度", "weight = 10\nmax = 10\nstep = 0.5\nmeans = \"技术成熟度", 1)
+        t.replacen(
+            "weight = 30\nmax = 10\nstep = 0.5\nmeans = \"技术是否代表",
+            "weight = 40\nmax = 10\nstep = 0.5\nmeans = \"技术是否代表",
+            1,
+        )
+        .replacen(
+            "weight = 20\nmax = 10\nstep = 0.5\nmeans = \"技术成熟度",
+            "weight = 10\nmax = 10\nstep = 0.5\nmeans = \"技术成熟度",
+            1,
+        )
     });
     let changed = Definitions::with_override(dir.path()).unwrap();
-    let plan = changed.review.plan_for("leading_tech", Some("biomedicine")).unwrap();
+    let plan = changed
+        .review
+        .plan_for("leading_tech", Some("biomedicine"))
+        .unwrap();
     assert_eq!(plan.criteria[0].weight, 40.0);
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 mod check;
 mod consolidate;
 mod drafts;
+mod review;
 mod window;
 mod word;
 
@@ -83,6 +84,11 @@ enum Command {
     Drafts {
         #[command(subcommand)]
         action: DraftsAction,
+    },
+    /// 专家评审（择优推荐）：开始评审、分配专家、查看进度
+    Review {
+        #[command(subcommand)]
+        action: ReviewAction,
     },
     /// 生成发往征集邮箱的邮件草稿（.eml，附带申报表），可用 Outlook、Foxmail 等打开后发送
     Mail {
@@ -306,6 +312,37 @@ enum DraftsAction {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum ReviewAction {
+    /// 在文件夹 DIR 中开始一次评审：读入专家名单和收到的申报材料（与秘书处汇总的读取相同）
+    Init {
+        /// 评审文件夹（评审的全部记录存放在其中的 review.sqlite）
+        dir: PathBuf,
+        /// 专家名单（.xlsx 或 .csv，表头：姓名、单位、单位代码、领域、邮箱，可加回避单位）
+        #[arg(long, value_name = "专家名单")]
+        experts: PathBuf,
+        /// 收到的申报材料：文件或文件夹（.docx、.json、.eml、.zip）
+        #[arg(required = true, value_name = "收件箱")]
+        inbox: Vec<PathBuf>,
+    },
+    /// 为每份申报分配评审专家：回避同单位、同单位代码和申明回避的专家，均衡工作量，优先领域相符；已分配的保留
+    Assign {
+        /// 评审文件夹
+        dir: PathBuf,
+        /// 每份申报的评审专家人数（默认取评审方案的设置，为 3）
+        #[arg(long, value_name = "人数")]
+        per: Option<usize>,
+    },
+    /// 评审进度：申报、专家、分配，以及每位专家的工作量
+    Status {
+        /// 评审文件夹
+        dir: PathBuf,
+        /// 以 JSON 输出（键为英文）
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 pub fn run(args: Args) -> ExitCode {
     let Some(command) = args.command else {
         return gui(args.forms.as_deref(), args.data_dir, args.files);
@@ -323,6 +360,10 @@ pub fn run(args: Args) -> ExitCode {
         Command::Drafts { action } => {
             let defs = definitions(args.forms.as_deref());
             drafts(&defs, args.data_dir.as_deref(), action)
+        }
+        Command::Review { action } => {
+            let defs = definitions(args.forms.as_deref());
+            review::review(&defs, action)
         }
         Command::Mail {
             file,

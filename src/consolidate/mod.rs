@@ -19,7 +19,7 @@ mod desk;
 pub mod normalize;
 mod print;
 mod scan;
-mod sheet;
+pub(crate) mod sheet;
 pub mod store;
 pub mod summary;
 mod xlsx;

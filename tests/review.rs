@@ -1,0 +1,363 @@
+//! 择优推荐 (issue 23): experts read from a list, conflicts of interest never assigned, the
+//! workload balanced, fields matched, what was assigned kept, every choice explained; the
+//! review folder and its CLI (`review init`, `assign`, `status`).
+#![allow(clippy::disallowed_methods)] // tests set up their files directly
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+use kczg_form::review::assign::explain;
+use kczg_form::review::experts::from_rows;
+use kczg_form::review::{Application, AssignPlan, Expert, assign, conflict};
+
+fn expert(name: &str, unit: &str, fields: &str) -> Expert {
+    Expert {
+        name: name.into(),
+        unit: unit.into(),
+        unit_code: String::new(),
+        fields: fields.into(),
+        email: format!("{name}@example.cn"),
+        declared: Vec::new(),
+    }
+}
+
+/// The fixtures as the review reads them (each through the intake, as from an inbox).
+fn applications() -> Vec<Application> {
+    let defs = defs();
+    let dir = tempfile::tempdir().unwrap();
+    for name in fixture_names() {
+        std::fs::copy(
+            fixture_path(&format!("{name}.json")),
+            dir.path().join(format!("{name}.json")),
+        )
+        .unwrap();
+    }
+    let batch =
+        kczg_form::consolidate::scan_on(&defs, &[dir.path().to_owned()], today(), &|_, _| {});
+    batch
+        .submissions
+        .iter()
+        .filter_map(|s| Application::of(&defs, s))
+        .collect()
+}
+
+fn app_of<'a>(apps: &'a [Application], unit: &str) -> (usize, &'a Application) {
+    apps.iter()
+        .enumerate()
+        .find(|(_, a)| a.unit.contains(unit))
+        .unwrap_or_else(|| panic!("no application of {unit}"))
+}
+
+#[test]
+fn conflicts_of_interest_same_unit_code_member_unit_and_declared() {
+    let apps = applications();
+    let (_, equipment) = app_of(&apps, "洛阳嵩岳");
+    let same = expert("李华", "洛阳嵩岳智能矿山装备有限责任公司", "装备制造");
+    assert!(
+        conflict(&same, equipment).unwrap().contains("申报单位"),
+        "a company suffix aside, the same unit"
+    );
+    let mut by_code = expert("钱程", "某集团", "装备制造");
+    by_code.unit_code = equipment.code.to_lowercase();
+    assert!(!equipment.code.is_empty());
+    assert!(conflict(&by_code, equipment).unwrap().contains("单位代码"));
+    let mut declared = expert("王芳", "华中科技大学", "生物医药");
+    declared.declared = vec!["洛阳嵩岳智能矿山装备".into()];
+    assert!(conflict(&declared, equipment).unwrap().contains("申明回避"));
+    let stranger = expert("张明", "清华大学", "装备制造");
+    assert_eq!(conflict(&stranger, equipment), None);
+    // A member of an innovation union is a party of it.
+    let union = apps
+        .iter()
+        .find(|a| a.list == "innovation_org" && a.parties.len() > 2)
+        .expect("the union fixture has member units");
+    let member = union.parties.last().unwrap().clone();
+    let from_member = expert("孙磊", &member, "孵化");
+    assert!(
+        conflict(&from_member, union).unwrap().contains("成员单位"),
+        "{member}"
+    );
+    // A short name inside a long one is no proof.
+    let short = expert("周婷", "科技", "装备制造");
+    assert_eq!(conflict(&short, equipment), None);
+}
+
+#[test]
+fn assignment_never_conflicts_balances_the_load_and_prefers_matching_fields() {
+    let defs = defs();
+    let apps = applications();
+    let experts = vec![
+        expert("张明", "清华大学", "电子信息；集成电路"),
+        expert("李华", "洛阳嵩岳智能矿山装备有限公司", "装备制造"),
+        expert("王芳", "华中科技大学", "生物医药"),
+        expert("赵强", "中国科学院宁波材料技术与工程研究所", "先进材料"),
+        expert("陈静", "南京大学", "绿色低碳"),
+        expert("刘洋", "河南省技术市场协会", "技术转移；技术经理人"),
+        expert("孙磊", "深圳市科技创新委员会", "孵化；创业投资"),
+        expert("周婷", "郑州大学", "产业基础；装备"),
+        expert("吴刚", "上海交通大学", "电子信息"),
+        expert("冯雪", "武汉大学", "生物医药"),
+    ];
+    let out = assign(&defs, &apps, &experts, AssignPlan { per: 3 }, &[]);
+    assert!(out.short.is_empty(), "{:?}", out.short);
+    assert_eq!(out.assignments.len(), apps.len() * 3);
+    for a in &out.assignments {
+        assert_eq!(conflict(&experts[a.expert], &apps[a.app]), None, "{a:?}");
+    }
+    let mut load = vec![0; experts.len()];
+    for a in &out.assignments {
+        load[a.expert] += 1;
+    }
+    let (min, max) = (load.iter().min().unwrap(), load.iter().max().unwrap());
+    assert!(max - min <= 1, "balanced: {load:?}");
+    // 生物医药 goes to the two biomedical experts (whose load allows it), and says why.
+    let (bio, _) = app_of(&apps, "武汉光谷");
+    let reviewers: Vec<&str> = out
+        .assignments
+        .iter()
+        .filter(|a| a.app == bio)
+        .map(|a| experts[a.expert].name.as_str())
+        .collect();
+    assert!(
+        reviewers.contains(&"王芳") && reviewers.contains(&"冯雪"),
+        "{reviewers:?}"
+    );
+    let why = explain(&defs, &apps, &experts, &out.assignments, bio, 2);
+    assert!(why.contains("领域相符（生物医药）"), "{why}");
+    // The equipment company's own expert is never its reviewer, and the reason is told.
+    let (equipment, _) = app_of(&apps, "洛阳嵩岳");
+    assert!(
+        !out.assignments
+            .iter()
+            .any(|a| a.app == equipment && a.expert == 1)
+    );
+    let why = explain(&defs, &apps, &experts, &out.assignments, equipment, 1);
+    assert!(why.contains("需回避") && why.contains("申报单位"), "{why}");
+
+    // Run again with what exists kept: nothing moves, nothing is added.
+    let again = assign(
+        &defs,
+        &apps,
+        &experts,
+        AssignPlan { per: 3 },
+        &out.assignments,
+    );
+    assert_eq!(again.assignments, out.assignments);
+    // A hand-made assignment is kept; a kept one that conflicts is not.
+    let mut kept = vec![kczg_form::review::Assignment {
+        app: equipment,
+        expert: 0,
+        why: "手工指定".into(),
+        manual: true,
+    }];
+    kept.push(kczg_form::review::Assignment {
+        app: equipment,
+        expert: 1,
+        why: "手工指定".into(),
+        manual: true,
+    });
+    let with_hand = assign(&defs, &apps, &experts, AssignPlan { per: 3 }, &kept);
+    assert!(
+        with_hand
+            .assignments
+            .iter()
+            .any(|a| a.app == equipment && a.expert == 0 && a.manual)
+    );
+    assert!(
+        !with_hand
+            .assignments
+            .iter()
+            .any(|a| a.app == equipment && a.expert == 1)
+    );
+}
+
+#[test]
+fn too_few_experts_is_said_per_application() {
+    let defs = defs();
+    let apps = applications();
+    let experts = vec![
+        expert("张明", "清华大学", "电子信息"),
+        expert("李华", "洛阳嵩岳智能矿山装备有限公司", "装备制造"),
+    ];
+    let out = assign(&defs, &apps, &experts, AssignPlan { per: 3 }, &[]);
+    assert_eq!(out.short.len(), apps.len());
+    let (equipment, _) = app_of(&apps, "洛阳嵩岳");
+    let (_, got, why) = out.short.iter().find(|(a, _, _)| *a == equipment).unwrap();
+    assert_eq!(*got, 1);
+    assert!(
+        why.contains("只有 1 位") && why.contains("1 位需回避"),
+        "{why}"
+    );
+}
+
+#[test]
+fn an_expert_list_from_xlsx_reads_like_its_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("专家名单.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["姓名", "单位", "领域", "邮箱", "单位代码"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "张明",
+        "清华大学",
+        "电子信息",
+        "ZhangMing@Tsinghua.edu.cn",
+        "12100000400000624D",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    book.save(&path).unwrap();
+    let list = kczg_form::review::read_experts(&path).unwrap();
+    assert_eq!(list.experts.len(), 1);
+    assert_eq!(list.experts[0].email, "zhangming@tsinghua.edu.cn");
+    assert_eq!(list.experts[0].unit_code, "12100000400000624D");
+    let csv = from_rows(&[
+        vec![
+            "姓名".into(),
+            "单位".into(),
+            "领域".into(),
+            "邮箱".into(),
+            "单位代码".into(),
+        ],
+        vec![
+            "张明".into(),
+            "清华大学".into(),
+            "电子信息".into(),
+            "zhangming@tsinghua.edu.cn".into(),
+            "12100000400000624D".into(),
+        ],
+    ])
+    .unwrap();
+    assert_eq!(csv.experts, list.experts);
+}
+
+fn cli() -> Command {
+    Command::cargo_bin("kczg-form").unwrap()
+}
+
+/// The CLI's contract: init reads the inbox through the intake and the list; assign exits 0
+/// when every application has its reviewers, 1 when some are short; status --json has the
+/// numbers; a folder without a review is exit 2 with what to do; a second init is refused.
+#[test]
+fn review_init_assign_and_status_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件箱");
+    std::fs::create_dir(&inbox).unwrap();
+    for name in fixture_names() {
+        std::fs::copy(
+            fixture_path(&format!("{name}.json")),
+            inbox.join(format!("{name}.json")),
+        )
+        .unwrap();
+    }
+    let experts = dir.path().join("专家名单.csv");
+    let mut csv = String::from("姓名,单位,单位代码,领域,邮箱\n");
+    for (i, field) in [
+        "电子信息",
+        "生物医药",
+        "装备制造",
+        "先进材料",
+        "绿色低碳",
+        "产业基础",
+        "技术转移",
+        "孵化",
+    ]
+    .iter()
+    .enumerate()
+    {
+        csv.push_str(&format!("专家{i},第{i}大学,,{field},e{i}@example.cn\n"));
+    }
+    csv.push_str("没邮箱,某大学,,电子信息,\n");
+    std::fs::write(&experts, csv).unwrap();
+    let review = dir.path().join("评审");
+    let out = cli()
+        .args(["review", "init"])
+        .arg(&review)
+        .arg("--experts")
+        .arg(&experts)
+        .arg(&inbox)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a row refused: {stdout}{stderr}"
+    );
+    assert!(stdout.contains("8 位专家，10 份申报"), "{stdout}");
+    assert!(stderr.contains("没邮箱"), "{stderr}");
+    let again = cli()
+        .args(["review", "init"])
+        .arg(&review)
+        .arg("--experts")
+        .arg(&experts)
+        .arg(&inbox)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("已有一次评审"));
+
+    let out = cli()
+        .args(["review", "assign"])
+        .arg(&review)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("新增 30 项"));
+    let out = cli()
+        .args(["review", "assign"])
+        .arg(&review)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("新增 0 项，保留原有 30 项"));
+    let out = cli()
+        .args(["review", "assign"])
+        .arg(&review)
+        .args(["--per", "9"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "8 experts cannot give 9 reviews each"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("不足"));
+
+    let out = cli()
+        .args(["review", "status"])
+        .arg(&review)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["applications"], 10);
+    assert_eq!(json["experts"], 8);
+    assert_eq!(json["per"], 9);
+    assert!(json["assignments"].as_u64().unwrap() >= 30);
+    assert_eq!(json["by_expert"].as_array().unwrap().len(), 8);
+
+    let none = dir.path().join("没有评审");
+    let out = cli()
+        .args(["review", "status"])
+        .arg(&none)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("review init"));
+}
