@@ -361,3 +361,359 @@ fn review_init_assign_and_status_on_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("review init"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The 评分表: made, filled by openpyxl, resaved by LibreOffice Calc, collected and checked
+// ---------------------------------------------------------------------------------------------
+
+use kczg_form::review::collect::{Verdict, read_returned};
+use kczg_form::review::store::{Review, ReviewStore};
+
+/// A review of the fixtures with four experts, assigned, in a folder.
+fn a_review(dir: &std::path::Path) -> (ReviewStore, Review) {
+    let defs = defs();
+    let experts = vec![
+        expert("张明", "清华大学", "电子信息"),
+        expert("王芳", "华中科技大学", "生物医药"),
+        expert("刘洋", "河南省技术市场协会", "技术转移"),
+        expert("孙磊", "深圳市科技创新委员会", "孵化"),
+    ];
+    let apps = applications();
+    let mut store = ReviewStore::create(&dir.join("评审"), &experts, &apps, 3).unwrap();
+    let review = store.load().unwrap();
+    let out = assign(
+        &defs,
+        &review.apps,
+        &review.experts,
+        AssignPlan { per: 3 },
+        &[],
+    );
+    store
+        .save_assignments(&review, &out.assignments, 3)
+        .unwrap();
+    let review = store.load().unwrap();
+    (store, review)
+}
+
+/// Fills with openpyxl: returns the filled file and what the script found of validations and
+/// protection.
+fn fill(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    plan: &serde_json::Value,
+) -> serde_json::Value {
+    let plan_path = output.with_extension("json");
+    std::fs::write(&plan_path, plan.to_string()).unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/fill_sheet.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(input)
+        .arg(output)
+        .arg(&plan_path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "fill_sheet.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn openpyxl_found(test: &str) -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import openpyxl"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    external(test, ok, "python3 with openpyxl (pip install openpyxl)")
+}
+
+/// The expert's sheet as packed, and a plan that scores every row.
+fn packed_sheet(
+    review: &Review,
+    secret: &str,
+    e: usize,
+    dir: &std::path::Path,
+) -> (
+    std::path::PathBuf,
+    serde_json::Value,
+    Vec<(String, Vec<f64>)>,
+) {
+    let defs = defs();
+    let pack = kczg_form::review::pack::pack(
+        &defs,
+        review,
+        secret,
+        e,
+        chrono::Local::now().fixed_offset(),
+    )
+    .unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(pack.zip)).unwrap();
+    let name = format!("{}-评分表.xlsx", review.experts[e].name);
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name(&name).unwrap(), &mut bytes).unwrap();
+    // Nothing of anyone else's: the sheet and this expert's applications only.
+    let mine = kczg_form::review::collect::assigned(review, e);
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).unwrap().name().to_owned();
+        if entry == name {
+            continue;
+        }
+        assert!(entry.starts_with("申报材料/"), "{entry}");
+        assert!(
+            mine.iter().any(|a| entry.contains(&a.name)),
+            "{entry} is not this expert's"
+        );
+    }
+    let path = dir.join(&name);
+    std::fs::write(&path, bytes).unwrap();
+    let mut rows = serde_json::Map::new();
+    let mut expected = Vec::new();
+    for (k, app) in mine.iter().enumerate() {
+        let plan = defs
+            .review
+            .plan_for(&app.list, app.domain.as_deref())
+            .unwrap();
+        let scores: Vec<f64> = plan
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(j, c)| (c.max - ((k + j) % 7) as f64 * c.step).max(0.0))
+            .collect();
+        rows.insert(
+            kczg_form::review::sheet::key(app),
+            serde_json::json!({"scores": scores, "verdict": "推荐", "comment": format!("意见{k}：技术先进，材料翔实")}),
+        );
+        expected.push((app.id.clone(), scores));
+    }
+    (path, serde_json::json!({"rows": rows}), expected)
+}
+
+fn resave_xlsx(file: &std::path::Path, dir: &std::path::Path) -> std::path::PathBuf {
+    let out_dir = dir.join("resaved");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("profile").display()
+    );
+    let out = std::process::Command::new("soffice")
+        .args([
+            &profile,
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+        ])
+        .arg(&out_dir)
+        .arg(file)
+        .output()
+        .expect("soffice runs");
+    let resaved = out_dir.join(file.file_name().unwrap());
+    assert!(
+        resaved.exists(),
+        "LibreOffice did not resave: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    resaved
+}
+
+fn sheet_xml(xlsx: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.name().starts_with("xl/worksheets/sheet") {
+            std::io::Read::read_to_string(&mut f, &mut all).unwrap();
+        }
+    }
+    all
+}
+
+/// Filled by openpyxl and resaved by LibreOffice Calc as .xlsx: every score comes back exactly,
+/// with its verdict and comment; the data validations and the protection survive both.
+#[test]
+fn a_score_sheet_filled_by_openpyxl_and_resaved_by_libreoffice_is_collected_exactly() {
+    if !openpyxl_found("score sheet round trip") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (store, review) = a_review(dir.path());
+    let secret = store.secret().unwrap();
+    let defs = defs();
+    let (blank, plan, expected) = packed_sheet(&review, &secret, 0, dir.path());
+    let made = sheet_xml(&std::fs::read(&blank).unwrap());
+    assert!(made.contains("<dataValidation") && made.contains("<sheetProtection"));
+    let filled = dir.path().join("filled.xlsx");
+    let found = fill(&blank, &filled, &plan);
+    assert!(found["validations"].as_u64().unwrap() >= 5, "{found}");
+    assert_eq!(
+        found["protected"].as_array().unwrap().len(),
+        found["sheets"].as_array().unwrap().len()
+    );
+    let check = |bytes: &[u8], how: &str| {
+        let back = read_returned(&defs, &review, &secret, how, bytes).unwrap();
+        assert_eq!(back.expert, Some(0), "{how}");
+        assert!(back.findings.is_empty(), "{how}: {:#?}", back.findings);
+        assert_eq!(back.taken.len(), expected.len(), "{how}");
+        for (id, scores) in &expected {
+            let got = back
+                .taken
+                .iter()
+                .find(|s| review.apps[s.app].id == *id)
+                .unwrap();
+            assert_eq!(&got.scores, scores, "{how}");
+            assert_eq!(got.verdict, Verdict::Recommend);
+            assert!(got.comment.starts_with("意见"));
+        }
+    };
+    check(&std::fs::read(&filled).unwrap(), "openpyxl");
+    let Some(_) = common::editors::require_libreoffice("score sheet resaved by LibreOffice") else {
+        return;
+    };
+    let resaved = resave_xlsx(&filled, dir.path());
+    let bytes = std::fs::read(&resaved).unwrap();
+    check(&bytes, "LibreOffice");
+    let xml = sheet_xml(&bytes);
+    assert!(
+        xml.contains("<dataValidation"),
+        "validations survive LibreOffice's resave"
+    );
+    assert!(
+        xml.contains("<sheetProtection"),
+        "protection survives LibreOffice's resave"
+    );
+}
+
+/// Tampering is found and nothing silently taken: a row moved is matched by its code and
+/// said; a row deleted is missing; a row added, a key altered, a score out of range, a
+/// missing comment are refused; 回避 is taken without scores and asks for another expert; a
+/// sheet of another review matches nobody; a sheet sent again replaces the first.
+#[test]
+fn a_tampered_score_sheet_is_found_out_row_by_row() {
+    if !openpyxl_found("tampered score sheet") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, review) = a_review(dir.path());
+    let secret = store.secret().unwrap();
+    let defs = defs();
+    let e = (0..review.experts.len())
+        .max_by_key(|&e| kczg_form::review::collect::assigned(&review, e).len())
+        .unwrap();
+    let (blank, mut plan, _) = packed_sheet(&review, &secret, e, dir.path());
+    let mine = kczg_form::review::collect::assigned(&review, e);
+    assert!(mine.len() >= 3);
+    let groups = kczg_form::review::sheet::by_plan(&defs, &mine);
+    let first_sheet: Vec<&Application> = groups[0].1.clone();
+    assert!(
+        first_sheet.len() >= 2,
+        "two rows on the first sheet to move"
+    );
+    let key = |a: &Application| kczg_form::review::sheet::key(a);
+    // Row-level problems on the first sheet, where openpyxl tampers.
+    let rows = plan["rows"].as_object_mut().unwrap();
+    let last = mine.last().unwrap();
+    rows.insert(
+        key(last),
+        serde_json::json!({"scores": [], "verdict": "回避", "comment": "与该单位有合作"}),
+    );
+    if first_sheet.len() >= 2 {
+        let k = key(first_sheet[1]);
+        rows.get_mut(&k).unwrap()["scores"][0] = serde_json::json!(11);
+    }
+    let filled = dir.path().join("tampered.xlsx");
+    let mut tamper = vec![serde_json::json!(["add"])];
+    if first_sheet.len() >= 2 {
+        tamper.push(serde_json::json!(["swap", 1, 2]));
+    }
+    plan["tamper"] = serde_json::json!(tamper);
+    fill(&blank, &filled, &plan);
+    let back = read_returned(
+        &defs,
+        &review,
+        &secret,
+        "tampered.xlsx",
+        &std::fs::read(&filled).unwrap(),
+    )
+    .unwrap();
+    let said = back.findings.join("\n");
+    assert!(said.contains("新增或改动过校验码"), "{said}");
+    assert!(said.contains("选择回避") && said.contains("另派"), "{said}");
+    if first_sheet.len() >= 2 {
+        assert!(said.contains("被移动过"), "{said}");
+        assert!(said.contains("11 分不在 0–10 分"), "{said}");
+    }
+    assert!(
+        back.taken
+            .iter()
+            .any(|s| s.verdict == Verdict::Abstain && s.scores.is_empty())
+    );
+    assert!(
+        !back
+            .taken
+            .iter()
+            .any(|s| s.scores.iter().any(|&v| v > 10.0))
+    );
+    assert!(
+        !store
+            .record_return(&review, &back, "tampered.xlsx")
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_return(&review, &back, "tampered.xlsx")
+            .unwrap(),
+        "sent again: replaced"
+    );
+
+    // A deleted row and an altered key.
+    let (blank, mut plan, _) = packed_sheet(&review, &secret, e, dir.path());
+    plan["tamper"] = serde_json::json!([["key", 1, "000000000000"]]);
+    let altered = dir.path().join("altered.xlsx");
+    fill(&blank, &altered, &plan);
+    let back = read_returned(
+        &defs,
+        &review,
+        &secret,
+        "altered.xlsx",
+        &std::fs::read(&altered).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        back.findings
+            .iter()
+            .any(|f| f.contains("申报编号或名称被改动过")),
+        "{:#?}",
+        back.findings
+    );
+    plan["tamper"] = serde_json::json!([["delete", 1]]);
+    let deleted = dir.path().join("deleted.xlsx");
+    fill(&blank, &deleted, &plan);
+    let back = read_returned(
+        &defs,
+        &review,
+        &secret,
+        "deleted.xlsx",
+        &std::fs::read(&deleted).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        back.findings
+            .iter()
+            .any(|f| f.contains("缺少「") && f.contains(&first_sheet[0].name)),
+        "{:#?}",
+        back.findings
+    );
+    // Another review's secret: nobody's sheet.
+    let other = read_returned(
+        &defs,
+        &review,
+        "another-secret",
+        "x.xlsx",
+        &std::fs::read(&deleted).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(other.expert, None);
+    assert!(other.taken.is_empty());
+}

@@ -333,6 +333,22 @@ enum ReviewAction {
         #[arg(long, value_name = "人数")]
         per: Option<usize>,
     },
+    /// 为每位专家生成评审包（<姓名>-评审包.zip：评分表和分给他的申报材料）和发给他的邮件草稿（.eml）
+    Pack {
+        /// 评审文件夹
+        dir: PathBuf,
+        /// 评审包存放的文件夹
+        #[arg(short = 'o', long = "output", value_name = "文件夹")]
+        output: PathBuf,
+    },
+    /// 收回专家填好的评分表（.xlsx，或带评分表附件的邮件 .eml）：逐行核对后采用，同一位专家再次发回的替换之前的
+    Collect {
+        /// 评审文件夹
+        dir: PathBuf,
+        /// 评分表（.xlsx）或邮件（.eml）
+        #[arg(required = true, value_name = "文件")]
+        files: Vec<PathBuf>,
+    },
     /// 评审进度：申报、专家、分配，以及每位专家的工作量
     Status {
         /// 评审文件夹

@@ -14,6 +14,8 @@ pub(super) fn review(defs: &Definitions, action: ReviewAction) -> ExitCode {
         } => init(defs, &dir, &experts, &inbox),
         ReviewAction::Assign { dir, per } => assign_cmd(defs, &dir, per),
         ReviewAction::Status { dir, json } => status(defs, &dir, json),
+        ReviewAction::Pack { dir, output } => pack_cmd(defs, &dir, &output),
+        ReviewAction::Collect { dir, files } => collect_cmd(defs, &dir, &files),
     }
 }
 
@@ -143,6 +145,10 @@ fn status(defs: &Definitions, dir: &Path, json: bool) -> ExitCode {
         Err(e) => return fail(e),
     };
     let (load, short) = counts(&review);
+    let sheets = match store.sheet_state(&review) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
     if json {
         let experts: Vec<serde_json::Value> = review
             .experts
@@ -157,6 +163,7 @@ fn status(defs: &Definitions, dir: &Path, json: bool) -> ExitCode {
             "per": review.per,
             "assignments": review.assignments.len(),
             "short": short,
+            "sheets": sheets,
             "by_expert": experts,
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -170,6 +177,15 @@ fn status(defs: &Definitions, dir: &Path, json: bool) -> ExitCode {
         review.per,
         review.assignments.len(),
         short
+    );
+    println!(
+        "评分表：发出 {} 份（{} 位专家有分配），收回 {} 份（其中 {} 份有问题），未收回 {} 份；已采用评分 {} 项。",
+        sheets.packed,
+        sheets.experts,
+        sheets.returned,
+        sheets.with_findings,
+        sheets.missing,
+        sheets.scores
     );
     let mut lists: Vec<(String, usize)> = Vec::new();
     for a in &review.apps {
@@ -186,4 +202,182 @@ fn status(defs: &Definitions, dir: &Path, json: bool) -> ExitCode {
         println!("  {}（{}）：{n} 份", e.name, e.unit);
     }
     ExitCode::SUCCESS
+}
+
+fn open_review(dir: &Path) -> Result<(ReviewStore, Review), ExitCode> {
+    let store = ReviewStore::open(dir).map_err(fail)?;
+    let review = store.load().map_err(fail)?;
+    Ok((store, review))
+}
+
+fn pack_cmd(defs: &Definitions, dir: &Path, output: &Path) -> ExitCode {
+    let (mut store, review) = match open_review(dir) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if review.assignments.is_empty() {
+        return fail(format!(
+            "还没有分配专家：请先运行 kczg-form review assign {}",
+            dir.display()
+        ));
+    }
+    let inputs: Vec<PathBuf> = review
+        .apps
+        .iter()
+        .map(|a| PathBuf::from(&a.source))
+        .collect();
+    let input_refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    if let Err(code) = refuse_overlap(
+        &input_refs,
+        &[output, &dir.join(kczg_form::review::store::DB_NAME)],
+    ) {
+        return code;
+    }
+    let secret = match store.secret() {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = files::create_private_dir(output) {
+        return fail(e);
+    }
+    let date = chrono::Local::now().fixed_offset();
+    let mut written = 0;
+    let mut problems = 0;
+    let mut names: Vec<String> = Vec::new();
+    for (e, expert) in review.experts.iter().enumerate() {
+        if !review.assignments.iter().any(|a| a.expert == e) {
+            continue;
+        }
+        let mut pack = match kczg_form::review::pack::pack(defs, &review, &secret, e, date) {
+            Ok(p) => p,
+            Err(err) => return fail(err),
+        };
+        // Two experts of one name: the second's files are told apart by their e-mail.
+        if names.contains(&pack.zip_name) {
+            let user = expert.email.split('@').next().unwrap_or("");
+            pack.zip_name = pack
+                .zip_name
+                .replace("-评审包.zip", &format!("-{user}-评审包.zip"));
+            pack.eml_name = pack
+                .eml_name
+                .replace("-评审包.eml", &format!("-{user}-评审包.eml"));
+        }
+        names.push(pack.zip_name.clone());
+        for m in &pack.missing {
+            eprintln!("{}：{m}", expert.name);
+            problems += 1;
+        }
+        for (name, bytes) in [(&pack.zip_name, &pack.zip), (&pack.eml_name, &pack.eml)] {
+            if let Err(err) = files::write_atomic(&output.join(name), bytes) {
+                return fail(err);
+            }
+        }
+        if let Err(err) = store.packed(expert, pack.apps) {
+            return fail(err);
+        }
+        written += 1;
+    }
+    println!(
+        "已生成 {written} 位专家的评审包和邮件草稿，在 {}。用邮件程序打开各 .eml 即可发送。",
+        output.display()
+    );
+    if problems > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The 评分表 in a file: the .xlsx itself, or each .xlsx attached to an e-mail.
+fn sheets_in(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let bytes = kczg_form::files::read_bounded(path, kczg_form::limits::PREVIOUS_BYTES)
+        .map_err(|e| e.to_string())?;
+    let shown = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok(vec![(shown, bytes)]);
+    }
+    let Some(message) = mail_parser::MessageParser::default().parse(&bytes) else {
+        return Err(format!("{shown}：不是评分表（.xlsx）也不是邮件（.eml）"));
+    };
+    use mail_parser::MimeHeaders;
+    let found: Vec<(String, Vec<u8>)> = message
+        .attachments()
+        .filter_map(|a| {
+            let name = a.attachment_name()?.to_owned();
+            name.to_lowercase()
+                .ends_with(".xlsx")
+                .then(|| (format!("{shown} 中的「{name}」"), a.contents().to_vec()))
+        })
+        .collect();
+    if found.is_empty() {
+        return Err(format!("{shown}：邮件中没有 .xlsx 评分表附件"));
+    }
+    Ok(found)
+}
+
+fn collect_cmd(defs: &Definitions, dir: &Path, paths: &[PathBuf]) -> ExitCode {
+    let (mut store, review) = match open_review(dir) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let secret = match store.secret() {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let mut findings = 0;
+    let mut unusable = 0;
+    for path in paths {
+        let sheets = match sheets_in(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("错误：{e}");
+                unusable += 1;
+                continue;
+            }
+        };
+        for (shown, bytes) in sheets {
+            let returned = match kczg_form::review::collect::read_returned(
+                defs, &review, &secret, &shown, &bytes,
+            ) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    unusable += 1;
+                    continue;
+                }
+            };
+            for f in &returned.findings {
+                println!("  {f}");
+            }
+            findings += returned.findings.len();
+            let Some(e) = returned.expert else {
+                unusable += 1;
+                continue;
+            };
+            match store.record_return(&review, &returned, &shown) {
+                Ok(replaced) => println!(
+                    "已收回{}的评分表（{shown}）：采用 {} 行，{} 处问题{}",
+                    review.experts[e].name,
+                    returned.taken.len(),
+                    returned.findings.len(),
+                    if replaced {
+                        "；替换了之前收回的评分表"
+                    } else {
+                        ""
+                    }
+                ),
+                Err(err) => return fail(err),
+            }
+        }
+    }
+    if unusable > 0 {
+        ExitCode::from(2)
+    } else if findings > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -35,6 +35,90 @@ pub fn first_sheet_rows(bytes: &[u8]) -> Result<Vec<SparseRow>, String> {
     rows(&xml, &strings)
 }
 
+/// Every worksheet of a workbook, by name, in the workbook's order (at most 64, each read
+/// within the same limits as [`first_sheet_rows`]).
+pub fn all_sheets(bytes: &[u8]) -> Result<Vec<(String, Vec<SparseRow>)>, String> {
+    let mut zip = Archive::open(bytes, PREVIOUS_INFLATE_BYTES)
+        .map_err(|e| format!("{e}：文件已损坏或不是 .xlsx"))?;
+    let part = |zip: &mut Archive, name: &str| {
+        zip.read(name, PREVIOUS_INFLATE_BYTES)
+            .map_err(|e| format!("{e}，不是可以读取的表格"))
+    };
+    let workbook = part(&mut zip, "xl/workbook.xml")?
+        .ok_or("文件已损坏或不是 .xlsx（缺少 xl/workbook.xml）")?;
+    let rels = part(&mut zip, "xl/_rels/workbook.xml.rels")?.unwrap_or_default();
+    let strings = match part(&mut zip, "xl/sharedStrings.xml")? {
+        Some(xml) => shared_strings(&xml)?,
+        None => Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut cells = 0usize;
+    for (name, path) in sheet_paths(&workbook, &rels)?.into_iter().take(64) {
+        let Some(xml) = part(&mut zip, &path)? else {
+            continue;
+        };
+        let rows = rows(&xml, &strings)?;
+        cells += rows.iter().map(Vec::len).sum::<usize>();
+        if cells > PREVIOUS_CELLS {
+            return Err(too_many_cells());
+        }
+        out.push((name, rows));
+    }
+    Ok(out)
+}
+
+/// Each `<sheet>`'s name and part, through the workbook's relationships.
+fn sheet_paths(workbook: &[u8], rels: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let mut r = reader(workbook);
+    let mut sheets: Vec<(String, String)> = Vec::new();
+    loop {
+        match r.read_event().map_err(|_| xml_error())? {
+            Event::DocType(_) => return Err(xml_error()),
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"sheet" => {
+                let id = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == b"id")
+                    .map(|a| attr_text(&a.value))
+                    .unwrap_or_default();
+                sheets.push((attr(&e, b"name").unwrap_or_default(), id));
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let mut targets: Vec<(String, String)> = Vec::new();
+    let mut r = reader(rels);
+    loop {
+        match r.read_event().map_err(|_| xml_error())? {
+            Event::DocType(_) => return Err(xml_error()),
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"Relationship" => {
+                if let (Some(id), Some(target)) = (attr(&e, b"Id"), attr(&e, b"Target")) {
+                    let path = match target.strip_prefix('/') {
+                        Some(absolute) => absolute.to_owned(),
+                        None => format!("xl/{target}"),
+                    };
+                    targets.push((id, path));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(sheets
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, id))| {
+            let path = targets
+                .iter()
+                .find(|(t, _)| *t == id)
+                .map(|(_, p)| p.clone())
+                .unwrap_or_else(|| format!("xl/worksheets/sheet{}.xml", i + 1));
+            (name, path)
+        })
+        .collect())
+}
+
 fn too_many_cells() -> String {
     format!("工作表的单元格超过 {PREVIOUS_CELLS} 个，不像是名单。请只保留名称一列后另存")
 }

@@ -10,7 +10,10 @@
 //! - [`store`] is the review folder (`review.sqlite`).
 
 pub mod assign;
+pub mod collect;
 pub mod experts;
+pub mod pack;
+pub mod sheet;
 pub mod store;
 
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, params};
+use serde::Serialize;
 
+use super::collect::{Returned, Scored};
 use super::{Application, Assignment, Expert};
 
 /// The database's file in a review folder.
@@ -26,6 +28,9 @@ CREATE TABLE IF NOT EXISTS assignments (
     PRIMARY KEY (app, expert)
 );
 CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, what TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS packs (expert TEXT PRIMARY KEY, at TEXT NOT NULL, apps INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sheets (expert TEXT PRIMARY KEY, at TEXT NOT NULL, file TEXT NOT NULL, findings TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scores (app TEXT NOT NULL, expert TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (app, expert));
 ";
 
 /// A problem with the review folder, for people.
@@ -130,6 +135,11 @@ impl ReviewStore {
         tx.execute(
             "INSERT OR REPLACE INTO settings (key, value) VALUES ('per', ?1)",
             params![per.to_string()],
+        )
+        .map_err(fail)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES ('secret', ?1)",
+            params![new_secret()],
         )
         .map_err(fail)?;
         log(
@@ -324,6 +334,207 @@ impl ReviewStore {
         .map_err(fail)?;
         tx.commit().map_err(fail)
     }
+}
+
+/// A review's secret: the key of its check codes (a sheet's codes cannot be made without it).
+fn new_secret() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    let a = h.finish();
+    let mut h2 = std::collections::hash_map::RandomState::new().build_hasher();
+    h2.write_u64(a);
+    format!("{a:016x}{:016x}", h2.finish())
+}
+
+/// A sheet's state in the review (for `status`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SheetState {
+    /// Experts with assignments.
+    pub experts: usize,
+    /// Packs written (sheets out).
+    pub packed: usize,
+    /// Sheets returned and collected.
+    pub returned: usize,
+    /// Returned sheets with findings.
+    pub with_findings: usize,
+    /// Packed but not returned.
+    pub missing: usize,
+    /// Scores taken (one per expert and application).
+    pub scores: usize,
+}
+
+impl ReviewStore {
+    /// The key of the review's check codes.
+    /// Made on first use by a review begun without one.
+    pub fn secret(&self) -> Result<String, ReviewError> {
+        let fail = |e: rusqlite::Error| db_error(&self.path, "读取", &e);
+        let found =
+            self.conn
+                .query_row("SELECT value FROM settings WHERE key = 'secret'", [], |r| {
+                    r.get::<_, String>(0)
+                });
+        match found {
+            Ok(s) => Ok(s),
+            Err(rusqlite::Error::QueryReturnedNoRows) => {
+                let secret = new_secret();
+                self.conn
+                    .execute(
+                        "INSERT INTO settings (key, value) VALUES ('secret', ?1)",
+                        params![secret],
+                    )
+                    .map_err(|e| db_error(&self.path, "写入", &e))?;
+                Ok(secret)
+            }
+            Err(e) => Err(fail(e)),
+        }
+    }
+
+    /// Notes that a pack went out to `expert` with `apps` applications.
+    pub fn packed(&mut self, expert: &Expert, apps: usize) -> Result<(), ReviewError> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| db_error(&path, "写入", &e);
+        let tx = self.conn.transaction().map_err(fail)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO packs (expert, at, apps) VALUES (?1, ?2, ?3)",
+            params![expert.email, now(), apps as i64],
+        )
+        .map_err(fail)?;
+        log(&tx, &format!("评审包：{}（{apps} 份）", expert.name)).map_err(fail)?;
+        tx.commit().map_err(fail)
+    }
+
+    /// Takes a returned sheet: the expert's earlier scores are replaced by these, in one
+    /// transaction. Gives whether an earlier sheet was replaced.
+    pub fn record_return(
+        &mut self,
+        review: &Review,
+        returned: &Returned,
+        file: &str,
+    ) -> Result<bool, ReviewError> {
+        let Some(e) = returned.expert else {
+            return Ok(false);
+        };
+        let expert = &review.experts[e];
+        let path = self.path.clone();
+        let fail = |err: rusqlite::Error| db_error(&path, "写入", &err);
+        let tx = self.conn.transaction().map_err(fail)?;
+        let replaced = tx
+            .execute(
+                "DELETE FROM scores WHERE expert = ?1",
+                params![expert.email],
+            )
+            .map_err(fail)?
+            > 0
+            || tx
+                .query_row(
+                    "SELECT COUNT(*) FROM sheets WHERE expert = ?1",
+                    params![expert.email],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(fail)?
+                > 0;
+        for s in &returned.taken {
+            let json = serde_json::to_string(s).unwrap_or_default();
+            tx.execute(
+                "INSERT OR REPLACE INTO scores (app, expert, json) VALUES (?1, ?2, ?3)",
+                params![review.apps[s.app].id, expert.email, json],
+            )
+            .map_err(fail)?;
+        }
+        let findings = serde_json::to_string(&returned.findings).unwrap_or_default();
+        tx.execute(
+            "INSERT OR REPLACE INTO sheets (expert, at, file, findings) VALUES (?1, ?2, ?3, ?4)",
+            params![expert.email, now(), file, findings],
+        )
+        .map_err(fail)?;
+        log(
+            &tx,
+            &format!(
+                "收回评分表：{}（{file}），采用 {} 行，{} 处问题{}",
+                expert.name,
+                returned.taken.len(),
+                returned.findings.len(),
+                if replaced {
+                    "，替换了之前收回的"
+                } else {
+                    ""
+                }
+            ),
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(replaced)
+    }
+
+    /// Every score taken, by index into `review`.
+    pub fn scores(&self, review: &Review) -> Result<Vec<Scored>, ReviewError> {
+        let fail = |e: rusqlite::Error| db_error(&self.path, "读取", &e);
+        let apps = super::collect::app_index(review);
+        let experts: std::collections::HashMap<&str, usize> = review
+            .experts
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.email.as_str(), i))
+            .collect();
+        let mut st = self
+            .conn
+            .prepare("SELECT app, expert, json FROM scores ORDER BY rowid")
+            .map_err(fail)?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(fail)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(fail)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(app, expert, json)| {
+                let mut s: Scored = serde_json::from_str(&json).ok()?;
+                s.app = *apps.get(app.as_str())?;
+                s.expert = *experts.get(expert.as_str())?;
+                Some(s)
+            })
+            .collect())
+    }
+
+    /// How many sheets are out, back, with findings, missing.
+    pub fn sheet_state(&self, review: &Review) -> Result<SheetState, ReviewError> {
+        let fail = |e: rusqlite::Error| db_error(&self.path, "读取", &e);
+        let count = |sql: &str| -> Result<usize, ReviewError> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as usize)
+                .map_err(fail)
+        };
+        let mut with: Vec<usize> = review.assignments.iter().map(|a| a.expert).collect();
+        with.sort_unstable();
+        with.dedup();
+        Ok(SheetState {
+            experts: with.len(),
+            packed: count("SELECT COUNT(*) FROM packs")?,
+            returned: count("SELECT COUNT(*) FROM sheets")?,
+            with_findings: count("SELECT COUNT(*) FROM sheets WHERE findings != '[]'")?,
+            missing: count(
+                "SELECT COUNT(*) FROM packs WHERE expert NOT IN (SELECT expert FROM sheets)",
+            )?,
+            scores: count("SELECT COUNT(*) FROM scores")?,
+        })
+    }
+}
+
+fn now() -> String {
+    chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 fn log(tx: &rusqlite::Transaction, what: &str) -> rusqlite::Result<usize> {
