@@ -25,16 +25,18 @@ fn expert(name: &str, unit: &str, fields: &str) -> Expert {
 /// The fixtures as the review reads them (each through the intake, as from an inbox).
 fn applications() -> Vec<Application> {
     let defs = defs();
-    let dir = tempfile::tempdir().unwrap();
+    // Kept: the packs read the applications' files again.
+    let dir = tempfile::tempdir().unwrap().keep();
+    let dir = &dir;
     for name in fixture_names() {
         std::fs::copy(
             fixture_path(&format!("{name}.json")),
-            dir.path().join(format!("{name}.json")),
+            dir.as_path().join(format!("{name}.json")),
         )
         .unwrap();
     }
     let batch =
-        kczg_form::consolidate::scan_on(&defs, &[dir.path().to_owned()], today(), &|_, _| {});
+        kczg_form::consolidate::scan_on(&defs, &[dir.as_path().to_owned()], today(), &|_, _| {});
     batch
         .submissions
         .iter()
@@ -461,10 +463,15 @@ fn packed_sheet(
             continue;
         }
         assert!(entry.starts_with("申报材料/"), "{entry}");
-        assert!(
-            mine.iter().any(|a| entry.contains(&a.name)),
-            "{entry} is not this expert's"
-        );
+        let is_mine = mine.iter().any(|a| {
+            let file = std::path::Path::new(&a.source)
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap();
+            entry.ends_with(&format!("/{file}"))
+        });
+        assert!(is_mine, "{entry} is not this expert's");
     }
     let path = dir.join(&name);
     std::fs::write(&path, bytes).unwrap();
@@ -716,4 +723,212 @@ fn a_tampered_score_sheet_is_found_out_row_by_row() {
     .unwrap();
     assert_eq!(other.expert, None);
     assert!(other.taken.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregate and rank
+// ---------------------------------------------------------------------------------------------
+
+fn scored(
+    app: usize,
+    expert: usize,
+    scores: Vec<f64>,
+    verdict: Verdict,
+) -> kczg_form::review::collect::Scored {
+    kczg_form::review::collect::Scored {
+        app,
+        expert,
+        scores,
+        verdict,
+        comment: format!("专家{expert}的意见"),
+    }
+}
+
+/// Weighted totals from the criteria, mean and trimmed mean (from five reviews), the spread
+/// flagged past the margin, the majority of 推荐 proposed and numbered in order; with
+/// normalisation, a harsh expert's low marks weigh as much as a lenient expert's high ones.
+#[test]
+fn scores_are_weighted_averaged_trimmed_normalised_flagged_and_ranked() {
+    use kczg_form::review::rank::rank;
+    let defs = defs();
+    // Three applications of one list and domain: one ranking.
+    let one = applications()
+        .into_iter()
+        .find(|a| a.domain.as_deref() == Some("electronic_info"))
+        .unwrap();
+    let apps: Vec<Application> = (0..3)
+        .map(|i| Application {
+            id: format!("{i}{}", one.id),
+            name: format!("{}{i}", one.name),
+            ..one.clone()
+        })
+        .collect();
+    let experts: Vec<Expert> = (0..5)
+        .map(|i| expert(&format!("专家{i}"), &format!("第{i}大学"), "电子信息"))
+        .collect();
+    let review = Review {
+        experts,
+        apps,
+        assignments: Vec::new(),
+        per: 5,
+    };
+    let all = |v: f64| vec![v; 4];
+    use Verdict::{Abstain, NotRecommend, Recommend};
+    let s = vec![
+        // App 0: five reviews, one far off: trimmed mean leaves it out.
+        scored(0, 0, all(8.0), Recommend),
+        scored(0, 1, all(8.0), Recommend),
+        scored(0, 2, all(8.0), Recommend),
+        scored(0, 3, all(8.0), NotRecommend),
+        scored(0, 4, all(2.0), NotRecommend),
+        // App 1: weights matter (innovation 30 %, maturity 20 %, market 30 %, willingness 20 %).
+        scored(1, 0, vec![10.0, 0.0, 10.0, 0.0], Recommend),
+        scored(1, 1, vec![10.0, 0.0, 10.0, 0.0], NotRecommend),
+        scored(1, 2, vec![], Abstain),
+        // App 2: expert 4 is harsh (all 2s and 3s) but liked it best of what they saw.
+        scored(2, 4, all(3.0), Recommend),
+        scored(2, 3, all(7.0), Recommend),
+    ];
+    let groups = rank(&defs, &review, &s, false);
+    let placed: Vec<_> = groups.iter().flat_map(|g| &g.placed).collect();
+    let p = |app: usize| placed.iter().find(|p| p.app == app).unwrap();
+    assert_eq!(p(0).mean, Some(68.0));
+    assert_eq!(p(0).trimmed, Some(80.0), "the 20 and one 80 left out");
+    assert_eq!(p(0).spread, 60.0);
+    assert!(p(0).disagreement);
+    assert_eq!((p(0).recommend, p(0).voted), (3, 5));
+    assert!(p(0).proposed);
+    assert_eq!(p(1).mean, Some(60.0), "30 + 30 of 100");
+    assert_eq!(p(1).trimmed, None, "two reviews: no trimmed mean");
+    assert_eq!((p(1).recommend, p(1).voted), (1, 2));
+    assert!(!p(1).proposed, "half is no majority");
+    assert_eq!(p(1).reviews.len(), 3, "the 回避 is listed");
+    assert_eq!(p(2).mean, Some(50.0));
+    assert!(p(2).proposed);
+    // Ranking by the trimmed mean where there is one: 0 (80), 1 (60), 2 (50).
+    let order: Vec<usize> = placed.iter().map(|p| p.app).collect();
+    assert_eq!(order, [0, 1, 2]);
+    assert_eq!((p(0).order, p(2).order), (Some(1), Some(2)));
+    // Normalised: expert 4's 30 is their best mark; app 2 rises above app 1.
+    let groups = rank(&defs, &review, &s, true);
+    let placed: Vec<_> = groups.iter().flat_map(|g| &g.placed).collect();
+    let pos = |app: usize| placed.iter().position(|p| p.app == app).unwrap();
+    assert!(
+        pos(2) < pos(1),
+        "normalised: {:?}",
+        placed.iter().map(|p| (p.app, p.z_mean)).collect::<Vec<_>>()
+    );
+}
+
+/// `review pack`, `collect` and `rank` on the command line: packs and messages per expert, a
+/// filled sheet collected (exit 0), the same sent again replaces it, the summary written with
+/// a sheet per list and the comments; status counts what is out and back.
+#[test]
+fn review_pack_collect_rank_on_the_command_line() {
+    if !openpyxl_found("review pack collect rank") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (store, review) = a_review(dir.path());
+    let folder = dir.path().join("评审");
+    drop(store);
+    let packs = dir.path().join("评审包");
+    let out = cli()
+        .args(["review", "pack"])
+        .arg(&folder)
+        .arg("-o")
+        .arg(&packs)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let zips = std::fs::read_dir(&packs)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "zip")
+        })
+        .count();
+    assert_eq!(zips, review.experts.len());
+    let eml = std::fs::read_to_string(packs.join("张明-评审包.eml")).unwrap();
+    assert!(
+        eml.contains("To: <张明@example.cn>") || eml.contains("张明@example.cn"),
+        "{}",
+        &eml[..400.min(eml.len())]
+    );
+    // Fill 张明's sheet and send it back in an e-mail and as the file.
+    let store = ReviewStore::open(&folder).unwrap();
+    let secret = store.secret().unwrap();
+    let (blank, plan, _) = packed_sheet(&review, &secret, 0, dir.path());
+    let filled = dir.path().join("张明-评分表.xlsx");
+    fill(&blank, &filled, &plan);
+    let out = cli()
+        .args(["review", "collect"])
+        .arg(&folder)
+        .arg(&filled)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("已收回张明的评分表"), "{stdout}");
+    let out = cli()
+        .args(["review", "collect"])
+        .arg(&folder)
+        .arg(&filled)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("替换了之前收回的评分表"));
+    let out = cli()
+        .args(["review", "status"])
+        .arg(&folder)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["sheets"]["packed"], review.experts.len());
+    assert_eq!(json["sheets"]["returned"], 1);
+    assert_eq!(json["sheets"]["missing"], review.experts.len() - 1);
+    let result = dir.path().join("评审结果汇总表.xlsx");
+    let out = cli()
+        .args(["review", "rank"])
+        .arg(&folder)
+        .arg("-o")
+        .arg(&result)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "some applications are not scored yet"
+    );
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&result).unwrap();
+    use calamine::Reader;
+    let names = book.sheet_names().to_owned();
+    assert!(
+        names.iter().any(|n| n.starts_with("先导技术榜")),
+        "{names:?}"
+    );
+    assert_eq!(names.last().map(String::as_str), Some("评审意见"));
+    let comments = book.worksheet_range("评审意见").unwrap();
+    let text: Vec<String> = comments
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        text.iter().any(|t| t.starts_with("意见")),
+        "the comments collected"
+    );
+    assert!(text.iter().any(|t| t == "张明"));
 }

@@ -349,6 +349,17 @@ enum ReviewAction {
         #[arg(required = true, value_name = "文件")]
         files: Vec<PathBuf>,
     },
+    /// 汇总评分并排名：加权总分、平均分、去极值平均分、分歧提示、建议推荐与排序，写成评审结果汇总表
+    Rank {
+        /// 评审文件夹
+        dir: PathBuf,
+        /// 评审结果汇总表（.xlsx）
+        #[arg(short = 'o', long = "output", value_name = "评审结果汇总表.xlsx")]
+        output: PathBuf,
+        /// 按各专家的标准化分（z 分数）排名，消除打分偏严或偏松的差异
+        #[arg(long)]
+        normalise: bool,
+    },
     /// 评审进度：申报、专家、分配，以及每位专家的工作量
     Status {
         /// 评审文件夹

@@ -16,6 +16,11 @@ pub(super) fn review(defs: &Definitions, action: ReviewAction) -> ExitCode {
         ReviewAction::Status { dir, json } => status(defs, &dir, json),
         ReviewAction::Pack { dir, output } => pack_cmd(defs, &dir, &output),
         ReviewAction::Collect { dir, files } => collect_cmd(defs, &dir, &files),
+        ReviewAction::Rank {
+            dir,
+            output,
+            normalise,
+        } => rank_cmd(defs, &dir, &output, normalise),
     }
 }
 
@@ -380,4 +385,59 @@ fn collect_cmd(defs: &Definitions, dir: &Path, paths: &[PathBuf]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn rank_cmd(defs: &Definitions, dir: &Path, output: &Path, normalised: bool) -> ExitCode {
+    let (store, review) = match open_review(dir) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if let Err(code) = refuse_overlap(&[&dir.join(kczg_form::review::store::DB_NAME)], &[output]) {
+        return code;
+    }
+    let scored = match store.scores(&review) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if scored.is_empty() {
+        return fail(format!(
+            "还没有收回任何评分表：请先运行 kczg-form review collect {} 评分表.xlsx",
+            dir.display()
+        ));
+    }
+    let groups = kczg_form::review::rank::rank(defs, &review, &scored, normalised);
+    let bytes = match kczg_form::review::results::results_xlsx(defs, &review, &groups, normalised) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = files::write_atomic(output, &bytes) {
+        return fail(e);
+    }
+    let unscored = groups
+        .iter()
+        .flat_map(|g| &g.placed)
+        .filter(|p| p.mean.is_none())
+        .count();
+    let disagreements = groups
+        .iter()
+        .flat_map(|g| &g.placed)
+        .filter(|p| p.disagreement)
+        .count();
+    println!("已写出评审结果汇总表：{}", output.display());
+    for g in &groups {
+        let proposed = g.placed.iter().filter(|p| p.proposed).count();
+        println!(
+            "  {}：{} 份，建议推荐 {proposed} 份",
+            g.name,
+            g.placed.len()
+        );
+    }
+    if disagreements > 0 {
+        println!("  {disagreements} 份申报的专家评分分歧较大（见「意见分歧」一栏）");
+    }
+    if unscored > 0 {
+        println!("  {unscored} 份申报还没有收回评分，未排名");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }

@@ -13,6 +13,8 @@ pub mod assign;
 pub mod collect;
 pub mod experts;
 pub mod pack;
+pub mod rank;
+pub mod results;
 pub mod sheet;
 pub mod store;
 
