@@ -334,6 +334,7 @@ fn collect_cmd(defs: &Definitions, dir: &Path, paths: &[PathBuf]) -> ExitCode {
     };
     let mut findings = 0;
     let mut unusable = 0;
+    let expected = kczg_form::review::collect::Expected::new(defs, &review, &secret);
     for path in paths {
         let sheets = match sheets_in(path) {
             Ok(s) => s,
@@ -344,8 +345,8 @@ fn collect_cmd(defs: &Definitions, dir: &Path, paths: &[PathBuf]) -> ExitCode {
             }
         };
         for (shown, bytes) in sheets {
-            let returned = match kczg_form::review::collect::read_returned(
-                defs, &review, &secret, &shown, &bytes,
+            let returned = match kczg_form::review::collect::read_returned_with(
+                defs, &review, &expected, &shown, &bytes,
             ) {
                 Ok(r) => r,
                 Err(e) => {

@@ -63,23 +63,40 @@ pub struct Returned {
     pub findings: Vec<String>,
 }
 
-/// Where each expected row is: check code → (expert, application, row on its sheet from 1).
-pub fn expected_codes(
-    defs: &Definitions,
-    review: &Review,
-    secret: &str,
-) -> HashMap<String, (usize, usize, usize)> {
-    let mut out = HashMap::new();
-    let index = app_index(review);
-    for (e, expert) in review.experts.iter().enumerate() {
-        for (_, group) in by_plan(defs, &assigned(review, e)) {
-            for (row, app) in group.iter().enumerate() {
-                let a = index[app.id.as_str()];
-                out.insert(row_code(secret, expert, app, row + 1), (e, a, row + 1));
+/// What the returned sheets are checked against, made once for a collection of any number of
+/// sheets: where each expected row is (check code → expert, application, row on its sheet from
+/// 1) and each expert's applications.
+pub struct Expected {
+    codes: HashMap<String, (usize, usize, usize)>,
+    by_expert: Vec<Vec<usize>>,
+}
+
+impl Expected {
+    pub fn new(defs: &Definitions, review: &Review, secret: &str) -> Expected {
+        let mut by_expert: Vec<Vec<usize>> = vec![Vec::new(); review.experts.len()];
+        for a in &review.assignments {
+            if let Some(list) = by_expert.get_mut(a.expert) {
+                list.push(a.app);
             }
         }
+        for list in &mut by_expert {
+            list.sort_unstable();
+            list.dedup();
+        }
+        let index = app_index(review);
+        let mut codes = HashMap::new();
+        for (e, expert) in review.experts.iter().enumerate() {
+            let apps: Vec<&super::Application> =
+                by_expert[e].iter().map(|&a| &review.apps[a]).collect();
+            for (_, group) in by_plan(defs, &apps) {
+                for (row, app) in group.iter().enumerate() {
+                    let a = index[app.id.as_str()];
+                    codes.insert(row_code(secret, expert, app, row + 1), (e, a, row + 1));
+                }
+            }
+        }
+        Expected { codes, by_expert }
     }
-    out
 }
 
 /// Each application's index by its id.
@@ -113,9 +130,26 @@ pub fn read_returned(
     shown: &str,
     bytes: &[u8],
 ) -> Result<Returned, String> {
+    read_returned_with(
+        defs,
+        review,
+        &Expected::new(defs, review, secret),
+        shown,
+        bytes,
+    )
+}
+
+/// [`read_returned`] against what is expected, made once for many sheets.
+pub fn read_returned_with(
+    defs: &Definitions,
+    review: &Review,
+    expected: &Expected,
+    shown: &str,
+    bytes: &[u8],
+) -> Result<Returned, String> {
     let sheets =
         crate::consolidate::sheet::all_sheets(bytes).map_err(|e| format!("{shown}：{e}"))?;
-    let codes = expected_codes(defs, review, secret);
+    let codes = &expected.codes;
     let mut out = Returned::default();
     let mut seen: Vec<(usize, usize)> = Vec::new();
     let mut experts_found: Vec<usize> = Vec::new();
@@ -283,9 +317,8 @@ pub fn read_returned(
         [e] => {
             out.expert = Some(*e);
             // Rows sent but not returned.
-            let index = app_index(review);
-            for app in assigned(review, *e) {
-                let a = index[app.id.as_str()];
+            for &a in &expected.by_expert[*e] {
+                let app = &review.apps[a];
                 let present = seen.contains(&(*e, a))
                     || out
                         .findings
