@@ -932,3 +932,149 @@ fn review_pack_collect_rank_on_the_command_line() {
     );
     assert!(text.iter().any(|t| t == "张明"));
 }
+
+/// By hand on the command line: an assignment added is kept by the next run and said as 手工指定;
+/// one to an expert who must abstain is refused with the reason; one taken back is gone; and
+/// `review explain` says for every expert why they do or do not review an application.
+#[test]
+fn assignments_by_hand_and_explained_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("评审");
+    let apps = applications();
+    let experts = vec![
+        expert("张明", "清华大学", "装备制造"),
+        expert("李华", "洛阳嵩岳智能矿山装备有限公司", "装备制造"),
+        expert("王芳", "华中科技大学", "生物医药"),
+        expert("刘洋", "河南省技术市场协会", "技术转移"),
+    ];
+    ReviewStore::create(&folder, &experts, &apps, 2).unwrap();
+    let (_, equipment) = app_of(&apps, "洛阳嵩岳");
+    let key = kczg_form::review::sheet::key(equipment);
+    let run = |args: &[&str]| {
+        let out = cli().args(["review"]).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let f = folder.to_str().unwrap();
+    let (code, said) = run(&["assign", f, "--add", &format!("{key}=李华@example.cn")]);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(
+        said.contains("需回避") && said.contains("申报单位"),
+        "{said}"
+    );
+    let (code, said) = run(&["assign", f, "--add", &format!("{key}=王芳@example.cn")]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("已手工指定：王芳"), "{said}");
+    let (code, _) = run(&["assign", f]);
+    assert_eq!(code, Some(0));
+    let review = ReviewStore::open(&folder).unwrap().load().unwrap();
+    let (e_app, _) = app_of(&review.apps, "洛阳嵩岳");
+    let on: Vec<(&str, bool)> = review
+        .assignments
+        .iter()
+        .filter(|a| a.app == e_app)
+        .map(|a| (review.experts[a.expert].name.as_str(), a.manual))
+        .collect();
+    assert!(on.contains(&("王芳", true)), "{on:?}");
+    assert!(!on.iter().any(|(n, _)| *n == "李华"));
+    let (_, said) = run(&["explain", f, &key]);
+    assert!(
+        said.contains("李华不评审") && said.contains("需回避"),
+        "{said}"
+    );
+    assert!(
+        said.contains("王芳评审") && said.contains("手工指定"),
+        "{said}"
+    );
+    let (code, said) = run(&["assign", f, "--remove", &format!("{key}=王芳@example.cn")]);
+    assert_eq!(code, Some(0), "{said}");
+    let review = ReviewStore::open(&folder).unwrap().load().unwrap();
+    assert!(
+        !review
+            .assignments
+            .iter()
+            .any(|a| a.app == e_app && review.experts[a.expert].name == "王芳")
+    );
+    let (code, said) = run(&["explain", f, "zzzz"]);
+    assert_eq!(code, Some(2));
+    assert!(said.contains("没有申报编号"), "{said}");
+}
+
+const REVIEWER_ENV: &str = "KCZG_TEST_CRASH_REVIEWER";
+
+/// Not a test on its own: a clerk making assignments by hand as fast as they go, each one a
+/// transaction; after each it prints how many are done, so the parent knows what was committed.
+#[test]
+fn crash_child_reviewer() {
+    use std::io::Write;
+    let Some(dir) = std::env::var_os(REVIEWER_ENV) else {
+        return;
+    };
+    let mut store = ReviewStore::open(std::path::Path::new(&dir)).unwrap();
+    let review = store.load().unwrap();
+    let mut out = std::io::stdout().lock();
+    for n in 1.. {
+        let app = &review.apps[n % review.apps.len()];
+        let expert = &review.experts[n % review.experts.len()];
+        store.set_by_hand(app, expert, n % 3 != 0).unwrap();
+        writeln!(out, "{n}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+/// kill -9 while assignments are being made: the review opens, SQLite finds it sound, and at
+/// most the action under way is lost (every action heard of as done is there).
+#[cfg(unix)]
+#[test]
+fn a_review_killed_mid_action_loses_at_most_that_action() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("评审");
+    let experts: Vec<Expert> = (0..7)
+        .map(|i| expert(&format!("专家{i}"), &format!("第{i}大学"), "电子信息"))
+        .collect();
+    ReviewStore::create(&folder, &experts, &applications(), 3).unwrap();
+    let exe = std::env::current_exe().unwrap();
+    for round in 0..3 {
+        let before = ReviewStore::open(&folder).unwrap().history().unwrap().len();
+        let mut child = std::process::Command::new(&exe)
+            .args([
+                "crash_child_reviewer",
+                "--exact",
+                "--test-threads=1",
+                "--nocapture",
+            ])
+            .env(REVIEWER_ENV, &folder)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut heard = 0usize;
+        let target = 40 + round * 37;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Ok(n) = line.trim().parse::<usize>() {
+                heard = n;
+            }
+            if heard >= target {
+                break;
+            }
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        assert!(heard >= target, "round {round}: the clerk never got going");
+        let store = ReviewStore::open(&folder).unwrap();
+        assert_eq!(store.integrity().unwrap(), "ok", "round {round}");
+        let recorded = store.history().unwrap().len() - before;
+        assert!(
+            recorded >= heard,
+            "round {round}: {recorded} recorded, {heard} were done"
+        );
+        let review = store.load().unwrap();
+        assert!(review.assignments.iter().all(|a| a.manual), "round {round}");
+    }
+}

@@ -332,6 +332,21 @@ enum ReviewAction {
         /// 每份申报的评审专家人数（默认取评审方案的设置，为 3）
         #[arg(long, value_name = "人数")]
         per: Option<usize>,
+        /// 手工指定：申报编号=专家邮箱（可多次；需回避的不能指定）
+        #[arg(long, value_name = "申报编号=专家邮箱")]
+        add: Vec<String>,
+        /// 手工取消：申报编号=专家邮箱（可多次）
+        #[arg(long, value_name = "申报编号=专家邮箱")]
+        remove: Vec<String>,
+    },
+    /// 说明一份申报为什么分给（或不分给）某位专家；不写专家时逐位说明
+    Explain {
+        /// 评审文件夹
+        dir: PathBuf,
+        /// 申报编号（评分表上的 12 位，或其开头几位）
+        app: String,
+        /// 专家邮箱
+        expert: Option<String>,
     },
     /// 为每位专家生成评审包（<姓名>-评审包.zip：评分表和分给他的申报材料）和发给他的邮件草稿（.eml）
     Pack {

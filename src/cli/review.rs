@@ -12,7 +12,21 @@ pub(super) fn review(defs: &Definitions, action: ReviewAction) -> ExitCode {
             experts,
             inbox,
         } => init(defs, &dir, &experts, &inbox),
-        ReviewAction::Assign { dir, per } => assign_cmd(defs, &dir, per),
+        ReviewAction::Assign {
+            dir,
+            per,
+            add,
+            remove,
+        } => {
+            if add.is_empty() && remove.is_empty() {
+                assign_cmd(defs, &dir, per)
+            } else {
+                by_hand(&dir, &add, &remove)
+            }
+        }
+        ReviewAction::Explain { dir, app, expert } => {
+            explain_cmd(defs, &dir, &app, expert.as_deref())
+        }
         ReviewAction::Status { dir, json } => status(defs, &dir, json),
         ReviewAction::Pack { dir, output } => pack_cmd(defs, &dir, &output),
         ReviewAction::Collect { dir, files } => collect_cmd(defs, &dir, &files),
@@ -439,6 +453,120 @@ fn rank_cmd(defs: &Definitions, dir: &Path, output: &Path, normalised: bool) -> 
     if unscored > 0 {
         println!("  {unscored} 份申报还没有收回评分，未排名");
         return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+/// The application whose key (or id) starts with `key`; several or none is an error.
+fn find_app(review: &Review, key: &str) -> Result<usize, String> {
+    let key = key.trim().to_lowercase();
+    let found: Vec<usize> = (0..review.apps.len())
+        .filter(|&i| !key.is_empty() && review.apps[i].id.starts_with(&key))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!(
+            "没有申报编号为「{key}」的申报（见评分表或 review status --json）"
+        )),
+        _ => Err(format!("申报编号「{key}」对应多份申报，请多写几位")),
+    }
+}
+
+fn find_expert(review: &Review, email: &str) -> Result<usize, String> {
+    let email = email.trim().to_lowercase();
+    review
+        .experts
+        .iter()
+        .position(|e| e.email == email)
+        .ok_or_else(|| format!("专家名单中没有邮箱为「{email}」的专家"))
+}
+
+/// `assign --add/--remove`: assignments by hand, each at once; a conflicted expert is refused.
+fn by_hand(dir: &Path, add: &[String], remove: &[String]) -> ExitCode {
+    let (mut store, review) = match open_review(dir) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let mut refused = 0;
+    for (pair, on) in add
+        .iter()
+        .map(|p| (p, true))
+        .chain(remove.iter().map(|p| (p, false)))
+    {
+        let Some((app, email)) = pair.split_once('=') else {
+            eprintln!("错误：「{pair}」应写作 申报编号=专家邮箱");
+            refused += 1;
+            continue;
+        };
+        let (a, e) = match (find_app(&review, app), find_expert(&review, email)) {
+            (Ok(a), Ok(e)) => (a, e),
+            (Err(why), _) | (_, Err(why)) => {
+                eprintln!("错误：{why}");
+                refused += 1;
+                continue;
+            }
+        };
+        let (app, expert) = (&review.apps[a], &review.experts[e]);
+        if on && let Some(why) = kczg_form::review::conflict(expert, app) {
+            eprintln!(
+                "错误：不能把「{}」分给{}：需回避——{why}",
+                app.name, expert.name
+            );
+            refused += 1;
+            continue;
+        }
+        if let Err(err) = store.set_by_hand(app, expert, on) {
+            return fail(err);
+        }
+        println!(
+            "已{}：{} 评审「{}」",
+            if on { "手工指定" } else { "取消" },
+            expert.name,
+            app.name
+        );
+    }
+    if refused > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn explain_cmd(defs: &Definitions, dir: &Path, app: &str, expert: Option<&str>) -> ExitCode {
+    let (_, review) = match open_review(dir) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let a = match find_app(&review, app) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    let experts: Vec<usize> = match expert {
+        Some(email) => match find_expert(&review, email) {
+            Ok(e) => vec![e],
+            Err(err) => return fail(err),
+        },
+        None => (0..review.experts.len()).collect(),
+    };
+    let app_ = &review.apps[a];
+    println!(
+        "「{}」（{}，{}）",
+        app_.name,
+        app_.unit,
+        app_.list_text(defs)
+    );
+    for e in experts {
+        println!(
+            "  {}",
+            kczg_form::review::assign::explain(
+                defs,
+                &review.apps,
+                &review.experts,
+                &review.assignments,
+                a,
+                e
+            )
+        );
     }
     ExitCode::SUCCESS
 }

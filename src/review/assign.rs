@@ -110,7 +110,7 @@ pub fn assign(
             let why = match &fields[e] {
                 Some(w) => format!("领域相符（{w}）；分配前已有 {} 份", load[e]),
                 None => format!(
-                    "无领域相符的专家可用，为均衡工作量；分配前已有 {} 份",
+                    "领域不完全相符，为均衡工作量选入；分配前已有 {} 份",
                     load[e]
                 ),
             };

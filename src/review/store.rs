@@ -508,6 +508,28 @@ impl ReviewStore {
             .collect())
     }
 
+    /// The actions recorded so far (each one transaction), newest last: (when, what).
+    pub fn history(&self) -> Result<Vec<(String, String)>, ReviewError> {
+        let fail = |e: rusqlite::Error| db_error(&self.path, "读取", &e);
+        let mut st = self
+            .conn
+            .prepare("SELECT at, what FROM log ORDER BY seq")
+            .map_err(fail)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(fail)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(fail)?;
+        Ok(rows)
+    }
+
+    /// SQLite's own check of the file: "ok" when sound.
+    pub fn integrity(&self) -> Result<String, ReviewError> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+            .map_err(|e| db_error(&self.path, "读取", &e))
+    }
+
     /// How many sheets are out, back, with findings, missing.
     pub fn sheet_state(&self, review: &Review) -> Result<SheetState, ReviewError> {
         let fail = |e: rusqlite::Error| db_error(&self.path, "读取", &e);
