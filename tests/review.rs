@@ -901,11 +901,14 @@ fn review_pack_collect_rank_on_the_command_line() {
     assert_eq!(json["sheets"]["returned"], 1);
     assert_eq!(json["sheets"]["missing"], review.experts.len() - 1);
     let result = dir.path().join("评审结果汇总表.xlsx");
+    let print = dir.path().join("评审结果汇总表.docx");
     let out = cli()
         .args(["review", "rank"])
         .arg(&folder)
         .arg("-o")
         .arg(&result)
+        .arg("--docx")
+        .arg(&print)
         .output()
         .unwrap();
     assert_eq!(
@@ -913,6 +916,16 @@ fn review_pack_collect_rank_on_the_command_line() {
         Some(1),
         "some applications are not scored yet"
     );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&print).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(xml.contains("评审组组长（签字）"), "signature lines");
+    assert!(
+        xml.contains("评审意见") && xml.contains("意见0"),
+        "the comments collected"
+    );
+    assert!(xml.contains("w:orient=\"landscape\""), "landscape");
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&result).unwrap();
     use calamine::Reader;
     let names = book.sheet_names().to_owned();

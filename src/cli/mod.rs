@@ -371,6 +371,9 @@ enum ReviewAction {
         /// 评审结果汇总表（.xlsx）
         #[arg(short = 'o', long = "output", value_name = "评审结果汇总表.xlsx")]
         output: PathBuf,
+        /// 同时写出打印用的评审结果汇总表（.docx，横向 A4，含评审意见和评审组签字栏）
+        #[arg(long, value_name = "评审结果汇总表.docx")]
+        docx: Option<PathBuf>,
         /// 按各专家的标准化分（z 分数）排名，消除打分偏严或偏松的差异
         #[arg(long)]
         normalise: bool,

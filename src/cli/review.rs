@@ -33,8 +33,9 @@ pub(super) fn review(defs: &Definitions, action: ReviewAction) -> ExitCode {
         ReviewAction::Rank {
             dir,
             output,
+            docx,
             normalise,
-        } => rank_cmd(defs, &dir, &output, normalise),
+        } => rank_cmd(defs, &dir, &output, docx.as_deref(), normalise),
     }
 }
 
@@ -402,12 +403,20 @@ fn collect_cmd(defs: &Definitions, dir: &Path, paths: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn rank_cmd(defs: &Definitions, dir: &Path, output: &Path, normalised: bool) -> ExitCode {
+fn rank_cmd(
+    defs: &Definitions,
+    dir: &Path,
+    output: &Path,
+    docx: Option<&Path>,
+    normalised: bool,
+) -> ExitCode {
     let (store, review) = match open_review(dir) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    if let Err(code) = refuse_overlap(&[&dir.join(kczg_form::review::store::DB_NAME)], &[output]) {
+    let mut outs = vec![output];
+    outs.extend(docx);
+    if let Err(code) = refuse_overlap(&[&dir.join(kczg_form::review::store::DB_NAME)], &outs) {
         return code;
     }
     let scored = match store.scores(&review) {
@@ -425,8 +434,21 @@ fn rank_cmd(defs: &Definitions, dir: &Path, output: &Path, normalised: bool) -> 
         Ok(b) => b,
         Err(e) => return fail(e),
     };
+    let print = match docx
+        .map(|_| kczg_form::review::print::results_docx(defs, &review, &groups, normalised))
+        .transpose()
+    {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
     if let Err(e) = files::write_atomic(output, &bytes) {
         return fail(e);
+    }
+    if let (Some(path), Some(print)) = (docx, print) {
+        if let Err(e) = files::write_atomic(path, &print) {
+            return fail(e);
+        }
+        println!("已写出打印用的评审结果汇总表：{}", path.display());
     }
     let unscored = groups
         .iter()

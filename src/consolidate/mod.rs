@@ -17,7 +17,7 @@
 pub mod checks;
 mod desk;
 pub mod normalize;
-mod print;
+pub(crate) mod print;
 mod scan;
 pub(crate) mod sheet;
 pub mod store;

@@ -23,12 +23,13 @@ use crate::docx::layout::{
 use crate::schema::Definitions;
 
 /// A4 landscape, in twips.
-const PAGE_WIDTH: u32 = 16838;
-const PAGE_HEIGHT: u32 = 11906;
+pub(crate) const PAGE_WIDTH: u32 = 16838;
+pub(crate) const PAGE_HEIGHT: u32 = 11906;
 /// 2.5 cm all round; the left one as wide as the declaration form's binding margin.
-const MARGIN: i32 = 1418;
-const MARGIN_LEFT: i32 = 1701;
-const CONTENT_WIDTH: usize = PAGE_WIDTH as usize - MARGIN as usize - MARGIN_LEFT as usize;
+pub(crate) const MARGIN: i32 = 1418;
+pub(crate) const MARGIN_LEFT: i32 = 1701;
+pub(crate) const CONTENT_WIDTH: usize =
+    PAGE_WIDTH as usize - MARGIN as usize - MARGIN_LEFT as usize;
 
 /// (heading, width in twips); 备注 takes what is left.
 const COLUMNS: [(&str, usize); 10] = [
@@ -52,14 +53,14 @@ fn widths() -> Vec<usize> {
         .collect()
 }
 
-fn run(text: &str) -> Run {
+pub(crate) fn run(text: &str) -> Run {
     Run::new()
         .add_text(text)
         .fonts(fonts(BODY_FONT))
         .size(BODY_SIZE)
 }
 
-fn para() -> Paragraph {
+pub(crate) fn para() -> Paragraph {
     Paragraph::new().line_spacing(
         LineSpacing::new()
             .before(0)
@@ -72,7 +73,7 @@ fn para() -> Paragraph {
 /// Columns printed centred: 序号, 推荐, 排序.
 const CENTRED: [usize; 3] = [0, 7, 8];
 
-fn cell(text: &str, width: usize, header: bool, centred: bool) -> TableCell {
+pub(crate) fn cell(text: &str, width: usize, header: bool, centred: bool) -> TableCell {
     let c = TableCell::new()
         .width(width, WidthType::Dxa)
         .vertical_align(VAlignType::Center);
@@ -231,7 +232,7 @@ pub fn docx(defs: &Definitions, rows: &[Row], recommender: &str) -> Result<Vec<u
 }
 
 /// Characters XML 1.0 forbids would make the document unreadable.
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     text.chars()
         .filter(|c| !crate::draft::is_xml_forbidden(*c))
         .collect()

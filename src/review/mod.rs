@@ -13,6 +13,7 @@ pub mod assign;
 pub mod collect;
 pub mod experts;
 pub mod pack;
+pub mod print;
 pub mod rank;
 pub mod results;
 pub mod sheet;
