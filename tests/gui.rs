@@ -2035,3 +2035,139 @@ fn every_control_is_reachable_at_1024_by_600_at_every_zoom() {
     assert_eq!(ctx.zoom_factor(), 1.5, "no zoom beyond what is offered");
     assert!(checked > 300, "{checked} controls checked");
 }
+
+/// The desk's 专家评审 page does what the `review` commands do, off the frame, on the desk's own
+/// submissions: start with an expert list, assign, write packs, collect a sheet filled by
+/// openpyxl, rank, and confirm the proposed 推荐 and 排序 into the desk; a submission's detail
+/// shows its reviews.
+#[test]
+fn the_desk_reviews_by_experts_assigns_packs_collects_ranks_and_confirms() {
+    let have_openpyxl = std::process::Command::new("python3")
+        .args(["-c", "import openpyxl"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !external("desk review", have_openpyxl, "python3 with openpyxl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件箱");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for name in fixture_names() {
+        std::fs::copy(
+            fixture_path(&format!("{name}.json")),
+            inbox.join(format!("{name}.json")),
+        )
+        .unwrap();
+    }
+    let experts = dir.path().join("专家名单.csv");
+    std::fs::write(
+        &experts,
+        "姓名,单位,单位代码,领域,邮箱\n张明,清华大学,,电子信息,zm@example.cn\n王芳,华中科技大学,,生物医药,wf@example.cn\n刘洋,河南省技术市场协会,,技术转移,ly@example.cn\n孙磊,深圳市科技创新委员会,,孵化,sl@example.cn\n",
+    )
+    .unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    h.get_by_label("秘书处汇总").click();
+    h.run();
+    settle(&mut h);
+    import_and_wait(&mut h, &inbox);
+    h.get_by_label("专家评审").click();
+    h.run();
+    settle(&mut h);
+    assert!(shows(&h, "还没有评审"));
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .apply(&ctx, kczg_form::ui::Action::ReviewStart(experts.clone()));
+    settle(&mut h);
+    assert!(
+        shows(&h, "已开始评审：4 位专家，10 份申报"),
+        "{:?}",
+        h.state().notices
+    );
+    h.get_by_label("分配专家").click();
+    h.run();
+    settle(&mut h);
+    assert!(shows(&h, "已分配 30 项"), "{:?}", h.state().notices);
+    let packs = dir.path().join("评审包");
+    h.state_mut()
+        .apply(&ctx, kczg_form::ui::Action::ReviewPack(packs.clone()));
+    settle(&mut h);
+    assert!(packs.join("张明-评审包.zip").exists() && packs.join("张明-评审包.eml").exists());
+    assert!(shows(&h, "评分表：发出 4"));
+
+    // 张明 fills his sheet (openpyxl), sends it back.
+    let folder = dir.path().join("评审");
+    let store = kczg_form::review::store::ReviewStore::open(&folder).unwrap();
+    let review = store.load().unwrap();
+    let defs = defs();
+    let mine = kczg_form::review::collect::assigned(&review, 0);
+    let mut rows = serde_json::Map::new();
+    for app in &mine {
+        let plan = defs
+            .review
+            .plan_for(&app.list, app.domain.as_deref())
+            .unwrap();
+        rows.insert(
+            kczg_form::review::sheet::key(app),
+            serde_json::json!({"scores": vec![8.5; plan.criteria.len()], "verdict": "推荐", "comment": "推荐入选"}),
+        );
+    }
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(packs.join("张明-评审包.zip")).unwrap()).unwrap();
+    let blank = dir.path().join("blank.xlsx");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name("张明-评分表.xlsx").unwrap(), &mut bytes).unwrap();
+    std::fs::write(&blank, bytes).unwrap();
+    let filled = dir.path().join("张明-评分表.xlsx");
+    let plan = dir.path().join("plan.json");
+    std::fs::write(&plan, serde_json::json!({"rows": rows}).to_string()).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/fill_sheet.py"))
+        .args([&blank, &filled, &plan])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Dropped onto the 评审 page: collected.
+    drop_files(&mut h, &[filled.as_path()]);
+    settle(&mut h);
+    assert!(shows(&h, "收回 1"), "{:?}", h.state().notices);
+    h.get_by_label("汇总排名").click();
+    h.run();
+    settle(&mut h);
+    assert!(shows(&h, "排名依据"));
+    h.get_by_label("确认建议的推荐与排序").click();
+    h.run();
+    let Screen::Desk(d) = &h.state().screen else {
+        panic!("on the desk")
+    };
+    let recommended: Vec<&str> = d
+        .desk
+        .submissions
+        .iter()
+        .filter(|s| d.desk.decision(&s.id).recommend)
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(
+        recommended.len(),
+        mine.len(),
+        "each of 张明's, with a majority of 推荐"
+    );
+    assert!(mine.iter().all(|a| recommended.contains(&a.id.as_str())));
+    let first = mine[0].id.clone();
+    for a in &mine {
+        let rank = d.desk.decision(&a.id).rank;
+        assert!(rank.is_some_and(|r| r >= 1), "{}: 排序 {rank:?}", a.name);
+    }
+    // The detail of one of them shows its review.
+    match &mut h.state_mut().screen {
+        Screen::Desk(d) => d.selected = Some(first),
+        _ => unreachable!(),
+    }
+    h.run();
+    assert!(shows(&h, "专家评审"));
+    assert!(shows(&h, "张明：85.00 分，推荐。推荐入选"));
+}

@@ -94,6 +94,21 @@ pub enum Action {
     OfferUndo(String),
     /// 撤销 (or Ctrl+Z): the open form's last row deleted or moved, or long text cleared.
     Undo,
+    /// The desk's 评审 page (see `ui::review`): load it; start it with an expert list (chosen,
+    /// or given); assign; write the packs (into a folder chosen, or given); collect sheets;
+    /// rank; confirm the proposal into the desk.
+    ReviewLoad,
+    ReviewPickExperts,
+    ReviewStart(PathBuf),
+    ReviewAssign,
+    ReviewPickPackFolder,
+    ReviewPack(PathBuf),
+    ReviewPickSheets,
+    ReviewCollect(Vec<PathBuf>),
+    ReviewRank {
+        normalised: bool,
+    },
+    ReviewConfirm,
 }
 
 /// The screen on show, with its own state.
@@ -334,6 +349,16 @@ impl KczgApp {
             Action::OfferUndo(said) => self.offer_undo(said),
             Action::Undo => self.undo(),
             Action::OpenDesk => self.open_desk(),
+            Action::ReviewLoad
+            | Action::ReviewPickExperts
+            | Action::ReviewStart(_)
+            | Action::ReviewAssign
+            | Action::ReviewPickPackFolder
+            | Action::ReviewPack(_)
+            | Action::ReviewPickSheets
+            | Action::ReviewCollect(_)
+            | Action::ReviewRank { .. }
+            | Action::ReviewConfirm => self.review_action(action),
             Action::DeskPick { folder } => self.desk_pick(folder),
             Action::DeskImport(paths) => self.desk_import(paths),
             Action::DeskPickPrevious => self.desk_pick_previous(),

@@ -15,6 +15,7 @@ pub mod opener;
 mod perf;
 mod pickers;
 mod place;
+mod review;
 mod start;
 mod tasks;
 

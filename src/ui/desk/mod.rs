@@ -72,6 +72,9 @@ pub struct DeskState {
     pub selected: Option<String>,
     pub job: Option<Arc<ImportJob>>,
     pub show_chart: bool,
+    /// The 评审 page instead of the table.
+    pub show_review: bool,
+    pub review: crate::ui::review::ReviewPanel,
     /// Writes every change to the desk's database off the frame; None when the database could
     /// not be opened (the desk then works in memory only, and says so).
     pub writer: Option<DeskWriter>,
@@ -111,6 +114,8 @@ impl DeskState {
             selected: None,
             job: None,
             show_chart: true,
+            show_review: false,
+            review: Default::default(),
             writer: store.map(DeskWriter::new),
             recommender,
             rank_typing: None,
@@ -249,7 +254,12 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
     // Files dropped onto the window.
     let dropped = super::dropped_paths(ui.ctx());
     if !dropped.is_empty() {
-        actions.push(Action::DeskImport(dropped));
+        // On the 评审 page what is dropped is a returned 评分表.
+        actions.push(if state.show_review {
+            Action::ReviewCollect(dropped)
+        } else {
+            Action::DeskImport(dropped)
+        });
     }
     egui::Panel::top("desk_top").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
@@ -283,6 +293,8 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
                 actions.push(Action::DeskExport(SummaryKind::Docx));
             }
             ui.toggle_value(&mut state.show_chart, "统计图");
+            ui.toggle_value(&mut state.show_review, "专家评审")
+                .on_hover_text("择优推荐：分配专家、发评分表、收回、汇总排名");
             ui.separator();
             // The label and its box wrap together.
             let edit = ui
@@ -383,6 +395,10 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
         // One submission in full, or the table of all of them.
         if let Some(id) = state.selected.clone() {
             detail(ui, defs, state, &id, &mut actions);
+            return;
+        }
+        if state.show_review {
+            actions.extend(crate::ui::review::ui(ui, defs, &mut state.review));
             return;
         }
         if state.show_chart && !state.rows.is_empty() {
@@ -873,6 +889,20 @@ fn detail(
                 .small(),
         );
         origin(ui, submission, actions);
+        // What the expert review says of it, when there is one.
+        if let Some(lines) = state
+            .review
+            .loaded
+            .as_ref()
+            .and_then(|l| l.summary_of(&submission.id))
+        {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.strong("专家评审");
+                for line in lines {
+                    ui.label(line);
+                }
+            });
+        }
         // The other submissions of its duplicate groups, each a link.
         if let Some(row) = &row
             && let Some(form) = form

@@ -25,6 +25,8 @@ impl KczgApp {
             Err(e) => Err(e.clone()),
         };
         let (defs, today) = (self.defs.clone(), self.today);
+        // The expert review beside the desk's database.
+        let review_folder = root.as_ref().ok().map(|r| r.join("评审"));
         self.desk_opening = Some(Vec::new());
         self.tasks.run(
             "正在打开秘书处汇总……",
@@ -52,13 +54,14 @@ impl KczgApp {
                     )),
                 };
                 Box::new(move |app: &mut KczgApp| {
-                    let state = match state {
+                    let mut state = match state {
                         Ok(state) => state,
                         Err((message, state)) => {
                             app.notices.refusal(message);
                             state
                         }
                     };
+                    state.review.folder = review_folder;
                     let imports = app.desk_opening.take().unwrap_or_default();
                     // Someone who went on to a form meanwhile is not taken away from it.
                     if !matches!(app.screen, Screen::Start) {
