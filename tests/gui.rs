@@ -2170,4 +2170,34 @@ fn the_desk_reviews_by_experts_assigns_packs_collects_ranks_and_confirms() {
     h.run();
     assert!(shows(&h, "专家评审"));
     assert!(shows(&h, "张明：85.00 分，推荐。推荐入选"));
+
+    // By hand, from the page: an expert ticked or unticked for the first application.
+    match &mut h.state_mut().screen {
+        Screen::Desk(d) => {
+            d.selected = None;
+            if let Some(l) = &mut d.review.loaded {
+                l.ranking = None;
+            }
+        }
+        _ => unreachable!(),
+    }
+    h.run();
+    let first_app = review.apps[0].id.clone();
+    let had = |who: &str| {
+        let r = kczg_form::review::store::ReviewStore::open(&folder)
+            .unwrap()
+            .load()
+            .unwrap();
+        r.assignments
+            .iter()
+            .any(|a| r.apps[a.app].id == first_app && r.experts[a.expert].name == who)
+    };
+    let before = had("孙磊");
+    h.get_all_by_label("调整").next().unwrap().click();
+    h.run();
+    h.get_by_label("孙磊（深圳市科技创新委员会）").click();
+    h.run();
+    settle(&mut h);
+    assert_ne!(had("孙磊"), before, "ticked or unticked by hand");
+    assert!(shows(&h, "孙磊 评审"), "{:?}", h.state().notices);
 }

@@ -109,6 +109,12 @@ pub enum Action {
         normalised: bool,
     },
     ReviewConfirm,
+    /// An assignment made (`on`) or taken back by hand: application id, expert e-mail.
+    ReviewByHand {
+        app: String,
+        expert: String,
+        on: bool,
+    },
 }
 
 /// The screen on show, with its own state.
@@ -358,7 +364,8 @@ impl KczgApp {
             | Action::ReviewPickSheets
             | Action::ReviewCollect(_)
             | Action::ReviewRank { .. }
-            | Action::ReviewConfirm => self.review_action(action),
+            | Action::ReviewConfirm
+            | Action::ReviewByHand { .. } => self.review_action(action),
             Action::DeskPick { folder } => self.desk_pick(folder),
             Action::DeskImport(paths) => self.desk_import(paths),
             Action::DeskPickPrevious => self.desk_pick_previous(),

@@ -173,12 +173,12 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, panel: &mut ReviewPanel) -> Vec
     ui.separator();
     match &loaded.ranking {
         Some((groups, normalised)) => ranking(ui, defs, r, groups, *normalised),
-        None => assignments(ui, defs, loaded),
+        None => assignments(ui, defs, loaded, &mut actions),
     }
     actions
 }
 
-fn assignments(ui: &mut egui::Ui, defs: &Definitions, loaded: &Loaded) {
+fn assignments(ui: &mut egui::Ui, defs: &Definitions, loaded: &Loaded, actions: &mut Vec<Action>) {
     let r = &loaded.review;
     let height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     egui::ScrollArea::vertical()
@@ -192,7 +192,13 @@ fn assignments(ui: &mut egui::Ui, defs: &Definitions, loaded: &Loaded) {
                 .show(ui, |ui| {
                     for row in range {
                         if row == 0 {
-                            for h in ["申报编号", "榜单", "名称", "评审专家（指向可看分配理由）"] {
+                            for h in [
+                                "申报编号",
+                                "榜单",
+                                "名称",
+                                "评审专家（指向可看分配理由）",
+                                "",
+                            ] {
                                 ui.strong(h);
                             }
                             ui.end_row();
@@ -220,6 +226,37 @@ fn assignments(ui: &mut egui::Ui, defs: &Definitions, loaded: &Loaded) {
                                     e,
                                 ));
                             }
+                        });
+                        // By hand: each expert on or off; one who must abstain cannot be chosen.
+                        ui.menu_button("调整", |ui| {
+                            egui::ScrollArea::vertical()
+                                .max_height(320.0)
+                                .show(ui, |ui| {
+                                    for (e, expert) in r.experts.iter().enumerate() {
+                                        let mut on = r
+                                            .assignments
+                                            .iter()
+                                            .any(|a| a.app == i && a.expert == e);
+                                        let conflict = crate::review::conflict(expert, app);
+                                        let label = format!("{}（{}）", expert.name, expert.unit);
+                                        let response = ui.add_enabled(
+                                            conflict.is_some().then_some(on).unwrap_or(true),
+                                            egui::Checkbox::new(&mut on, label),
+                                        );
+                                        let response = match &conflict {
+                                            Some(why) => response
+                                                .on_disabled_hover_text(format!("需回避：{why}")),
+                                            None => response,
+                                        };
+                                        if response.changed() {
+                                            actions.push(Action::ReviewByHand {
+                                                app: app.id.clone(),
+                                                expert: expert.email.clone(),
+                                                on,
+                                            });
+                                        }
+                                    }
+                                });
                         });
                         ui.end_row();
                     }
@@ -544,6 +581,28 @@ impl KczgApp {
                 })
             }
             Action::ReviewConfirm => self.review_confirm(),
+            Action::ReviewByHand { app, expert, on } => {
+                self.review_task("正在保存分配……", None, move |folder, _| {
+                    let mut store = ReviewStore::open(folder).map_err(|e| e.to_string())?;
+                    let review = store.load().map_err(|e| e.to_string())?;
+                    let (Some(a), Some(e)) = (
+                        review.apps.iter().find(|x| x.id == app),
+                        review.experts.iter().find(|x| x.email == expert),
+                    ) else {
+                        return Err("这份申报或这位专家已不在评审中".into());
+                    };
+                    if on && let Some(why) = crate::review::conflict(e, a) {
+                        return Err(format!("不能把「{}」分给{}：需回避——{why}", a.name, e.name));
+                    }
+                    store.set_by_hand(a, e, on).map_err(|e| e.to_string())?;
+                    Ok(Some(format!(
+                        "已{}：{} 评审「{}」",
+                        if on { "手工指定" } else { "取消" },
+                        e.name,
+                        a.name
+                    )))
+                });
+            }
             _ => {}
         }
     }
