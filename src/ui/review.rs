@@ -240,7 +240,7 @@ fn assignments(ui: &mut egui::Ui, defs: &Definitions, loaded: &Loaded, actions: 
                                         let conflict = crate::review::conflict(expert, app);
                                         let label = format!("{}（{}）", expert.name, expert.unit);
                                         let response = ui.add_enabled(
-                                            conflict.is_some().then_some(on).unwrap_or(true),
+                                            conflict.is_none() || on,
                                             egui::Checkbox::new(&mut on, label),
                                         );
                                         let response = match &conflict {
