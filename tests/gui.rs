@@ -2141,6 +2141,8 @@ fn the_desk_reviews_by_experts_assigns_packs_collects_ranks_and_confirms() {
     assert!(shows(&h, "排名依据"));
     h.get_by_label("确认建议的推荐与排序").click();
     h.run();
+    settle(&mut h);
+    assert!(shows(&h, "已确认排名"), "{:?}", h.state().notices);
     let Screen::Desk(d) = &h.state().screen else {
         panic!("on the desk")
     };
@@ -2161,6 +2163,16 @@ fn the_desk_reviews_by_experts_assigns_packs_collects_ranks_and_confirms() {
     for a in &mine {
         let rank = d.desk.decision(&a.id).rank;
         assert!(rank.is_some_and(|r| r >= 1), "{}: 排序 {rank:?}", a.name);
+    }
+    // The review's own database keeps what was confirmed, the same as the desk.
+    let confirmed = kczg_form::review::store::ReviewStore::open(&folder)
+        .unwrap()
+        .confirmed()
+        .unwrap()
+        .expect("the confirmation is kept in the review");
+    assert_eq!(confirmed.recommended, recommended.len());
+    for p in &confirmed.places {
+        assert_eq!(d.desk.decision(&p.app).rank, p.place, "{}", p.app);
     }
     // The detail of one of them shows its review.
     match &mut h.state_mut().screen {

@@ -1091,3 +1091,199 @@ fn a_review_killed_mid_action_loses_at_most_that_action() {
         assert!(review.assignments.iter().all(|a| a.manual), "round {round}");
     }
 }
+
+/// Two applications sent in one e-mail, with a sealed scan and a program: each expert's pack
+/// carries only the form assigned (taken out of the e-mail), the files that came with it and
+/// nothing of the other form; the program is left out and said; a message changed after the
+/// review began is said, not packed.
+#[test]
+fn a_pack_takes_the_form_out_of_its_email_without_the_other_application() {
+    use mail_builder::MessageBuilder;
+    use mail_builder::mime::MimePart;
+    let defs = defs();
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("收件箱");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let names = fixture_names();
+    let (first, second) = (&names[0], &names[1]);
+    let json = |n: &str| std::fs::read(fixture_path(&format!("{n}.json"))).unwrap();
+    let pdf = b"%PDF-1.4\n% sealed scan\n".to_vec();
+    let mut eml = Vec::new();
+    MessageBuilder::new()
+        .from("申报人 <a@example.cn>")
+        .to("gxtdzxh@126.com")
+        .subject("两份申报")
+        .body(MimePart::new(
+            "multipart/mixed",
+            vec![
+                MimePart::new("text/plain", "见附件"),
+                MimePart::new("application/json", json(first)).attachment(format!("{first}.json")),
+                MimePart::new("application/json", json(second))
+                    .attachment(format!("{second}.json")),
+                MimePart::new("application/pdf", pdf.clone()).attachment("盖章扫描件.pdf"),
+                MimePart::new("application/octet-stream", b"MZ\x90\x00".to_vec())
+                    .attachment("setup.exe"),
+            ],
+        ))
+        .serialize(&mut eml);
+    let message = inbox.join("两份申报.eml");
+    std::fs::write(&message, &eml).unwrap();
+    let batch = kczg_form::consolidate::scan_on(&defs, &[inbox.clone()], today(), &|_, _| {});
+    let apps: Vec<Application> = batch
+        .submissions
+        .iter()
+        .filter_map(|s| Application::of(&defs, s))
+        .collect();
+    assert_eq!(apps.len(), 2, "both forms of the e-mail are applications");
+    assert!(apps.iter().all(|a| !a.member_at.is_empty()));
+    let experts = vec![
+        expert("张明", "清华大学", "电子信息"),
+        expert("王芳", "华中科技大学", "生物医药"),
+    ];
+    let review = Review {
+        experts,
+        apps: apps.clone(),
+        assignments: (0..2)
+            .map(|i| kczg_form::review::Assignment {
+                app: i,
+                expert: i,
+                why: "手工指定".into(),
+                manual: true,
+            })
+            .collect(),
+        per: 1,
+    };
+    let when = chrono::Local::now().fixed_offset();
+    for e in 0..2 {
+        let pack = kczg_form::review::pack::pack(&defs, &review, "s", e, when).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(pack.zip)).unwrap();
+        let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+            entries.push((f.name().to_owned(), bytes));
+        }
+        let mine = apps[e].member.clone().unwrap();
+        let other = apps[1 - e].member.clone().unwrap();
+        let form = entries
+            .iter()
+            .find(|(n, _)| n.starts_with("申报材料/01-") && n.ends_with(&format!("/{mine}")))
+            .unwrap_or_else(|| panic!("{mine} in {entries:?}"));
+        let folder = form.0.strip_suffix(&mine).unwrap().to_owned();
+        assert_eq!(kczg_form::intake::content_id(&form.1), apps[e].id);
+        assert!(
+            entries
+                .iter()
+                .any(|(n, b)| *n == format!("{folder}盖章扫描件.pdf") && *b == pdf)
+        );
+        assert!(
+            !entries
+                .iter()
+                .any(|(n, _)| n.ends_with(&other) || n.ends_with(".eml") || n.ends_with(".exe")),
+            "{:?}",
+            entries.iter().map(|(n, _)| n).collect::<Vec<_>>()
+        );
+        assert_eq!(entries.len(), 3, "sheet, form, scan");
+        assert!(
+            pack.missing
+                .iter()
+                .any(|m| m.contains("setup.exe") && m.contains("未放入评审包")),
+            "{:?}",
+            pack.missing
+        );
+    }
+    // The message replaced after the review began: the form is not packed, and said.
+    let mut changed = Vec::new();
+    MessageBuilder::new()
+        .from("申报人 <a@example.cn>")
+        .subject("另一封")
+        .body(MimePart::new(
+            "multipart/mixed",
+            vec![
+                MimePart::new("text/plain", "见附件"),
+                MimePart::new("application/json", json(second))
+                    .attachment(format!("{second}.json")),
+            ],
+        ))
+        .serialize(&mut changed);
+    std::fs::write(&message, &changed).unwrap();
+    let pack = kczg_form::review::pack::pack(&defs, &review, "s", 0, when).unwrap();
+    assert!(
+        pack.missing.iter().any(|m| m.contains("已找不到")),
+        "{:?}",
+        pack.missing
+    );
+}
+
+/// The ranking confirmed is kept in the review folder: read back after the store is closed,
+/// replaced (not added to) by a second confirmation, logged, and shown by `review status`.
+#[test]
+fn the_confirmed_ranking_is_kept_replaced_and_shown() {
+    use kczg_form::review::store::ConfirmedPlace;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, review) = a_review(dir.path());
+    assert_eq!(store.confirmed().unwrap(), None);
+    let place = |i: usize, recommend: bool, place: Option<u32>| ConfirmedPlace {
+        app: review.apps[i].id.clone(),
+        recommend,
+        place,
+        score: Some(90.0 - i as f64),
+    };
+    store
+        .confirm(&[place(0, true, Some(1)), place(1, false, None)], false)
+        .unwrap();
+    store
+        .confirm(
+            &[
+                place(0, true, Some(2)),
+                place(1, true, Some(1)),
+                place(2, false, None),
+            ],
+            true,
+        )
+        .unwrap();
+    drop(store);
+    let folder = dir.path().join("评审");
+    let store = ReviewStore::open(&folder).unwrap();
+    let c = store.confirmed().unwrap().unwrap();
+    assert!(c.normalised);
+    assert_eq!(c.recommended, 2);
+    assert_eq!(
+        c.places.len(),
+        3,
+        "the second confirmation replaced the first"
+    );
+    assert_eq!(
+        c.places[0],
+        place(1, true, Some(1)),
+        "recommended first, by place"
+    );
+    assert_eq!(c.places[1], place(0, true, Some(2)));
+    let log: Vec<String> = store
+        .history()
+        .unwrap()
+        .into_iter()
+        .map(|(_, w)| w)
+        .collect();
+    assert_eq!(log.iter().filter(|w| w.starts_with("确认排名")).count(), 2);
+    drop(store);
+    let out = cli()
+        .args(["review", "status", "--json"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["confirmed"]["recommended"], 2);
+    assert_eq!(json["confirmed"]["places"][0]["place"], 1);
+    let out = cli()
+        .args(["review", "status"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("排名已确认") && text.contains("推荐 2 份"),
+        "{text}"
+    );
+}

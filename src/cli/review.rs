@@ -169,6 +169,10 @@ fn status(defs: &Definitions, dir: &Path, json: bool) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    let confirmed = match store.confirmed() {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
     if json {
         let experts: Vec<serde_json::Value> = review
             .experts
@@ -184,6 +188,7 @@ fn status(defs: &Definitions, dir: &Path, json: bool) -> ExitCode {
             "assignments": review.assignments.len(),
             "short": short,
             "sheets": sheets,
+            "confirmed": confirmed,
             "by_expert": experts,
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -207,6 +212,20 @@ fn status(defs: &Definitions, dir: &Path, json: bool) -> ExitCode {
         sheets.missing,
         sheets.scores
     );
+    match &confirmed {
+        Some(c) => println!(
+            "排名已确认（{}）：推荐 {} 份，共 {} 份有评分，{}。",
+            c.at,
+            c.recommended,
+            c.places.len(),
+            if c.normalised {
+                "按标准化分"
+            } else {
+                "按加权平均分"
+            }
+        ),
+        None => println!("排名尚未确认（在窗口的「专家评审」页确认建议的推荐与排序）。"),
+    }
     let mut lists: Vec<(String, usize)> = Vec::new();
     for a in &review.apps {
         let t = a.list_text(defs);

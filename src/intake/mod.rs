@@ -198,6 +198,10 @@ pub struct Submission {
     /// The form's name inside an e-mail or package (as shown: [`attachment::safe_name`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
+    /// Where the form sits inside its e-mail or package (empty for a form read on its own, and
+    /// in a desk saved before this was kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_at: Vec<attachment::Step>,
     /// What the form is; None in a desk saved before origins were kept ([`Submission::origin`]
     /// infers it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,6 +243,7 @@ impl Submission {
             source: source.to_owned(),
             container,
             member: None,
+            member_at: Vec::new(),
             origin: Some(origin),
             draft,
             edits: Vec::new(),

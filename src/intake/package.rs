@@ -94,6 +94,7 @@ pub(super) fn resolve(
         match read {
             Ok(mut s) => {
                 s.member = Some(c.name);
+                s.member_at = c.at;
                 out.forms.push(s);
             }
             Err((kind, reason)) => {

@@ -22,14 +22,14 @@ pub mod store;
 use serde::{Deserialize, Serialize};
 
 use crate::consolidate::normalize;
-use crate::intake::Submission;
+use crate::intake::{Attachment, Container, Step, Submission};
 use crate::schema::{Definitions, Format};
 
 pub use assign::{Assignment, Plan as AssignPlan, assign};
 pub use experts::{Expert, ExpertList, read_experts};
 
 /// What the review needs of an application.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Application {
     /// The submission's id (the content hash of its form): sheets and decisions are keyed by it.
     pub id: String,
@@ -46,6 +46,19 @@ pub struct Application {
     pub parties: Vec<String>,
     /// The file it came in.
     pub source: String,
+    /// What that file is, and where the form sits in it when it is an e-mail or a package
+    /// (its name there and its steps): a pack carries the form and its attachments taken out,
+    /// not the whole message (which may hold other applications). Empty in a review started
+    /// before these were kept: the pack then carries the file as received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<Container>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_at: Vec<Step>,
+    /// The files that came with the form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 impl Application {
@@ -95,6 +108,10 @@ impl Application {
             code,
             parties,
             source: s.source.display().to_string(),
+            container: Some(s.container),
+            member: s.member.clone(),
+            member_at: s.member_at.clone(),
+            attachments: s.attachments.clone(),
         })
     }
 

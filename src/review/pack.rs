@@ -12,6 +12,7 @@ use super::collect::assigned;
 use super::store::Review;
 use super::{Application, Expert};
 use crate::bundle::{Bundle, Part};
+use crate::intake::Container;
 use crate::schema::Definitions;
 
 /// One expert's pack and message.
@@ -26,23 +27,120 @@ pub struct Pack {
     pub missing: Vec<String>,
 }
 
-/// The files of an application as received: the file it came in, and (for an e-mail or a
-/// package) the files that came with the form, each taken out.
+/// The files of an application as received: the form, and the files that came with it. A form
+/// read on its own is the file itself; from an e-mail or a package the form and each of its
+/// attachments are taken out (the message may carry other applications, which this expert must
+/// not see), each checked against the hash the intake saw. A file that cannot be put in (gone,
+/// changed since the review began, or a type no reviewer should be sent, such as a program) is
+/// said, not dropped in silence.
 fn received(app: &Application) -> (Vec<Part>, Vec<String>) {
     let source = std::path::Path::new(&app.source);
-    let name = source
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "申报表".to_owned());
-    match crate::files::read_bounded(source, crate::intake::size_limit(source)) {
-        Ok(bytes) => (vec![Part { name, bytes }], Vec::new()),
-        Err(e) => (
-            Vec::new(),
-            vec![format!(
-                "「{}」的来源文件无法读取（{e}），未放入评审包",
-                app.name
-            )],
-        ),
+    let file_name = || {
+        source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "申报表".to_owned())
+    };
+    let read = |path: &std::path::Path| {
+        crate::files::read_bounded(path, crate::intake::size_limit(path)).map_err(|e| {
+            format!(
+                "「{}」的来源文件「{}」无法读取（{e}），未放入评审包",
+                app.name,
+                path.display()
+            )
+        })
+    };
+    let bytes = match read(source) {
+        Ok(b) => b,
+        Err(why) => return (Vec::new(), vec![why]),
+    };
+    let container = match app.container {
+        Some(c @ (Container::Eml | Container::Zip)) if !app.member_at.is_empty() => c,
+        // A form on its own, or a review begun before the form's place was kept.
+        Some(Container::Docx | Container::Json) if crate::intake::content_id(&bytes) != app.id => {
+            return (
+                Vec::new(),
+                vec![format!(
+                    "「{}」的申报表「{}」在评审开始后已被改动或替换，未放入评审包。请重新导入后再开始评审",
+                    app.name,
+                    file_name()
+                )],
+            );
+        }
+        _ => {
+            return (
+                vec![Part {
+                    name: file_name(),
+                    bytes,
+                }],
+                Vec::new(),
+            );
+        }
+    };
+    let mut parts = Vec::new();
+    let mut missing = Vec::new();
+    match crate::intake::extract(container, &bytes, &app.member_at)
+        .filter(|form| crate::intake::content_id(form) == app.id)
+    {
+        Some(form) => {
+            let shown = app.member.as_deref().unwrap_or("申报表.docx");
+            let last = shown.rsplit(" › ").next().unwrap_or(shown);
+            parts.push(Part {
+                name: crate::intake::attachment::safe_name(last),
+                bytes: form,
+            });
+        }
+        None => missing.push(format!(
+            "「{}」的申报表在「{}」中已找不到（来源文件在评审开始后被改动或替换），未放入评审包。请重新导入后再开始评审",
+            app.name,
+            file_name()
+        )),
+    }
+    for a in &app.attachments {
+        if !a.kind.openable() || a.hash.is_empty() || !a.content_matches {
+            missing.push(format!(
+                "「{}」的附件「{}」未放入评审包：{}",
+                app.name,
+                a.name,
+                a.refusal().unwrap_or_default()
+            ));
+            continue;
+        }
+        let content = match &a.source {
+            Some(other) => read(other)
+                .ok()
+                .and_then(|b| crate::intake::extract(a.container.unwrap_or(container), &b, &a.at)),
+            None => crate::intake::extract(container, &bytes, &a.at),
+        };
+        match content.filter(|c| crate::intake::content_id(c) == a.hash) {
+            Some(bytes) => parts.push(Part {
+                name: a.name.clone(),
+                bytes,
+            }),
+            None => missing.push(format!(
+                "「{}」的附件「{}」在来源文件中已找不到或已被改动，未放入评审包",
+                app.name, a.name
+            )),
+        }
+    }
+    unique_names(&mut parts);
+    (parts, missing)
+}
+
+/// Two files of one application with the same name (two 「盖章扫描件.pdf」 from two e-mails)
+/// become 「盖章扫描件.pdf」 and 「盖章扫描件（2）.pdf」: a zip holds each name once.
+fn unique_names(parts: &mut [Part]) {
+    let mut seen = std::collections::HashSet::new();
+    for part in parts.iter_mut() {
+        let mut n = 1;
+        let original = part.name.clone();
+        while !seen.insert(part.name.to_lowercase()) {
+            n += 1;
+            part.name = match original.rsplit_once('.') {
+                Some((stem, ext)) if !stem.is_empty() => format!("{stem}（{n}）.{ext}"),
+                _ => format!("{original}（{n}）"),
+            };
+        }
     }
 }
 

@@ -31,7 +31,36 @@ CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, what 
 CREATE TABLE IF NOT EXISTS packs (expert TEXT PRIMARY KEY, at TEXT NOT NULL, apps INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sheets (expert TEXT PRIMARY KEY, at TEXT NOT NULL, file TEXT NOT NULL, findings TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS scores (app TEXT NOT NULL, expert TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (app, expert));
+CREATE TABLE IF NOT EXISTS confirmed (
+    app TEXT PRIMARY KEY,
+    recommend INTEGER NOT NULL,
+    place INTEGER,
+    score REAL,
+    normalised INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
 ";
+
+/// One application's place in the ranking the secretariat confirmed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfirmedPlace {
+    /// The application's content id.
+    pub app: String,
+    pub recommend: bool,
+    /// Its 排序 among those recommended in its list (and domain).
+    pub place: Option<u32>,
+    /// The number it was ranked by (a weighted mean, or a z-score mean when normalised).
+    pub score: Option<f64>,
+}
+
+/// The ranking last confirmed: when, how it was ranked, and every place.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Confirmed {
+    pub at: String,
+    pub normalised: bool,
+    pub recommended: usize,
+    pub places: Vec<ConfirmedPlace>,
+}
 
 /// A problem with the review folder, for people.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -506,6 +535,94 @@ impl ReviewStore {
                 Some(s)
             })
             .collect())
+    }
+
+    /// Keeps the ranking the secretariat confirmed (replacing one confirmed before), in one
+    /// transaction, with a line in the log.
+    pub fn confirm(
+        &mut self,
+        places: &[ConfirmedPlace],
+        normalised: bool,
+    ) -> Result<(), ReviewError> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| db_error(&path, "写入", &e);
+        let at = now();
+        let tx = self.conn.transaction().map_err(fail)?;
+        tx.execute("DELETE FROM confirmed", []).map_err(fail)?;
+        {
+            let mut st = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO confirmed (app, recommend, place, score, normalised, at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(fail)?;
+            for p in places {
+                st.execute(params![
+                    p.app,
+                    i64::from(p.recommend),
+                    p.place.map(i64::from),
+                    p.score,
+                    i64::from(normalised),
+                    at
+                ])
+                .map_err(fail)?;
+            }
+        }
+        let n = places.iter().filter(|p| p.recommend).count();
+        log(
+            &tx,
+            &format!(
+                "确认排名：推荐 {n} 份，共 {} 份有评分（{}）",
+                places.len(),
+                if normalised {
+                    "按标准化分"
+                } else {
+                    "按加权平均分"
+                }
+            ),
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)
+    }
+
+    /// The ranking last confirmed; None before any was.
+    pub fn confirmed(&self) -> Result<Option<Confirmed>, ReviewError> {
+        let fail = |e: rusqlite::Error| db_error(&self.path, "读取", &e);
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT app, recommend, place, score, normalised, at FROM confirmed \
+                 ORDER BY recommend DESC, place, app",
+            )
+            .map_err(fail)?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    ConfirmedPlace {
+                        app: r.get(0)?,
+                        recommend: r.get::<_, i64>(1)? != 0,
+                        place: r
+                            .get::<_, Option<i64>>(2)?
+                            .and_then(|p| u32::try_from(p).ok()),
+                        score: r.get(3)?,
+                    },
+                    r.get::<_, i64>(4)? != 0,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(fail)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(fail)?;
+        let Some((_, normalised, at)) = rows.first().cloned() else {
+            return Ok(None);
+        };
+        let places: Vec<ConfirmedPlace> = rows.into_iter().map(|(p, _, _)| p).collect();
+        Ok(Some(Confirmed {
+            at,
+            normalised,
+            recommended: places.iter().filter(|p| p.recommend).count(),
+            places,
+        }))
     }
 
     /// The actions recorded so far (each one transaction), newest last: (when, what).

@@ -13,7 +13,7 @@ use super::app::{KczgApp, Screen};
 use super::dialogs::Picking;
 use crate::review::collect::{Expected, read_returned_with};
 use crate::review::rank::Group;
-use crate::review::store::{Review, ReviewStore, SheetState};
+use crate::review::store::{Confirmed, ConfirmedPlace, Review, ReviewStore, SheetState};
 use crate::review::{Application, AssignPlan, assign, read_experts};
 use crate::schema::Definitions;
 
@@ -23,6 +23,8 @@ pub struct Loaded {
     pub review: Review,
     pub sheets: SheetState,
     pub ranking: Option<(Vec<Group>, bool)>,
+    /// The ranking last confirmed, as the database keeps it.
+    pub confirmed: Option<Confirmed>,
     /// Per application, the names of its experts (made once per load).
     experts_of: Vec<String>,
 }
@@ -41,6 +43,7 @@ impl Loaded {
             review,
             sheets,
             ranking,
+            confirmed: None,
         }
     }
 
@@ -125,6 +128,19 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, panel: &mut ReviewPanel) -> Vec
         s.missing,
         s.scores
     ));
+    if let Some(c) = &loaded.confirmed {
+        ui.label(format!(
+            "已确认排名：{}，推荐 {} 份，共 {} 份有评分（{}）。",
+            c.at.get(..16).unwrap_or(&c.at).replace('T', " "),
+            c.recommended,
+            c.places.len(),
+            if c.normalised {
+                "按标准化分"
+            } else {
+                "按加权平均分"
+            }
+        ));
+    }
     ui.horizontal_wrapped(|ui| {
         if ui
             .button("分配专家")
@@ -356,7 +372,9 @@ fn load(folder: &Path, defs: &Definitions, rank: Option<bool>) -> Result<Option<
         }
         None => None,
     };
-    Ok(Some(Loaded::new(review, sheets, ranking)))
+    let mut loaded = Loaded::new(review, sheets, ranking);
+    loaded.confirmed = store.confirmed().map_err(|e| e.to_string())?;
+    Ok(Some(loaded))
 }
 
 impl KczgApp {
@@ -607,45 +625,76 @@ impl KczgApp {
         }
     }
 
-    /// 确认建议的推荐与排序: each ranked submission's 推荐 and 排序 on the desk set from the
-    /// proposal (written through the desk's writer like any decision); its 备注 kept.
+    /// 确认建议的推荐与排序: the confirmed ranking is kept in the review's database first (off the
+    /// frame); once it is, each ranked submission's 推荐 and 排序 on the desk is set from it
+    /// (written through the desk's writer like any decision), its 备注 kept. When the review's
+    /// file cannot be written, the desk is left as it was and that is said.
     fn review_confirm(&mut self) {
-        let Screen::Desk(d) = &mut self.screen else {
+        let Screen::Desk(d) = &self.screen else {
             return;
         };
         let Some(Loaded {
             review,
-            ranking: Some((groups, _)),
+            ranking: Some((groups, normalised)),
             ..
         }) = &d.review.loaded
         else {
             return;
         };
-        let decisions: Vec<(String, bool, Option<u32>)> = groups
+        let normalised = *normalised;
+        let places: Vec<ConfirmedPlace> = groups
             .iter()
             .flat_map(|g| &g.placed)
             .filter(|p| p.mean.is_some())
-            .map(|p| {
-                (
-                    review.apps[p.app].id.clone(),
-                    p.proposed,
-                    p.order.map(|o| o as u32),
-                )
+            .map(|p| ConfirmedPlace {
+                app: review.apps[p.app].id.clone(),
+                recommend: p.proposed,
+                place: p.order.and_then(|o| u32::try_from(o).ok()),
+                score: p.key(normalised),
             })
             .collect();
-        let mut n = 0;
-        for (id, recommend, rank) in decisions {
-            if !d.desk.submissions.iter().any(|s| s.id == id) {
-                continue;
-            }
-            let mut decision = d.desk.decision(&id);
-            decision.recommend = recommend;
-            decision.rank = rank;
-            d.decide(&id, decision);
-            n += usize::from(recommend);
+        let Some(folder) = self.review_folder() else {
+            return;
+        };
+        if self.refuse_while_busy() {
+            return;
         }
-        self.notices.done(format!(
-            "已按评审结果标出推荐 {n} 份并填入排序；可在汇总表中逐项修改。"
-        ));
+        let defs = self.defs.clone();
+        self.tasks.run(
+            "正在确认排名……".to_owned(),
+            self.repaint.clone(),
+            move || {
+                let kept = ReviewStore::open(&folder)
+                    .and_then(|mut store| store.confirm(&places, normalised))
+                    .map_err(|e| e.to_string());
+                let loaded = load(&folder, &defs, Some(normalised));
+                Box::new(move |app: &mut KczgApp| {
+                    if let Err(e) = kept {
+                        app.notices.refusal(format!("{e}。桌面上的推荐与排序未改动"));
+                        return;
+                    }
+                    let Screen::Desk(d) = &mut app.screen else {
+                        return;
+                    };
+                    if let Ok(loaded) = loaded {
+                        d.review.loaded = loaded;
+                    }
+                    let mut n = 0;
+                    for p in places {
+                        if !d.desk.submissions.iter().any(|s| s.id == p.app) {
+                            continue;
+                        }
+                        let mut decision = d.desk.decision(&p.app);
+                        decision.recommend = p.recommend;
+                        decision.rank = p.place;
+                        d.decide(&p.app, decision);
+                        n += usize::from(p.recommend);
+                    }
+                    app.notices.done(format!(
+                        "已按评审结果标出推荐 {n} 份并填入排序（评审记录中已保存这次确认）；可在汇总表中逐项修改。"
+                    ));
+                })
+            },
+        );
     }
 }
