@@ -248,6 +248,7 @@ mod desk {
     use std::time::{Duration, Instant};
 
     use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
     use kczg_form::Definitions;
     use kczg_form::review::store::ReviewStore;
     use kczg_form::review::{Application, Expert};
@@ -278,15 +279,21 @@ mod desk {
             }
         }
         let wall = began.elapsed().as_secs_f64();
+        let slowest_at = frames
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, d)| **d)
+            .map_or(0, |(i, _)| i);
         let mut ms: Vec<f64> = frames.iter().map(|d| d.as_secs_f64() * 1e3).collect();
         ms.sort_by(f64::total_cmp);
         let max = ms.last().copied().unwrap_or(0.0);
         let p99 = ms[(ms.len() * 99 / 100).min(ms.len() - 1)];
         let mean = ms.iter().sum::<f64>() / ms.len() as f64;
         println!(
-            "desk {what}: {:.2} s, {} frames, slowest {max:.1} ms, p99 {p99:.1} ms, mean {mean:.2} ms",
+            "desk {what}: {:.2} s, {} frames, slowest {max:.1} ms (frame {}), p99 {p99:.1} ms, mean {mean:.2} ms",
             wall,
-            ms.len()
+            ms.len(),
+            slowest_at + 1
         );
         if let Some(n) = h.state().notices.iter().last() {
             println!("  said: {}", n.text.lines().next().unwrap_or(""));
@@ -305,14 +312,51 @@ mod desk {
             .with_context_setup(install_fonts)
             .build_ui_state(|ui, app: &mut KczgApp| app.show(ui), app);
         h.run();
+        // The desk holds the 10,000 submissions the review ranks (confirming writes to them),
+        // imported before (in its database when the desk opens).
+        let draft = kczg_form::draft::Draft::from_slice(
+            &std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/tech_manager.json"
+            ))
+            .expect("fixture"),
+        )
+        .expect("draft");
+        let submissions = apps
+            .iter()
+            .map(|a| {
+                let mut s = kczg_form::intake::Submission::new(
+                    std::path::Path::new(&a.source),
+                    kczg_form::intake::Container::Json,
+                    kczg_form::intake::Origin::Draft,
+                    draft.clone(),
+                );
+                s.id = a.id.clone();
+                s
+            })
+            .collect();
+        let root = kczg_form::store::Store::at(data.path())
+            .expect("the data folder")
+            .root()
+            .to_owned();
+        kczg_form::consolidate::store::DeskStore::open(&root.join("desk.sqlite"))
+            .expect("the desk's database")
+            .apply(&kczg_form::consolidate::store::Change::Add {
+                submissions,
+                problems: Vec::new(),
+            })
+            .expect("written");
         h.get_by_label("秘书处汇总").click();
-        h.run();
+        h.step();
         while h.state().is_busy() {
             std::thread::sleep(Duration::from_millis(10));
             h.step();
         }
         let folder = match &h.state().screen {
-            Screen::Desk(d) => d.review.folder.clone().expect("a review folder"),
+            Screen::Desk(d) => {
+                assert_eq!(d.desk.submissions.len(), apps.len());
+                d.review.folder.clone().expect("a review folder")
+            }
             _ => panic!("on the desk"),
         };
         ReviewStore::create(&folder, experts, apps, 3).expect("the review");
@@ -345,9 +389,19 @@ mod desk {
             h.state_mut().apply(&ctx, Action::ReviewCollect(paths));
         });
         slow |= step_timed(&mut h, "rank", |h| h.get_by_label("汇总排名").click());
-        slow |= step_timed(&mut h, "confirm", |h| {
+        slow |= step_timed(&mut h, "confirm (10,000 on the desk)", |h| {
             h.get_by_label("确认建议的推荐与排序").click();
         });
+        if let Screen::Desk(d) = &h.state().screen {
+            let ranked = d
+                .desk
+                .submissions
+                .iter()
+                .filter(|s| d.desk.decision(&s.id).rank.is_some())
+                .count();
+            println!("  the desk: {ranked} submissions given a 排序");
+            assert!(ranked > 0, "the confirmation reached the desk");
+        }
         slow
     }
 }

@@ -1128,7 +1128,8 @@ fn a_pack_takes_the_form_out_of_its_email_without_the_other_application() {
         .serialize(&mut eml);
     let message = inbox.join("两份申报.eml");
     std::fs::write(&message, &eml).unwrap();
-    let batch = kczg_form::consolidate::scan_on(&defs, &[inbox.clone()], today(), &|_, _| {});
+    let batch =
+        kczg_form::consolidate::scan_on(&defs, std::slice::from_ref(&inbox), today(), &|_, _| {});
     let apps: Vec<Application> = batch
         .submissions
         .iter()

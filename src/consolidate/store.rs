@@ -250,6 +250,9 @@ impl DeskStore {
         let tx = self.conn.transaction().map_err(fail)?;
         match change {
             Change::Decide(id, d) => write_decision(&tx, id, d),
+            Change::DecideMany(all) => all
+                .iter()
+                .try_for_each(|(id, d)| write_decision(&tx, id, d)),
             Change::Add {
                 submissions,
                 problems,
@@ -369,6 +372,8 @@ fn insert_submission(tx: &rusqlite::Transaction, s: &Submission) -> rusqlite::Re
 pub enum Change {
     /// The decision on a submission (the default removes it).
     Decide(String, Decision),
+    /// Many decisions at once (a confirmed ranking), in one transaction: all or none.
+    DecideMany(Vec<(String, Decision)>),
     /// Submissions and notices of an import (a submission already on the desk is skipped).
     Add {
         submissions: Vec<Submission>,

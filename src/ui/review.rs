@@ -83,6 +83,21 @@ pub struct ReviewPanel {
     pub normalised: bool,
 }
 
+impl ReviewPanel {
+    /// Shows a review loaded afresh. The one it replaces (at 10,000 applications some 100,000
+    /// allocations) is freed on another thread: freeing it here took a frame's budget.
+    pub fn replace(&mut self, loaded: Option<Loaded>) {
+        let old = std::mem::replace(&mut self.loaded, loaded);
+        if old.is_some() {
+            let freed = std::thread::Builder::new()
+                .name("review-free".into())
+                .spawn(move || drop(old));
+            // No thread to be had: freed here, a slow frame rather than none.
+            drop(freed);
+        }
+    }
+}
+
 /// The page (the desk's central panel while 评审 is on).
 pub fn ui(ui: &mut egui::Ui, defs: &Definitions, panel: &mut ReviewPanel) -> Vec<Action> {
     let mut actions = Vec::new();
@@ -188,7 +203,7 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, panel: &mut ReviewPanel) -> Vec
     });
     ui.separator();
     match &loaded.ranking {
-        Some((groups, normalised)) => ranking(ui, defs, r, groups, *normalised),
+        Some((groups, normalised)) => ranking(ui, r, groups, *normalised),
         None => assignments(ui, defs, loaded, &mut actions),
     }
     actions
@@ -248,11 +263,15 @@ fn assignments(ui: &mut egui::Ui, defs: &Definitions, loaded: &Loaded, actions: 
                             egui::ScrollArea::vertical()
                                 .max_height(320.0)
                                 .show(ui, |ui| {
+                                    // Once per frame, not once per expert (30,000 assignments).
+                                    let mine: Vec<usize> = r
+                                        .assignments
+                                        .iter()
+                                        .filter(|a| a.app == i)
+                                        .map(|a| a.expert)
+                                        .collect();
                                     for (e, expert) in r.experts.iter().enumerate() {
-                                        let mut on = r
-                                            .assignments
-                                            .iter()
-                                            .any(|a| a.app == i && a.expert == e);
+                                        let mut on = mine.contains(&e);
                                         let conflict = crate::review::conflict(expert, app);
                                         let label = format!("{}（{}）", expert.name, expert.unit);
                                         let response = ui.add_enabled(
@@ -280,8 +299,18 @@ fn assignments(ui: &mut egui::Ui, defs: &Definitions, loaded: &Loaded, actions: 
         });
 }
 
-fn ranking(ui: &mut egui::Ui, defs: &Definitions, r: &Review, groups: &[Group], normalised: bool) {
-    let _ = defs;
+/// One line of the ranking as shown: a list's heading, its column heads, a place, a gap.
+#[derive(Clone, Copy)]
+enum RankRow {
+    Heading(usize),
+    Columns,
+    Placed(usize, usize),
+    Gap,
+}
+
+/// The ranking, every list one after another, drawn a screenful at a time (10,000 places would
+/// otherwise be laid out on every frame).
+fn ranking(ui: &mut egui::Ui, r: &Review, groups: &[Group], normalised: bool) {
     ui.label(
         RichText::new(if normalised {
             "排名依据：各专家标准化分的平均"
@@ -290,66 +319,98 @@ fn ranking(ui: &mut egui::Ui, defs: &Definitions, r: &Review, groups: &[Group], 
         })
         .weak(),
     );
-    egui::ScrollArea::vertical()
+    let mut rows = Vec::with_capacity(groups.iter().map(|g| g.placed.len() + 3).sum());
+    for (gi, g) in groups.iter().enumerate() {
+        rows.push(RankRow::Heading(gi));
+        rows.push(RankRow::Columns);
+        rows.extend((0..g.placed.len()).map(|pi| RankRow::Placed(gi, pi)));
+        rows.push(RankRow::Gap);
+    }
+    let height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    // Fixed column widths: the visible rows change as one scrolls, the columns must not.
+    let widths = [48.0, 260.0, 64.0, 64.0, 56.0, 64.0, 300.0, 90.0];
+    let cell = |ui: &mut egui::Ui, w: f32, text: RichText| {
+        ui.add_sized(
+            [w, height - 4.0],
+            egui::Label::new(text).truncate().halign(egui::Align::Min),
+        )
+    };
+    egui::ScrollArea::both()
         .id_salt("review_ranking")
         .auto_shrink(false)
-        .show(ui, |ui| {
-            for g in groups {
-                ui.strong(&g.name);
-                egui::Grid::new(("review_rank", &g.name))
-                    .striped(true)
-                    .show(ui, |ui| {
-                        for h in [
-                            "排名",
-                            "名称",
-                            "平均分",
-                            "去极值",
-                            "分差",
-                            "推荐票",
-                            "专家",
-                            "建议",
-                        ] {
-                            ui.strong(h);
-                        }
-                        ui.end_row();
-                        for p in &g.placed {
-                            let two =
-                                |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_default();
-                            ui.label(p.place.map_or("—".to_owned(), |n| n.to_string()));
-                            ui.label(&r.apps[p.app].name);
-                            ui.label(two(p.mean));
-                            ui.label(two(p.trimmed));
-                            let spread = RichText::new(format!("{:.2}", p.spread));
-                            ui.label(if p.disagreement {
-                                spread.color(ui.visuals().warn_fg_color)
-                            } else {
-                                spread
+        .show_rows(ui, height, rows.len(), |ui, range| {
+            for row in &rows[range] {
+                match *row {
+                    RankRow::Heading(gi) => {
+                        ui.strong(&groups[gi].name);
+                    }
+                    RankRow::Columns => {
+                        ui.horizontal(|ui| {
+                            for (h, w) in [
+                                "排名",
+                                "名称",
+                                "平均分",
+                                "去极值",
+                                "分差",
+                                "推荐票",
+                                "专家",
+                                "建议",
+                            ]
+                            .into_iter()
+                            .zip(widths)
+                            {
+                                cell(ui, w, RichText::new(h).strong());
+                            }
+                        });
+                    }
+                    RankRow::Placed(gi, pi) => {
+                        let p = &groups[gi].placed[pi];
+                        let two = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_default();
+                        let experts: Vec<String> = p
+                            .reviews
+                            .iter()
+                            .map(|x| {
+                                let who = &r.experts[x.expert].name;
+                                x.total
+                                    .map_or(format!("{who} 回避"), |t| format!("{who} {t:.1}"))
                             })
-                            .on_hover_text(if p.disagreement {
-                                "专家评分分歧较大"
+                            .collect();
+                        ui.horizontal(|ui| {
+                            cell(
+                                ui,
+                                widths[0],
+                                RichText::new(p.place.map_or("—".to_owned(), |n| n.to_string())),
+                            );
+                            cell(ui, widths[1], RichText::new(&r.apps[p.app].name));
+                            cell(ui, widths[2], RichText::new(two(p.mean)));
+                            cell(ui, widths[3], RichText::new(two(p.trimmed)));
+                            let spread = RichText::new(format!("{:.2}", p.spread));
+                            if p.disagreement {
+                                cell(ui, widths[4], spread.color(ui.visuals().warn_fg_color))
+                                    .on_hover_text("专家评分分歧较大");
                             } else {
-                                ""
-                            });
-                            ui.label(format!("{}/{}", p.recommend, p.voted));
-                            let experts: Vec<String> = p
-                                .reviews
-                                .iter()
-                                .map(|x| {
-                                    let who = &r.experts[x.expert].name;
-                                    x.total.map_or(format!("{who} 回避"), |t| {
-                                        format!("{who} {t:.1}")
-                                    })
-                                })
-                                .collect();
-                            ui.label(experts.join("、"));
-                            ui.label(match p.order {
-                                Some(o) => format!("推荐（{o}）"),
-                                None => String::new(),
-                            });
-                            ui.end_row();
-                        }
-                    });
-                ui.add_space(8.0);
+                                cell(ui, widths[4], spread);
+                            }
+                            cell(
+                                ui,
+                                widths[5],
+                                RichText::new(format!("{}/{}", p.recommend, p.voted)),
+                            );
+                            cell(ui, widths[6], RichText::new(experts.join("、")));
+                            cell(
+                                ui,
+                                widths[7],
+                                RichText::new(match p.order {
+                                    Some(o) => format!("推荐（{o}）"),
+                                    None => String::new(),
+                                }),
+                            );
+                        });
+                    }
+                    RankRow::Gap => {
+                        ui.add_space(height - ui.spacing().item_spacing.y);
+                    }
+                }
             }
         });
 }
@@ -413,7 +474,7 @@ impl KczgApp {
                     match loaded {
                         Ok(loaded) => {
                             if let Screen::Desk(d) = &mut app.screen {
-                                d.review.loaded = loaded;
+                                d.review.replace(loaded);
                             }
                         }
                         Err(e) => app.notices.refusal(e),
@@ -559,7 +620,9 @@ impl KczgApp {
                     let review = store.load().map_err(|e| e.to_string())?;
                     let secret = store.secret().map_err(|e| e.to_string())?;
                     let expected = Expected::new(defs, &review, &secret);
-                    let mut said = Vec::new();
+                    // Said in a few lines whatever the number of sheets: the problems first.
+                    let (mut rows, mut replaced, mut fine) = (0, 0, 0);
+                    let mut problems = Vec::new();
                     for path in &paths {
                         let shown = path
                             .file_name()
@@ -568,29 +631,54 @@ impl KczgApp {
                         let bytes = crate::files::read_bounded(path, crate::limits::PREVIOUS_BYTES)
                             .map_err(|e| e.to_string())?;
                         let back = read_returned_with(defs, &review, &expected, &shown, &bytes)?;
-                        let replaced = store
-                            .record_return(&review, &back, &shown)
-                            .map_err(|e| e.to_string())?;
+                        replaced += usize::from(
+                            store
+                                .record_return(&review, &back, &shown)
+                                .map_err(|e| e.to_string())?,
+                        );
+                        rows += back.taken.len();
+                        if back.findings.is_empty() {
+                            fine += 1;
+                            continue;
+                        }
                         let who = back.expert.map_or("（无法对应专家）".to_owned(), |e| {
                             review.experts[e].name.clone()
                         });
-                        said.push(format!(
-                            "{who}（{shown}）：采用 {} 行，{} 处问题{}{}",
+                        let mut findings = back.findings.clone();
+                        if findings.len() > 3 {
+                            let more = findings.len() - 3;
+                            findings.truncate(3);
+                            findings.push(format!("另有 {more} 处"));
+                        }
+                        problems.push(format!(
+                            "{who}（{shown}）：采用 {} 行，{} 处问题：{}",
                             back.taken.len(),
                             back.findings.len(),
-                            if replaced {
-                                "，替换了之前收回的"
-                            } else {
-                                ""
-                            },
-                            if back.findings.is_empty() {
-                                String::new()
-                            } else {
-                                format!("：{}", back.findings.join("；"))
-                            }
+                            findings.join("；")
                         ));
                     }
-                    Ok(Some(format!("已收回评分表。{}", said.join("\n"))))
+                    let mut text = format!(
+                        "已收回 {} 张评分表，采用 {rows} 行；{fine} 张没有问题",
+                        paths.len()
+                    );
+                    if replaced > 0 {
+                        text.push_str(&format!("，{replaced} 张替换了之前收回的"));
+                    }
+                    if !problems.is_empty() {
+                        text.push_str(&format!("，{} 张有问题：", problems.len()));
+                        let more = problems.len().saturating_sub(10);
+                        problems.truncate(10);
+                        if more > 0 {
+                            problems.push(format!(
+                                "另有 {more} 张有问题（用 kczg-form review collect 逐张查看）"
+                            ));
+                        }
+                        text.push('\n');
+                        text.push_str(&problems.join("\n"));
+                    } else {
+                        text.push('。');
+                    }
+                    Ok(Some(text))
                 })
             }
             Action::ReviewRank { normalised } => {
@@ -677,19 +765,18 @@ impl KczgApp {
                         return;
                     };
                     if let Ok(loaded) = loaded {
-                        d.review.loaded = loaded;
+                        d.review.replace(loaded);
                     }
-                    let mut n = 0;
-                    for p in places {
-                        if !d.desk.submissions.iter().any(|s| s.id == p.app) {
-                            continue;
-                        }
-                        let mut decision = d.desk.decision(&p.app);
-                        decision.recommend = p.recommend;
-                        decision.rank = p.place;
-                        d.decide(&p.app, decision);
-                        n += usize::from(p.recommend);
-                    }
+                    let decisions: Vec<_> = places
+                        .into_iter()
+                        .map(|p| {
+                            let mut decision = d.desk.decision(&p.app);
+                            decision.recommend = p.recommend;
+                            decision.rank = p.place;
+                            (p.app, decision)
+                        })
+                        .collect();
+                    let n = d.decide_many(decisions);
                     app.notices.done(format!(
                         "已按评审结果标出推荐 {n} 份并填入排序（评审记录中已保存这次确认）；可在汇总表中逐项修改。"
                     ));
