@@ -213,17 +213,7 @@ fn status(defs: &Definitions, dir: &Path, json: bool) -> ExitCode {
         sheets.scores
     );
     match &confirmed {
-        Some(c) => println!(
-            "排名已确认（{}）：推荐 {} 份，共 {} 份有评分，{}。",
-            c.at,
-            c.recommended,
-            c.places.len(),
-            if c.normalised {
-                "按标准化分"
-            } else {
-                "按加权平均分"
-            }
-        ),
+        Some(c) => println!("排名已确认：{}。", c.summary()),
         None => println!("排名尚未确认（在窗口的「专家评审」页确认建议的推荐与排序）。"),
     }
     let mut lists: Vec<(String, usize)> = Vec::new();

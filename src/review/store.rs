@@ -62,6 +62,24 @@ pub struct Confirmed {
     pub places: Vec<ConfirmedPlace>,
 }
 
+impl Confirmed {
+    /// For people, the same on the page and on the command line: 「2023-12-20 10:00 确认，推荐 N 份，
+    /// 共 M 份有评分（按加权平均分）」.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} 确认，推荐 {} 份，共 {} 份有评分（{}）",
+            self.at.get(..16).unwrap_or(&self.at).replace('T', " "),
+            self.recommended,
+            self.places.len(),
+            if self.normalised {
+                "按标准化分"
+            } else {
+                "按加权平均分"
+            }
+        )
+    }
+}
+
 /// A problem with the review folder, for people.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReviewError {

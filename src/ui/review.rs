@@ -144,17 +144,7 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, panel: &mut ReviewPanel) -> Vec
         s.scores
     ));
     if let Some(c) = &loaded.confirmed {
-        ui.label(format!(
-            "已确认排名：{}，推荐 {} 份，共 {} 份有评分（{}）。",
-            c.at.get(..16).unwrap_or(&c.at).replace('T', " "),
-            c.recommended,
-            c.places.len(),
-            if c.normalised {
-                "按标准化分"
-            } else {
-                "按加权平均分"
-            }
-        ));
+        ui.label(format!("已确认排名：{}。", c.summary()));
     }
     ui.horizontal_wrapped(|ui| {
         if ui
