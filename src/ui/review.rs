@@ -10,6 +10,7 @@ use egui::RichText;
 
 use super::Action;
 use super::app::{KczgApp, Screen};
+use super::desk::Ranking;
 use super::dialogs::Picking;
 use crate::review::collect::{Expected, read_returned_with};
 use crate::review::rank::Group;
@@ -720,6 +721,7 @@ impl KczgApp {
             return;
         };
         let normalised = *normalised;
+        let (desk, generation) = d.snapshot();
         let places: Vec<ConfirmedPlace> = groups
             .iter()
             .flat_map(|g| &g.placed)
@@ -746,6 +748,17 @@ impl KczgApp {
                     .and_then(|mut store| store.confirm(&places, normalised))
                     .map_err(|e| e.to_string());
                 let loaded = load(&folder, &defs, Some(normalised));
+                // What it does to the desk, worked out here against the desk as it was; the
+                // desk is let go before the frame puts it in place.
+                let ranking = Ranking::prepare(
+                    &desk,
+                    generation,
+                    places
+                        .into_iter()
+                        .map(|p| (p.app, p.recommend, p.place))
+                        .collect(),
+                );
+                drop(desk);
                 Box::new(move |app: &mut KczgApp| {
                     if let Err(e) = kept {
                         app.notices.refusal(format!("{e}。桌面上的推荐与排序未改动"));
@@ -757,16 +770,7 @@ impl KczgApp {
                     if let Ok(loaded) = loaded {
                         d.review.replace(loaded);
                     }
-                    let decisions: Vec<_> = places
-                        .into_iter()
-                        .map(|p| {
-                            let mut decision = d.desk.decision(&p.app);
-                            decision.recommend = p.recommend;
-                            decision.rank = p.place;
-                            (p.app, decision)
-                        })
-                        .collect();
-                    let n = d.decide_many(decisions);
+                    let n = d.apply_ranking(ranking);
                     app.notices.done(format!(
                         "已按评审结果标出推荐 {n} 份并填入排序（评审记录中已保存这次确认）；可在汇总表中逐项修改。"
                     ));

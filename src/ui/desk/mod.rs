@@ -99,6 +99,67 @@ struct ViewKey {
     sort: (SortBy, bool),
 }
 
+/// What a confirmed ranking does to the desk, worked out off the frame against the desk at one
+/// generation ([`DeskState::snapshot`]) and put in place by [`DeskState::apply_ranking`].
+pub struct Ranking {
+    generation: u64,
+    /// (submission id, 推荐, 排序) as confirmed.
+    places: Vec<(String, bool, Option<u32>)>,
+    /// The desk's decisions with the ranking's in place.
+    decisions: std::collections::BTreeMap<String, Decision>,
+    /// (row index, submission id, decision) of those it changes: each keeps its 备注.
+    changed: Vec<(usize, String, Decision)>,
+    /// How many on the desk are 推荐 by it.
+    recommended: usize,
+}
+
+impl Ranking {
+    /// Ids not on the desk are skipped, and so are places that change nothing.
+    pub fn prepare(
+        desk: &Desk,
+        generation: u64,
+        places: Vec<(String, bool, Option<u32>)>,
+    ) -> Ranking {
+        let at: std::collections::HashMap<&str, usize> = desk
+            .submissions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let mut decisions = desk.decisions.clone();
+        let mut changed = Vec::new();
+        let mut recommended = 0;
+        for (id, recommend, rank) in &places {
+            let Some(&i) = at.get(id.as_str()) else {
+                continue;
+            };
+            recommended += usize::from(*recommend);
+            let before = desk.decision(id);
+            let decision = Decision {
+                recommend: *recommend,
+                rank: *rank,
+                ..before.clone()
+            };
+            if decision == before {
+                continue;
+            }
+            if decision == Decision::default() {
+                decisions.remove(id);
+            } else {
+                decisions.insert(id.clone(), decision.clone());
+            }
+            changed.push((i, id.clone(), decision));
+        }
+        Ranking {
+            generation,
+            places,
+            decisions,
+            changed,
+            recommended,
+        }
+    }
+}
+
 impl DeskState {
     pub fn new(defs: &Definitions, desk: Desk, store: Option<DeskStore>) -> DeskState {
         let path = store.as_ref().map(|s| s.path().to_owned());
@@ -129,7 +190,7 @@ impl DeskState {
     /// A decision made: kept in memory and written as one row.
     /// Its row follows in place (the rows are not derived again).
     pub fn decide(&mut self, id: &str, decision: Decision) {
-        self.generation += 1;
+        self.bump();
         if let Some(row) = self.rows.iter_mut().find(|r| r.id == id) {
             row.recommend = decision.recommend;
             row.rank = decision.rank;
@@ -143,49 +204,50 @@ impl DeskState {
         }
     }
 
-    /// Many decisions at once (a confirmed ranking of 10,000): each row found by a map, not a
-    /// scan, and written to the database in one transaction. Ids not on the desk, and decisions
-    /// that change nothing, are skipped; gives how many on the desk are now 推荐.
-    pub fn decide_many(&mut self, decisions: Vec<(String, Decision)>) -> usize {
-        let (decisions, recommended) = {
-            let on_desk: std::collections::HashSet<&str> = self
-                .desk
-                .submissions
-                .iter()
-                .map(|s| s.id.as_str())
-                .collect();
-            let mut recommended = 0;
-            let changed: Vec<(String, Decision)> = decisions
-                .into_iter()
-                .filter(|(id, _)| on_desk.contains(id.as_str()))
-                .inspect(|(_, d)| recommended += usize::from(d.recommend))
-                .filter(|(id, d)| *d != self.desk.decision(id))
-                .collect();
-            (changed, recommended)
-        };
-        if decisions.is_empty() {
+    /// The desk as it is now and the generation it is at, for work off the frame whose result
+    /// is applied later ([`DeskState::apply_ranking`]). Drop the desk there before coming back:
+    /// while it is held, a change on the frame copies the desk.
+    pub fn snapshot(&self) -> (Arc<Desk>, u64) {
+        (self.desk.clone(), self.generation)
+    }
+
+    /// A confirmed ranking's 推荐 and 排序 applied to the desk in one pass: what it changes,
+    /// worked out off the frame by [`Ranking::prepare`], is put in place by one swap when the
+    /// desk has not changed since; otherwise it is worked out again here against the desk as
+    /// it now is (a 备注 typed meanwhile is kept). Written to the database in one transaction;
+    /// gives how many on the desk are now 推荐.
+    pub fn apply_ranking(&mut self, ranking: Ranking) -> usize {
+        if ranking.generation != self.generation {
+            let again = Ranking::prepare(&self.desk, self.generation, ranking.places);
+            return self.apply_ranking(again);
+        }
+        let Ranking {
+            decisions,
+            changed,
+            recommended,
+            ..
+        } = ranking;
+        if changed.is_empty() {
             return recommended;
         }
-        self.generation += 1;
-        {
-            let by_id: std::collections::HashMap<&str, &Decision> =
-                decisions.iter().map(|(id, d)| (id.as_str(), d)).collect();
-            for row in &mut self.rows {
-                if let Some(decision) = by_id.get(row.id.as_str()) {
-                    row.recommend = decision.recommend;
-                    row.rank = decision.rank;
-                    if row.note != decision.note {
-                        row.set_note(decision.note.clone());
-                    }
-                }
+        self.bump();
+        for (i, id, decision) in &changed {
+            let row = if self.rows.get(*i).is_some_and(|r| &r.id == id) {
+                self.rows.get_mut(*i)
+            } else {
+                self.rows.iter_mut().find(|r| &r.id == id)
+            };
+            if let Some(row) = row {
+                row.recommend = decision.recommend;
+                row.rank = decision.rank;
             }
         }
-        let desk = Arc::make_mut(&mut self.desk);
-        for (id, decision) in &decisions {
-            desk.decide(id, decision.clone());
-        }
+        let old = std::mem::replace(&mut Arc::make_mut(&mut self.desk).decisions, decisions);
+        drop(old);
         if let Some(w) = &self.writer {
-            w.send(Change::DecideMany(decisions));
+            w.send(Change::DecideMany(
+                changed.into_iter().map(|(_, id, d)| (id, d)).collect(),
+            ));
         }
         recommended
     }
@@ -222,9 +284,16 @@ impl DeskState {
         self.refresh(defs);
     }
 
+    /// A new generation, never used before by any desk (a desk closed and opened again while a
+    /// ranking was being worked out is not taken for the one it was worked out against).
+    fn bump(&mut self) {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        self.generation = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn refresh(&mut self, defs: &Definitions) {
         self.rows = crate::consolidate::rows(defs, &self.desk);
-        self.generation += 1;
+        self.bump();
     }
 
     /// Whether a row passes the filters and the search.
@@ -1161,7 +1230,115 @@ fn parse_rank(text: &str) -> Result<Option<u32>, ()> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_rank;
+    use super::{DeskState, Ranking, parse_rank};
+    use crate::consolidate::{Decision, Desk};
+    use crate::schema::Definitions;
+
+    /// A desk of `n` submissions with ids s0, s1, …
+    fn desk_of(defs: &Definitions, n: usize) -> DeskState {
+        let draft = crate::draft::Draft::from_slice(include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tech_manager.json"
+        )))
+        .unwrap();
+        let mut desk = Desk::default();
+        for i in 0..n {
+            let mut s = crate::intake::Submission::new(
+                std::path::Path::new(&format!("{i}.json")),
+                crate::intake::Container::Json,
+                crate::intake::Origin::Draft,
+                draft.clone(),
+            );
+            s.id = format!("s{i}");
+            desk.submissions.push(s);
+        }
+        DeskState::new(defs, desk, None)
+    }
+
+    #[test]
+    fn a_confirmed_ranking_sets_recommend_and_rank_on_the_desk_and_its_rows() {
+        let defs = Definitions::embedded();
+        let mut d = desk_of(&defs, 4);
+        d.decide(
+            "s1",
+            Decision {
+                note: "材料齐全".into(),
+                ..Decision::default()
+            },
+        );
+        let (desk, generation) = d.snapshot();
+        let ranking = Ranking::prepare(
+            &desk,
+            generation,
+            vec![
+                ("s1".into(), true, Some(1)),
+                ("s2".into(), true, Some(2)),
+                ("s3".into(), false, None),
+                ("not-on-the-desk".into(), true, Some(3)),
+            ],
+        );
+        drop(desk);
+        assert_eq!(d.apply_ranking(ranking), 2);
+        let s1 = d.desk.decision("s1");
+        assert_eq!(
+            (s1.recommend, s1.rank, s1.note.as_str()),
+            (true, Some(1), "材料齐全")
+        );
+        assert_eq!(d.desk.decision("s2").rank, Some(2));
+        assert!(
+            !d.desk.decisions.contains_key("s3"),
+            "nothing to keep for s3"
+        );
+        assert!(!d.desk.decisions.contains_key("not-on-the-desk"));
+        let ranks: Vec<_> = d.rows.iter().map(|r| (r.recommend, r.rank)).collect();
+        assert_eq!(
+            ranks,
+            [
+                (false, None),
+                (true, Some(1)),
+                (true, Some(2)),
+                (false, None)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_decision_made_while_the_ranking_was_worked_out_is_kept() {
+        let defs = Definitions::embedded();
+        let mut d = desk_of(&defs, 3);
+        let (desk, generation) = d.snapshot();
+        let ranking = Ranking::prepare(
+            &desk,
+            generation,
+            vec![("s0".into(), true, Some(1)), ("s1".into(), true, Some(2))],
+        );
+        drop(desk);
+        // Meanwhile, on the frame: a 备注 typed on s0, and s2 ticked by hand.
+        d.decide(
+            "s0",
+            Decision {
+                note: "需补盖章页".into(),
+                ..Decision::default()
+            },
+        );
+        d.decide(
+            "s2",
+            Decision {
+                recommend: true,
+                ..Decision::default()
+            },
+        );
+        assert_eq!(d.apply_ranking(ranking), 2);
+        let s0 = d.desk.decision("s0");
+        assert_eq!(
+            (s0.recommend, s0.rank, s0.note.as_str()),
+            (true, Some(1), "需补盖章页")
+        );
+        assert_eq!(d.desk.decision("s1").rank, Some(2));
+        assert!(d.desk.decision("s2").recommend, "the hand-made tick stays");
+        assert_eq!(d.rows[0].note, "需补盖章页");
+        assert_eq!((d.rows[0].recommend, d.rows[0].rank), (true, Some(1)));
+    }
 
     #[test]
     fn a_rank_is_a_whole_number_from_one() {
