@@ -1911,6 +1911,32 @@ fn a_file_named_by_two_rows_stays_for_the_other_when_taken_off_one() {
     );
 }
 
+/// The desk's top bar wraps as a whole: at every window width from 900 to 1,400 px the
+/// 推荐单位 box lies within the window (it ran off the right edge at 1,120 px, a group of label
+/// and box not being wrapped by the row it was in).
+#[test]
+fn the_desk_bar_keeps_the_recommender_box_in_the_window_at_every_width() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::builder()
+        .with_size([1120.0, 640.0])
+        .with_max_steps(64)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, app: &mut KczgApp| app.show(ui), app(dir.path()));
+    h.run();
+    h.get_by_label("秘书处汇总").click();
+    h.run();
+    settle(&mut h);
+    for width in (900..=1400).step_by(20) {
+        h.set_size(egui::vec2(width as f32, 640.0));
+        h.run();
+        let rect = h.get_by_label("推荐单位：").rect();
+        assert!(
+            rect.max.x <= width as f32 && rect.min.y < 200.0,
+            "at {width} px the 推荐单位 box is at {rect:?}"
+        );
+    }
+}
+
 /// At 1024×600, at every zoom the app offers (0.7 to 1.5 by Ctrl+= and Ctrl+-), every button,
 /// box and field of the start page (with drafts and the trash), the form, the hand-off page
 /// and the desk can be brought into sight (by scrolling, as a person would) and lies within

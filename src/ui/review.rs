@@ -318,13 +318,25 @@ fn ranking(ui: &mut egui::Ui, r: &Review, groups: &[Group], normalised: bool) {
         rows.push(RankRow::Gap);
     }
     let height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-    // Fixed column widths: the visible rows change as one scrolls, the columns must not.
-    let widths = [48.0, 260.0, 64.0, 64.0, 56.0, 64.0, 300.0, 90.0];
-    let cell = |ui: &mut egui::Ui, w: f32, text: RichText| {
-        ui.add_sized(
-            [w, height - 4.0],
-            egui::Label::new(text).truncate().halign(egui::Align::Min),
-        )
+    // Fixed column widths: the visible rows change as one scrolls, the columns must not. The
+    // name takes what the window leaves (from 260 to 560 px).
+    let mut widths = [48.0, 260.0, 64.0, 64.0, 56.0, 64.0, 300.0, 90.0];
+    let spacing = ui.spacing().item_spacing.x * (widths.len() as f32 - 1.0);
+    let others: f32 = widths.iter().sum::<f32>() - widths[1];
+    widths[1] = (ui.available_width() - others - spacing - 16.0).clamp(260.0, 560.0);
+    // Names and experts read from the left; numbers stand in the middle of their column.
+    let text_columns = [1, 6];
+    let cell = |ui: &mut egui::Ui, column: usize, text: RichText| {
+        let layout = if text_columns.contains(&column) {
+            egui::Layout::left_to_right(egui::Align::Center)
+        } else {
+            egui::Layout::centered_and_justified(egui::Direction::LeftToRight)
+        };
+        ui.allocate_ui_with_layout(egui::vec2(widths[column], height - 4.0), layout, |ui| {
+            ui.set_min_size(egui::vec2(widths[column], height - 4.0));
+            ui.add(egui::Label::new(text).truncate())
+        })
+        .inner
     };
     egui::ScrollArea::both()
         .id_salt("review_ranking")
@@ -337,7 +349,7 @@ fn ranking(ui: &mut egui::Ui, r: &Review, groups: &[Group], normalised: bool) {
                     }
                     RankRow::Columns => {
                         ui.horizontal(|ui| {
-                            for (h, w) in [
+                            for (column, h) in [
                                 "排名",
                                 "名称",
                                 "平均分",
@@ -348,9 +360,9 @@ fn ranking(ui: &mut egui::Ui, r: &Review, groups: &[Group], normalised: bool) {
                                 "建议",
                             ]
                             .into_iter()
-                            .zip(widths)
+                            .enumerate()
                             {
-                                cell(ui, w, RichText::new(h).strong());
+                                cell(ui, column, RichText::new(h).strong());
                             }
                         });
                     }
@@ -369,28 +381,24 @@ fn ranking(ui: &mut egui::Ui, r: &Review, groups: &[Group], normalised: bool) {
                         ui.horizontal(|ui| {
                             cell(
                                 ui,
-                                widths[0],
+                                0,
                                 RichText::new(p.place.map_or("—".to_owned(), |n| n.to_string())),
                             );
-                            cell(ui, widths[1], RichText::new(&r.apps[p.app].name));
-                            cell(ui, widths[2], RichText::new(two(p.mean)));
-                            cell(ui, widths[3], RichText::new(two(p.trimmed)));
+                            cell(ui, 1, RichText::new(&r.apps[p.app].name));
+                            cell(ui, 2, RichText::new(two(p.mean)));
+                            cell(ui, 3, RichText::new(two(p.trimmed)));
                             let spread = RichText::new(format!("{:.2}", p.spread));
                             if p.disagreement {
-                                cell(ui, widths[4], spread.color(ui.visuals().warn_fg_color))
+                                cell(ui, 4, spread.color(ui.visuals().warn_fg_color))
                                     .on_hover_text("专家评分分歧较大");
                             } else {
-                                cell(ui, widths[4], spread);
+                                cell(ui, 4, spread);
                             }
+                            cell(ui, 5, RichText::new(format!("{}/{}", p.recommend, p.voted)));
+                            cell(ui, 6, RichText::new(experts.join("、")));
                             cell(
                                 ui,
-                                widths[5],
-                                RichText::new(format!("{}/{}", p.recommend, p.voted)),
-                            );
-                            cell(ui, widths[6], RichText::new(experts.join("、")));
-                            cell(
-                                ui,
-                                widths[7],
+                                7,
                                 RichText::new(match p.order {
                                     Some(o) => format!("推荐（{o}）"),
                                     None => String::new(),

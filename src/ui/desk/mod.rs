@@ -411,8 +411,13 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
             ui.toggle_value(&mut state.show_chart, "统计图");
             ui.toggle_value(&mut state.show_review, "专家评审")
                 .on_hover_text("择优推荐：分配专家、发评分表、收回、汇总排名");
-            ui.separator();
-            // The label and its box wrap together.
+            // The label and its box wrap together (a group is not wrapped by the row it is
+            // in: it would run off the window's edge).
+            if ui.available_size_before_wrap().x < 290.0 {
+                ui.end_row();
+            } else {
+                ui.separator();
+            }
             let edit = ui
                 .horizontal(|ui| {
                     let label = ui.label("推荐单位：");
@@ -517,8 +522,13 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
             actions.extend(crate::ui::review::ui(ui, defs, &mut state.review));
             return;
         }
+        // The chart (about 200 px) only where the table keeps room for a dozen rows below it.
         if state.show_chart && !state.rows.is_empty() {
-            chart(ui, defs, state);
+            if ui.available_height() >= 480.0 {
+                chart(ui, defs, state);
+            } else {
+                ui.label(RichText::new("窗口较矮，统计图暂不显示；把窗口拉高即可看到。").weak());
+            }
         }
         table(ui, state);
     });
