@@ -242,8 +242,7 @@ impl DeskState {
                 row.rank = decision.rank;
             }
         }
-        let old = std::mem::replace(&mut Arc::make_mut(&mut self.desk).decisions, decisions);
-        drop(old);
+        Arc::make_mut(&mut self.desk).decisions = decisions;
         if let Some(w) = &self.writer {
             w.send(Change::DecideMany(
                 changed.into_iter().map(|(_, id, d)| (id, d)).collect(),
@@ -522,7 +521,7 @@ pub fn ui(ui: &mut egui::Ui, defs: &Definitions, state: &mut DeskState) -> Vec<A
             actions.extend(crate::ui::review::ui(ui, defs, &mut state.review));
             return;
         }
-        // The chart (about 200 px) only where the table keeps room for a dozen rows below it.
+        // The chart (about 200 px) only where the table keeps room for ten rows below it.
         if state.show_chart && !state.rows.is_empty() {
             if ui.available_height() >= 480.0 {
                 chart(ui, defs, state);
