@@ -756,22 +756,27 @@ impl KczgApp {
                     .and_then(|mut store| store.confirm(&places, normalised))
                     .map_err(|e| e.to_string());
                 let loaded = load(&folder, &defs, Some(normalised));
-                // What it does to the desk, worked out here against the desk as it was; the
-                // desk is let go before the frame puts it in place.
-                let ranking = Ranking::prepare(
-                    &desk,
-                    generation,
-                    places
-                        .into_iter()
-                        .map(|p| (p.app, p.recommend, p.place))
-                        .collect(),
-                );
+                // What it does to the desk, worked out here against the desk as it was (only
+                // once it is kept); the desk is let go before the frame puts it in place.
+                let ranking = kept.map(|()| {
+                    Ranking::prepare(
+                        &desk,
+                        generation,
+                        places
+                            .into_iter()
+                            .map(|p| (p.app, p.recommend, p.place))
+                            .collect(),
+                    )
+                });
                 drop(desk);
                 Box::new(move |app: &mut KczgApp| {
-                    if let Err(e) = kept {
-                        app.notices.refusal(format!("{e}。桌面上的推荐与排序未改动"));
-                        return;
-                    }
+                    let ranking = match ranking {
+                        Ok(ranking) => ranking,
+                        Err(e) => {
+                            app.notices.refusal(format!("{e}。桌面上的推荐与排序未改动"));
+                            return;
+                        }
+                    };
                     let Screen::Desk(d) = &mut app.screen else {
                         return;
                     };
